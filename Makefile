@@ -1,0 +1,48 @@
+# Two set-up commands: `make run` and `make test`. Needs only Python 3.11+.
+PYTHON ?= python3
+VENV := .venv
+BIN := $(VENV)/bin
+STAMP := $(VENV)/.installed-$(shell cksum requirements.txt | cut -d' ' -f1)
+PORT ?= 5000
+FLASK := $(BIN)/flask --app app
+
+.PHONY: run test test-realdata translations extract-messages bench clean
+
+$(STAMP): requirements.txt
+	@$(PYTHON) -c 'import sys; sys.exit("Python 3.11 or newer is needed (found %s)" % sys.version.split()[0]) if sys.version_info < (3, 11) else None'
+	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
+	$(BIN)/python -m pip install -q --upgrade pip
+	$(BIN)/python -m pip install -q -r requirements.txt
+	rm -f $(VENV)/.installed-*
+	touch $(STAMP)
+
+translations: $(STAMP)
+	@$(BIN)/pybabel compile -d app/translations 2>/dev/null
+
+instance/secret_key:
+	@mkdir -p instance
+	@$(PYTHON) -c 'import secrets; print(secrets.token_hex(32))' > $@
+	@chmod 600 $@
+
+run: $(STAMP) translations instance/secret_key
+	@LIBRARY_SECRET_KEY=$$(cat instance/secret_key) $(FLASK) init-db
+	@LIBRARY_SECRET_KEY=$$(cat instance/secret_key) $(FLASK) demo-data
+	@echo "Serving on http://127.0.0.1:$(PORT) (Ctrl+C stops)"
+	@LIBRARY_SECRET_KEY=$$(cat instance/secret_key) $(FLASK) run --host 127.0.0.1 --port $(PORT)
+
+test: $(STAMP) translations
+	$(BIN)/python -m pytest $(PYTEST_ARGS)
+
+# The real-data pass over ../shared/data (CI runs it after the core suite).
+test-realdata: $(STAMP) translations
+	$(BIN)/python -m pytest -m realdata $(PYTEST_ARGS)
+
+extract-messages: $(STAMP)
+	$(BIN)/pybabel extract -F babel.cfg -k _l -k lazy_gettext -k N_ -o app/translations/messages.pot .
+	$(BIN)/pybabel update -i app/translations/messages.pot -d app/translations
+
+bench: $(STAMP)
+	@echo "Benchmarks: see bench/README.md"
+
+clean:
+	rm -rf $(VENV) .pytest_cache

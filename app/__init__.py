@@ -1,0 +1,58 @@
+"""The Flask web app and CLI. create_app() is the only way in; nothing else imports app."""
+from __future__ import annotations
+
+import os
+from pathlib import Path
+
+from flask import Flask
+
+import config as default_config
+
+from app import auth, cli, db, errors, i18n, jobs, views
+
+
+class ConfigurationError(RuntimeError):
+    """Start-up refused: the message says what to set."""
+
+
+def create_app(overrides: dict | None = None) -> Flask:
+    """Build the app: config.py defaults, then LIBRARY_* environment variables, then overrides."""
+    app = Flask(__name__, instance_path=os.environ.get("LIBRARY_INSTANCE_PATH") or None)
+    app.config.from_object(default_config)
+    app.config.from_prefixed_env("LIBRARY")
+    app.config.update(overrides or {})
+    _derive_paths(app)
+    _check_secret_key(app)
+
+    db.init_app(app)
+    i18n.init_app(app)
+    auth.init_app(app)
+    errors.init_app(app)
+    jobs.init_app(app)
+    views.init_app(app)
+    cli.init_app(app)
+    return app
+
+
+def _derive_paths(app: Flask) -> None:
+    instance = Path(app.instance_path)
+    if not app.config.get("DATABASE_URL"):
+        instance.mkdir(parents=True, exist_ok=True)
+        app.config["DATABASE_URL"] = f"sqlite:///{instance / 'library.db'}"
+    data_dir = Path(app.config.get("DATA_DIR") or instance / "data")
+    data_dir.mkdir(parents=True, exist_ok=True)
+    app.config["DATA_DIR"] = str(data_dir.resolve())
+
+
+def _check_secret_key(app: Flask) -> None:
+    key = str(app.config.get("SECRET_KEY") or "")
+    if app.debug or app.testing:
+        if not key:
+            app.config["SECRET_KEY"] = "dev-only-" + os.urandom(8).hex()
+        return
+    if key in app.config["DEFAULT_SECRET_KEYS"] or len(key) < 16:
+        raise ConfigurationError(
+            "LIBRARY_SECRET_KEY is missing or too weak. Set it to a long random value, for example:\n"
+            "  export LIBRARY_SECRET_KEY=$(python3 -c 'import secrets; print(secrets.token_hex(32))')\n"
+            "(`make run` keeps one in instance/secret_key for you.)"
+        )

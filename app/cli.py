@@ -1,0 +1,44 @@
+"""Command-line interface: flask --app app COMMAND (see shared/CONTRACT.md)."""
+from __future__ import annotations
+
+import click
+from flask import Flask, current_app
+from flask.cli import with_appcontext
+
+from app.schema import upgrade
+from catalog import demo
+from catalog.demo import load_demo
+
+
+def init_app(app: Flask) -> None:
+    for command in (init_db, demo_data):
+        app.cli.add_command(command)
+
+
+def run_after_commit_hooks() -> None:
+    """Let subsystems catch up after a CLI write (the search index indexes stale records)."""
+    for hook in current_app.extensions.get("after_commit_hooks", []):
+        hook(current_app)
+
+
+@click.command("init-db")
+@with_appcontext
+def init_db() -> None:
+    """Create or upgrade the database schema (safe to run again)."""
+    upgrade(current_app.extensions["engine"])
+    click.echo("Database is at the newest schema.")
+
+
+@click.command("demo-data")
+@with_appcontext
+@click.option("--records", default=300, show_default=True, help="How many demo records.")
+def demo_data(records: int) -> None:
+    """Load the demo library (once; running it again changes nothing)."""
+    upgrade(current_app.extensions["engine"])
+    with current_app.extensions["session_factory"].begin() as session:
+        loaded = load_demo(session, count=records)
+    run_after_commit_hooks()
+    click.echo("Demo library loaded." if loaded else "Demo library is already loaded; nothing changed.")
+    click.echo("Demo accounts (password for all: %s):" % demo.DEMO_PASSWORD)
+    for username, role, library, name, _card in demo.ACCOUNTS:
+        click.echo(f"  {username:<18} {role.value:<11} {library or '-':<12} {name}")

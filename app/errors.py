@@ -1,0 +1,58 @@
+"""Domain errors and HTTP errors mapped to status codes and messages, in one place."""
+from __future__ import annotations
+
+from flask import Flask, jsonify, render_template, request
+from flask_babel import gettext as _
+from sqlalchemy.exc import IntegrityError
+from werkzeug.exceptions import HTTPException
+
+from catalog.errors import CatalogError
+
+
+def wants_json() -> bool:
+    return request.path.startswith("/api/") or request.accept_mimetypes.best == "application/json"
+
+
+def _render(status: int, message: str, field: str | None = None):
+    if wants_json():
+        body = {"error": message}
+        if field:
+            body["field"] = field
+        return jsonify(body), status
+    return render_template("error.html", status=status, message=message), status
+
+
+def translate_error(error: CatalogError) -> str:
+    """The error's message in the interface language."""
+    return _(error.template).format(**error.params)
+
+
+def _catalog_error(error: CatalogError):
+    from app.db import get_session
+
+    get_session().rollback()
+    return _render(error.status, translate_error(error), error.field)
+
+
+def _integrity_error(_error: IntegrityError):
+    from app.db import get_session
+
+    get_session().rollback()
+    return _render(409, _("This change conflicts with data saved at the same moment (a duplicate). Reload and try again."))
+
+
+def _http_error(error: HTTPException):
+    messages = {
+        400: _("The request could not be understood."),
+        403: _("You do not have permission to do this."),
+        404: _("Page not found."),
+        405: _("This action is not allowed here."),
+        413: _("The file is too large."),
+    }
+    return _render(error.code or 500, messages.get(error.code, error.description or error.name))
+
+
+def init_app(app: Flask) -> None:
+    app.register_error_handler(CatalogError, _catalog_error)
+    app.register_error_handler(IntegrityError, _integrity_error)
+    app.register_error_handler(HTTPException, _http_error)

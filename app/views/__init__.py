@@ -1,0 +1,31 @@
+"""Blueprints and the navigation. Each area registers its blueprint in BLUEPRINTS; a menu entry
+appears once its endpoint exists."""
+from flask import Flask
+from flask_babel import lazy_gettext as _l
+
+from app.views import main
+
+# (endpoint, label): shown to everyone.
+NAV_LINKS = [
+    ("opac.search", _l("Search")),
+    ("digital.browse", _l("Digital library")),
+    ("account.me", _l("My account")),
+]
+# Shown to signed-in staff.
+STAFF_NAV_LINKS = [
+    ("staff.dashboard", _l("Staff")),
+    ("circulation.desk", _l("Circulation desk")),
+    ("rotation.batches", _l("Rotation")),
+    ("reports.index", _l("Reports")),
+]
+
+BLUEPRINTS = [main.bp]
+
+
+def init_app(app: Flask) -> None:
+    app.extensions.setdefault("health_checks", {})
+    app.jinja_env.globals["has_endpoint"] = lambda endpoint: endpoint in app.view_functions
+    app.jinja_env.globals["nav_links"] = NAV_LINKS
+    app.jinja_env.globals["staff_nav_links"] = STAFF_NAV_LINKS
+    for blueprint in BLUEPRINTS:
+        app.register_blueprint(blueprint)

@@ -1,0 +1,1 @@
+"""The domain: SQLAlchemy models and rules. Imports SQLAlchemy and the standard library only."""

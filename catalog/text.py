@@ -1,0 +1,108 @@
+"""Vietnamese text rules shared by the catalogue, ingest and search (see shared/VIETNAMESE.md).
+
+- nfc(): one normal form for every input path.
+- canonical_tones(): one tone placement ("hoà" -> "hòa", "thuỷ" -> "thủy", "khoẻ" -> "khỏe").
+- fold(): every mark removed, đ/Đ and the look-alike Ð mapped to d, lower case.
+- sort_key(): Vietnamese alphabetical order (a ă â b c d đ e ê ... o ô ơ ... u ư ...).
+"""
+from __future__ import annotations
+
+import re
+import unicodedata
+
+_TONE_MARKS = {
+    "\u0300": 1,  # huyền (grave)
+    "\u0301": 2,  # sắc (acute)
+    "\u0309": 3,  # hỏi (hook above)
+    "\u0303": 4,  # ngã (tilde)
+    "\u0323": 5,  # nặng (dot below)
+}
+_D_MAP = str.maketrans({"đ": "d", "Đ": "D", "Ð": "D", "ð": "d"})
+
+
+def nfc(text: str | None) -> str:
+    """NFC-normalise; None becomes ''. Eth (Ð, U+00D0) pasted for Đ is mapped to Đ."""
+    if not text:
+        return ""
+    return unicodedata.normalize("NFC", text).replace("Ð", "Đ").replace("ð", "đ")
+
+
+def fold(text: str | None) -> str:
+    """Lower case with every diacritic removed and đ mapped to d ("Đường" -> "duong")."""
+    if not text:
+        return ""
+    decomposed = unicodedata.normalize("NFD", text.translate(_D_MAP))
+    stripped = "".join(ch for ch in decomposed if not unicodedata.combining(ch))
+    return unicodedata.normalize("NFC", stripped).lower()
+
+
+# Two tone placements exist for open syllables ending in oa, oe, uy: "hòa"/"hoà", "khỏe"/"khoẻ",
+# "thủy"/"thuỷ". The index keeps the traditional one (tone on the first vowel, as most printed
+# text and the default of common keyboards). With a final consonant ("hoàng", "huỳnh") both styles
+# agree, and "qu" is a consonant ("quý", "quà"), so those are left alone.
+_TONE_CLASS = "[\u0300\u0301\u0309\u0303\u0323]"
+_NEW_STYLE = re.compile(
+    r"([oO])([aAeE])(" + _TONE_CLASS + r")(?!\w)"
+    r"|(?<![qQ])([uU])([yY])(" + _TONE_CLASS + r")(?!\w)"
+)
+
+
+def canonical_tones(text: str | None) -> str:
+    """Put tone marks where traditional spelling does ("hoà" -> "hòa", "thuỷ" -> "thủy"); NFC."""
+    if not text:
+        return ""
+    decomposed = unicodedata.normalize("NFD", nfc(text))
+
+    def move(match: re.Match) -> str:
+        if match.group(1):
+            return match.group(1) + match.group(3) + match.group(2)
+        return match.group(4) + match.group(6) + match.group(5)
+
+    return unicodedata.normalize("NFC", _NEW_STYLE.sub(move, decomposed))
+
+
+def normalise(text: str | None) -> str:
+    """NFC, canonical tone placement and collapsed white space: the form stored and indexed."""
+    return " ".join(canonical_tones(text).split())
+
+
+_ALPHABET = "aăâbcdđeêghiklmnoôơpqrstuưvxy"
+_LETTER_RANK = {letter: index for index, letter in enumerate(_ALPHABET)}
+_BASE_OF = {"ă": "a", "â": "a", "đ": "d", "ê": "e", "ô": "o", "ơ": "o", "ư": "u"}
+
+
+def _letter_and_tone(ch: str) -> tuple[str, int]:
+    decomposed = unicodedata.normalize("NFD", ch.lower().translate({0x00F0: "đ"}))
+    tone = 0
+    base = []
+    for part in decomposed:
+        if part in _TONE_MARKS:
+            tone = _TONE_MARKS[part]
+        else:
+            base.append(part)
+    return unicodedata.normalize("NFC", "".join(base)), tone
+
+
+def sort_key(text: str | None) -> tuple:
+    """A key that orders strings the Vietnamese way: letters first, then tones, then case."""
+    letters: list[tuple[int, str]] = []
+    tones: list[int] = []
+    for ch in normalise(text):
+        letter, tone = _letter_and_tone(ch)
+        if letter in _LETTER_RANK:
+            letters.append((0, f"{_LETTER_RANK[letter]:02d}"))
+        elif letter.isalnum():
+            folded = fold(letter)
+            rank = _LETTER_RANK.get(folded)
+            letters.append((0, f"{rank:02d}") if rank is not None else (1, letter))
+        else:
+            letters.append((-1, " "))
+        tones.append(tone)
+    return (tuple(letters), tuple(tones))
+
+
+def sort_string(text: str | None) -> str:
+    """A plain string with the same order as sort_key, storable in a database column."""
+    primary, tones = sort_key(text)
+    head = "".join(("0" + code) if kind == 0 else ("~" + code if kind == 1 else " ") for kind, code in primary)
+    return head[:400] + "|" + "".join(str(t) for t in tones)[:100]

@@ -1,0 +1,148 @@
+"""Residents and staff in one table, with a role and (for staff) the library they belong to."""
+from __future__ import annotations
+
+import base64
+import datetime as dt
+import enum
+import hashlib
+import hmac
+import secrets
+
+from sqlalchemy import Boolean, DateTime, Enum, ForeignKey, String, Text, select
+from sqlalchemy.orm import Mapped, Session, mapped_column, relationship
+
+from catalog.db import Base, utcnow
+from catalog.errors import N_, DuplicateCode, UserNotFound, ValidationError
+from catalog.libraries import Library
+from catalog.text import normalise
+
+
+class Role(str, enum.Enum):
+    ADMIN = "admin"
+    CATALOGUER = "cataloguer"
+    LIBRARIAN = "librarian"
+    READER = "reader"
+
+
+STAFF_ROLES = (Role.ADMIN, Role.CATALOGUER, Role.LIBRARIAN)
+
+
+class User(Base):
+    __tablename__ = "user_account"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    username: Mapped[str] = mapped_column(String(64), unique=True)
+    display_name: Mapped[str] = mapped_column(String(255), default="")
+    email: Mapped[str] = mapped_column(String(255), default="")
+    phone: Mapped[str] = mapped_column(String(64), default="")
+    role: Mapped[Role] = mapped_column(
+        Enum(Role, native_enum=False, length=16, values_callable=lambda e: [m.value for m in e]),
+        default=Role.READER,
+    )
+    library_id: Mapped[int | None] = mapped_column(ForeignKey("library.id", ondelete="RESTRICT"), index=True)
+    card_barcode: Mapped[str | None] = mapped_column(String(64), unique=True)
+    password_hash: Mapped[str] = mapped_column(String(255), default="")
+    is_blocked: Mapped[bool] = mapped_column(Boolean, default=False)
+    blocked_reason: Mapped[str] = mapped_column(Text, default="")
+    created_at: Mapped[dt.datetime] = mapped_column(DateTime, default=utcnow)
+
+    library: Mapped[Library | None] = relationship()
+
+    @property
+    def is_staff(self) -> bool:
+        return self.role in STAFF_ROLES
+
+    # Flask-Login reads these; kept here so the model needs no Flask import.
+    @property
+    def is_active(self) -> bool:
+        return True
+
+    @property
+    def is_authenticated(self) -> bool:
+        return True
+
+    @property
+    def is_anonymous(self) -> bool:
+        return False
+
+    def get_id(self) -> str:
+        return str(self.id)
+
+    def __repr__(self) -> str:
+        return f"<User {self.username} {self.role.value}>"
+
+
+_SCRYPT = {"n": 2**15, "r": 8, "p": 1}
+
+
+def hash_password(password: str) -> str:
+    """scrypt with a random salt, in the format werkzeug uses ("scrypt:N:r:p$salt$hex")."""
+    salt = base64.b64encode(secrets.token_bytes(12)).decode()
+    digest = hashlib.scrypt(password.encode(), salt=salt.encode(), maxmem=2**26, dklen=64, **_SCRYPT)
+    return f"scrypt:{_SCRYPT['n']}:{_SCRYPT['r']}:{_SCRYPT['p']}${salt}${digest.hex()}"
+
+
+def check_password(stored: str, password: str) -> bool:
+    """Constant-time comparison of a password with a stored scrypt hash."""
+    try:
+        method, salt, expected = stored.split("$", 2)
+        _name, n, r, p = method.split(":")
+        digest = hashlib.scrypt(
+            password.encode(), salt=salt.encode(), n=int(n), r=int(r), p=int(p), maxmem=2**26, dklen=64
+        )
+    except (ValueError, TypeError):
+        return False
+    return hmac.compare_digest(digest.hex(), expected)
+
+
+def get_user(session: Session, user_id: int) -> User:
+    """The user with this id, or UserNotFound."""
+    user = session.get(User, user_id)
+    if user is None:
+        raise UserNotFound(N_("No account with id {user_id}."), user_id=user_id)
+    return user
+
+
+def find_user(session: Session, username: str) -> User | None:
+    """The account with this user name (case-insensitive), if any."""
+    return session.scalar(select(User).where(User.username == username.strip().lower()))
+
+
+def create_user(
+    session: Session,
+    username: str,
+    *,
+    role: Role | str,
+    password: str,
+    library: Library | None = None,
+    display_name: str = "",
+    card_barcode: str | None = None,
+    email: str = "",
+) -> User:
+    """Add an account; refuses a taken user name, a short password, staff without a library."""
+    username = username.strip().lower()
+    role = Role(role)
+    if not username or len(username) > 64:
+        raise ValidationError(N_("A user name is 1 to 64 characters."), field="username")
+    if find_user(session, username) is not None:
+        raise DuplicateCode(N_("The user name {username} is already taken."), username=username, field="username")
+    if len(password) < 8:
+        raise ValidationError(N_("A password needs at least 8 characters."), field="password")
+    if role in (Role.LIBRARIAN,) and library is None:
+        raise ValidationError(N_("A librarian belongs to a library: give --library CODE."), field="library")
+    if card_barcode:
+        card_barcode = card_barcode.strip().upper()
+        if session.scalar(select(User).where(User.card_barcode == card_barcode)) is not None:
+            raise DuplicateCode(N_("Reader card {card_barcode} is already issued."), card_barcode=card_barcode, field="card_barcode")
+    user = User(
+        username=username,
+        role=role,
+        library=library,
+        display_name=normalise(display_name) or username,
+        card_barcode=card_barcode or None,
+        email=email.strip(),
+        password_hash=hash_password(password),
+    )
+    session.add(user)
+    session.flush()
+    return user

@@ -1,0 +1,39 @@
+"""Default configuration. Environment variables prefixed LIBRARY_ override these (see create_app).
+
+Imports nothing from the project and reads nothing at import time but constants.
+"""
+
+# Site identity, shown in the header and on the home page.
+SITE_NAME = "Thư viện số huyện — Hệ thống học liệu mở"
+SITE_NAME_EN = "District digital library — open learning resources"
+
+# Left empty: create_app derives sqlite:///<instance>/library.db and <instance>/data.
+DATABASE_URL = ""
+DATA_DIR = ""
+
+# Refused at start-up outside debug and testing (see app/__init__.py).
+SECRET_KEY = ""
+DEFAULT_SECRET_KEYS = ("", "dev", "change-me", "secret")
+
+# Interface languages: Vietnamese first, English beside it.
+LANGUAGES = ("vi", "en")
+BABEL_DEFAULT_LOCALE = "vi"
+BABEL_DEFAULT_TIMEZONE = "Asia/Ho_Chi_Minh"
+
+# Session cookie hardening.
+SESSION_COOKIE_HTTPONLY = True
+SESSION_COOKIE_SAMESITE = "Lax"
+SESSION_COOKIE_SECURE = False  # set LIBRARY_SESSION_COOKIE_SECURE=true behind HTTPS
+REMEMBER_COOKIE_HTTPONLY = True
+
+# CSRF on every form (Flask-WTF).
+WTF_CSRF_ENABLED = True
+WTF_CSRF_TIME_LIMIT = None
+
+# Uploads.
+MAX_CONTENT_LENGTH = 512 * 1024 * 1024
+
+# Background jobs run in-process on this many threads.
+JOB_WORKERS = 1
+# Tests set this to True so a job runs to the end inside the request that started it.
+JOBS_SYNCHRONOUS = False

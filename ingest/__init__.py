@@ -1,0 +1,1 @@
+"""Getting material in: MARC (the only place that imports pymarc), scans and OCR. Imports catalog."""

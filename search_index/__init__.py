@@ -1,0 +1,1 @@
+"""The Whoosh side: analysis, schema, documents, writer, query. Imports catalog."""
