@@ -5,6 +5,7 @@ import click
 from flask import Flask, current_app
 from flask.cli import with_appcontext
 
+from app.hooks import after_commit
 from app.schema import upgrade
 from catalog import demo
 from catalog.demo import load_demo
@@ -13,12 +14,6 @@ from catalog.demo import load_demo
 def init_app(app: Flask) -> None:
     for command in (init_db, demo_data):
         app.cli.add_command(command)
-
-
-def run_after_commit_hooks() -> None:
-    """Let subsystems catch up after a CLI write (the search index indexes stale records)."""
-    for hook in current_app.extensions.get("after_commit_hooks", []):
-        hook(current_app)
 
 
 @click.command("init-db")
@@ -37,7 +32,7 @@ def demo_data(records: int) -> None:
     upgrade(current_app.extensions["engine"])
     with current_app.extensions["session_factory"].begin() as session:
         loaded = load_demo(session, count=records)
-    run_after_commit_hooks()
+    after_commit(current_app)
     click.echo("Demo library loaded." if loaded else "Demo library is already loaded; nothing changed.")
     click.echo("Demo accounts (password for all: %s):" % demo.DEMO_PASSWORD)
     for username, role, library, name, _card in demo.ACCOUNTS:

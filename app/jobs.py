@@ -13,6 +13,7 @@ from typing import Callable
 from flask import Blueprint, Flask, current_app, jsonify, render_template
 
 from app.auth import roles_required
+from app.hooks import after_commit
 from app.db import get_session
 from catalog.db import utcnow
 from catalog.jobs import Job, JobStatus, get_job
@@ -71,6 +72,8 @@ def run_job(app: Flask, job_id: int) -> None:
     with factory.begin() as session:
         job = session.get(Job, job_id)
         job.status, job.finished_at, job.result = JobStatus.DONE, utcnow(), result
+    with app.app_context():
+        after_commit(app)
 
 
 @bp.get("/<int:job_id>")

@@ -59,4 +59,7 @@ VI = {
 "Digital library": "Thư viện số",
 "My account": "Tài khoản của tôi",
 "Staff": "Nghiệp vụ",
-"Circulation desk": "Quầy mượn trả", "Rotation": "Luân chuyển", "Reports": "Báo cáo"}
+"Circulation desk": "Quầy mượn trả", "Rotation": "Luân chuyển", "Reports": "Báo cáo",
+"You can only manage copies, readers and loans of your own library.": "Bạn chỉ được quản lý bản sách, bạn đọc và lượt mượn của thư viện mình.",
+"Only cataloguers can change bibliographic records.": "Chỉ cán bộ biên mục mới được sửa biểu ghi thư mục.",
+}
