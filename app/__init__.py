@@ -8,7 +8,7 @@ from flask import Flask
 
 import config as default_config
 
-from app import auth, cli, db, errors, i18n, jobs, views
+from app import auth, cli, db, errors, i18n, jobs, search, views
 
 
 class ConfigurationError(RuntimeError):
@@ -30,6 +30,7 @@ def create_app(overrides: dict | None = None) -> Flask:
     errors.init_app(app)
     jobs.init_app(app)
     views.init_app(app)
+    search.init_app(app)
     cli.init_app(app)
     return app
 

@@ -106,3 +106,54 @@ def sort_string(text: str | None) -> str:
     primary, tones = sort_key(text)
     head = "".join(("0" + code) if kind == 0 else ("~" + code if kind == 1 else " ") for kind, code in primary)
     return head[:400] + "|" + "".join(str(t) for t in tones)[:100]
+
+
+_WORD = re.compile(r"\w+")
+
+
+def words(text: str | None) -> list[str]:
+    """The syllables/words of a text, normalised (NFC, canonical tones) and lower-cased."""
+    return [w.lower() for w in _WORD.findall(normalise(text))]
+
+
+def folded_words(text: str | None) -> list[str]:
+    """The words of a text with every mark removed ("Đường về" -> ["duong", "ve"])."""
+    return _WORD.findall(fold(normalise(text)))
+
+
+def has_marks(text: str | None) -> bool:
+    """True when the text carries Vietnamese marks or đ (folding changes more than the case)."""
+    value = nfc(text).lower()
+    return fold(value) != value
+
+
+def isbn_forms(value: str | None) -> list[str]:
+    """The ISBN-13 and ISBN-10 forms of an ISBN (hyphens, spaces and qualifiers removed).
+
+    "0-306-40615-2" -> ["9780306406157", "0306406152"]; a value that is not an ISBN gives []."""
+    match = re.search(r"[0-9][0-9\- ]{8,16}[0-9Xx]", nfc(value))
+    if not match:
+        return []
+    digits = re.sub(r"[\- ]", "", match.group(0)).upper()
+    if len(digits) == 10 and digits[:9].isdigit():
+        core = digits[:9]
+        thirteen = "978" + core
+        return [thirteen + _isbn13_check(thirteen), core + _isbn10_check(core)]
+    if len(digits) == 13 and digits.isdigit():
+        forms = [digits]
+        if digits.startswith("978"):
+            core = digits[3:12]
+            forms.append(core + _isbn10_check(core))
+        return forms
+    return []
+
+
+def _isbn10_check(core: str) -> str:
+    total = sum((10 - i) * int(d) for i, d in enumerate(core))
+    check = (11 - total % 11) % 11
+    return "X" if check == 10 else str(check)
+
+
+def _isbn13_check(core: str) -> str:
+    total = sum(int(d) * (1 if i % 2 == 0 else 3) for i, d in enumerate(core))
+    return str((10 - total % 10) % 10)

@@ -1,0 +1,77 @@
+"""The search index inside the app: where it lives, keeping it in step with commits, health.
+
+- CLI commands and jobs call app.hooks.after_commit(app), which runs sync_index.
+- Web requests whose session committed changes to records, copies or pages sync at teardown
+  (an after_flush event notes the change, after_commit turns it into a per-request flag).
+- A failed sync is logged; the records stay marked stale and the next sync catches up.
+"""
+from __future__ import annotations
+
+import logging
+from pathlib import Path
+
+from flask import Flask, current_app, g, has_request_context
+from sqlalchemy import event
+
+from app import hooks
+from catalog.digital import DigitalObject, Page
+from catalog.items import Item
+from catalog.records import Record
+from search_index.writer import open_index, sync
+
+log = logging.getLogger(__name__)
+WATCHED = (Record, Item, DigitalObject, Page)
+
+
+def index_dir(app: Flask | None = None) -> Path:
+    """<DATA_DIR>/index."""
+    app = app or current_app
+    return Path(app.config["DATA_DIR"]) / "index"
+
+
+def sync_index(app: Flask) -> None:
+    """Index every stale record now (an after-commit hook)."""
+    sync(app.extensions["session_factory"], index_dir(app))
+
+
+def check_index_health(app: Flask) -> None:
+    """Raises when the index cannot be opened (a health check)."""
+    ix = open_index(index_dir(app))
+    try:
+        with ix.searcher() as searcher:
+            searcher.doc_count()
+    finally:
+        ix.close()
+
+
+def _note_changes(session, _flush_context) -> None:
+    if any(isinstance(obj, WATCHED) for group in (session.new, session.dirty, session.deleted) for obj in group):
+        session.info["search_dirty"] = True
+
+
+def _after_commit(session) -> None:
+    if session.info.pop("search_dirty", False) and has_request_context():
+        g.search_sync_needed = True
+
+
+def _after_rollback(session) -> None:
+    session.info.pop("search_dirty", None)
+
+
+def _sync_after_request(_exc: BaseException | None) -> None:
+    if not g.pop("search_sync_needed", False):
+        return
+    try:
+        sync_index(current_app._get_current_object())
+    except Exception:  # process edge: the commit stands; the records stay stale for the next sync
+        log.exception("search index sync after request failed")
+
+
+def init_app(app: Flask) -> None:
+    app.extensions.setdefault("health_checks", {})["index"] = check_index_health
+    hooks.register(app, sync_index)
+    factory = app.extensions["session_factory"]
+    event.listen(factory, "after_flush", _note_changes)
+    event.listen(factory, "after_commit", _after_commit)
+    event.listen(factory, "after_soft_rollback", lambda session, _tx: _after_rollback(session))
+    app.teardown_request(_sync_after_request)

@@ -1,0 +1,146 @@
+"""The public catalogue (OPAC): search page, record page, search and record JSON, autocomplete."""
+from __future__ import annotations
+
+from flask import Blueprint, jsonify, redirect, render_template, request, url_for
+from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
+
+from app.db import get_session
+from app.search import index_dir
+from catalog.detail import record_detail_data
+from catalog.indexing import pages_with_words
+from catalog.items import ItemStatus
+from search_index.highlight import mark_words
+from search_index.query import SearchResult, parse_filters, search
+from search_index.suggest import autocomplete
+
+bp = Blueprint("opac", __name__)
+
+STATUS_WORDS = {
+    ItemStatus.AVAILABLE.value: _l("Available"),
+    ItemStatus.ON_LOAN.value: _l("On loan"),
+    ItemStatus.IN_TRANSIT.value: _l("In transit"),
+    ItemStatus.IN_ROTATION.value: _l("On rotation to another library"),
+    ItemStatus.LOST.value: _l("Lost"),
+    ItemStatus.DAMAGED.value: _l("Damaged"),
+    ItemStatus.WITHDRAWN.value: _l("Withdrawn"),
+}
+FACET_LABELS = {
+    "type": _l("Type"), "language": _l("Language"), "decade": _l("Decade"), "subject": _l("Subject"),
+    "library": _l("Library"), "availability": _l("Availability"), "digital": _l("Readable online"),
+}
+TYPE_LABELS = {
+    "book": _l("Book"), "serial": _l("Serial"), "map": _l("Map"), "music": _l("Printed music"),
+    "sound": _l("Sound recording"), "video": _l("Video"), "image": _l("Picture"), "kit": _l("Kit"),
+    "manuscript": _l("Manuscript"), "computer_file": _l("Computer file"), "mixed": _l("Mixed materials"),
+    "other": _l("Other"),
+}
+LANGUAGE_LABELS = {"vie": _l("Vietnamese"), "eng": _l("English"), "fre": _l("French"), "chi": _l("Chinese"),
+                   "rus": _l("Russian"), "jpn": _l("Japanese"), "kor": _l("Korean"), "ger": _l("German")}
+SORT_LABELS = {"relevance": _l("Relevance"), "newest": _l("Newest first"), "oldest": _l("Oldest first"),
+               "title": _l("Title A–Z")}
+
+
+def facet_value_label(facet: str, value: str) -> str:
+    """How a facet value reads on the page."""
+    if facet == "decade":
+        return _("{decade}s").format(decade=value)
+    if facet == "digital":
+        return _("Readable online") if value == "yes" else _("Not digitised")
+    if facet == "availability":
+        return {"available": _("Available now"), "unavailable": _("All copies out"),
+                "none": _("No copies")}.get(value, value)
+    if facet == "type":
+        return str(TYPE_LABELS.get(value, value))
+    if facet == "language":
+        return str(LANGUAGE_LABELS.get(value, value))
+    return value
+
+
+def _int_arg(name: str, default: int) -> int:
+    try:
+        return int(request.args.get(name, default))
+    except ValueError:
+        return default
+
+
+def run_search() -> SearchResult:
+    """Search with the request's parameters, then find the digital pages holding the words."""
+    result = search(
+        index_dir(), request.args.get("q", ""), page=_int_arg("page", 1), per_page=_int_arg("per_page", 20),
+        sort=request.args.get("sort", "relevance"), filters=parse_filters(request.args.getlist("f")),
+    )
+    words = result.query.plain_words()
+    digital = [hit.id for hit in result.hits if hit.has_digital]
+    if words and digital:
+        found = pages_with_words(get_session(), digital, words)
+        for hit in result.hits:
+            pages = found.get(hit.id, [])
+            hit.pages = [number for number, _text in pages]
+            if pages and not mark_words(hit.snippet, words):
+                hit.snippet = _("p. {page}: ").format(page=pages[0][0]) + (mark_words(pages[0][1], words) or "")
+    return result
+
+
+def search_link(result: SearchResult, q: str, *, toggle: tuple[str, str] | None = None, page: int = 1,
+                sort: str | None = None, new_q: str | None = None) -> str:
+    """URL of the search page with one facet value toggled, another page or sort."""
+    filters = list(result.filters)
+    if toggle:
+        filters = [f for f in filters if f != toggle] if toggle in filters else [*filters, toggle]
+    args = {"q": q if new_q is None else new_q, "f": [f"{k}:{v}" for k, v in filters]}
+    if (sort or result.sort) != "relevance":
+        args["sort"] = sort or result.sort
+    if page > 1:
+        args["page"] = page
+    if result.per_page != 20:
+        args["per_page"] = result.per_page
+    return url_for("opac.search", **args)
+
+
+@bp.get("/search", endpoint="search")
+def search_page():
+    result = run_search()
+    return render_template("search.html", result=result, q=request.args.get("q", ""), facet_labels=FACET_LABELS,
+                           sort_labels=SORT_LABELS, notes=[_(t).format(**p) for t, p in result.notes],
+                           search_link=search_link, value_label=facet_value_label)
+
+
+@bp.get("/api/search")
+def api_search():
+    result = run_search()
+    return jsonify(
+        total=result.total, page=result.page, per_page=result.per_page, pages=result.pages,
+        hits=[{"id": h.id, "title": h.title, "authors": h.authors, "year": h.year, "type": h.type,
+               "language": h.language, "has_digital": h.has_digital, "holdings": h.holdings,
+               "snippet": h.snippet, "pages": h.pages} for h in result.hits],
+        facets={name: [{"value": v.value, "count": v.count} for v in values] for name, values in result.facets.items()},
+        suggestion=result.suggestion,
+        messages=[_(t).format(**p) for t, p in result.notes],
+    )
+
+
+@bp.get("/api/autocomplete")
+def api_autocomplete():
+    return jsonify(suggestions=autocomplete(index_dir(), request.args.get("q", ""), limit=_int_arg("limit", 10)))
+
+
+@bp.get("/records/<int:record_id>")
+def record_detail(record_id: int):
+    detail = record_detail_data(get_session(), record_id)
+    if detail.merged_into_id:
+        return redirect(url_for("opac.record_detail", record_id=detail.merged_into_id), 301)
+    if detail.record.is_deleted:
+        return render_template("record_gone.html", record=detail.record), 410
+    return render_template("record.html", record=detail.record, detail=detail, status_words=STATUS_WORDS,
+                           type_labels=TYPE_LABELS, language_labels=LANGUAGE_LABELS)
+
+
+@bp.get("/api/records/<int:record_id>")
+def api_record(record_id: int):
+    detail = record_detail_data(get_session(), record_id)
+    if detail.merged_into_id:
+        return redirect(url_for("opac.api_record", record_id=detail.merged_into_id), 301)
+    if detail.record.is_deleted:
+        return jsonify(error=_("This record was deleted."), id=record_id, deleted=True), 410
+    return jsonify(detail.as_json())

@@ -1,0 +1,233 @@
+"""Writing the index: one writer at a time, the database as the truth.
+
+sync() indexes every stale record in batches (one Whoosh writer and four queries per batch) and
+clears the stale flags only afterwards, for rows unchanged meanwhile; a failure leaves them stale.
+Within a process concurrent callers never wait on each other: a caller finding a sync under way
+leaves it a request, and the running sync loops once more before it stops, so no update is lost.
+Between processes the Whoosh write lock is awaited (LOCK_TIMEOUT) and the loser's records stay
+stale for the next sync.
+"""
+from __future__ import annotations
+
+import dataclasses
+import threading
+from pathlib import Path
+from typing import Callable
+
+from sqlalchemy.orm import sessionmaker
+from whoosh import index as whoosh_index
+from whoosh.index import LockError
+
+from catalog.db import utcnow
+from catalog.errors import N_
+from catalog.indexing import index_rows, live_record_ids, mark_all_stale, mark_indexed_versions, record_versions
+from catalog.records import stale_record_ids
+from search_index.documents import build_document
+from search_index.errors import IndexBusy, IndexUnavailable
+from search_index.schema import build_schema
+
+INDEX_NAME = "records"
+LOCK_TIMEOUT = 30.0
+BATCH_SIZE = 1000
+WRITER_OPTIONS = {"limitmb": 256}
+
+
+def index_exists(index_dir: Path | str) -> bool:
+    return whoosh_index.exists_in(str(index_dir), indexname=INDEX_NAME)
+
+
+def open_index(index_dir: Path | str, *, create: bool = True):
+    """The index in `index_dir`, created empty when missing (unless create=False)."""
+    path = Path(index_dir)
+    try:
+        if index_exists(path):
+            return whoosh_index.open_dir(str(path), indexname=INDEX_NAME)
+        if not create:
+            raise IndexUnavailable(N_("The search index at {path} does not exist yet; run `flask --app app reindex`."),
+                                   path=str(path))
+        path.mkdir(parents=True, exist_ok=True)
+        return whoosh_index.create_in(str(path), build_schema(), indexname=INDEX_NAME)
+    except (OSError, whoosh_index.IndexError) as exc:
+        raise IndexUnavailable(N_("The search index at {path} cannot be opened: {reason}"), path=str(path),
+                               reason=str(exc)) from exc
+
+
+def _writer(ix, timeout: float = LOCK_TIMEOUT):
+    try:
+        return ix.writer(timeout=timeout, delay=0.05, **WRITER_OPTIONS)
+    except LockError as exc:
+        raise IndexBusy(N_("The search index is busy (another process is writing it); changed records stay marked "
+                           "and are indexed by the next sync.")) from exc
+
+
+@dataclasses.dataclass
+class SyncReport:
+    indexed: int = 0
+    removed: int = 0
+    deferred: bool = False
+
+
+class _SyncState:
+    def __init__(self) -> None:
+        self.mutex = threading.Lock()
+        self.requests = 0
+        self.busy = False
+
+
+_STATES: dict[str, _SyncState] = {}
+_STATES_MUTEX = threading.Lock()
+
+
+def _state(index_dir: Path | str) -> _SyncState:
+    key = str(Path(index_dir).resolve())
+    with _STATES_MUTEX:
+        return _STATES.setdefault(key, _SyncState())
+
+
+def sync(session_factory: sessionmaker, index_dir: Path | str, *, batch_size: int = BATCH_SIZE,
+         progress: Callable[[int, int], None] | None = None) -> SyncReport:
+    """Index every stale record (removing deleted and merged ones) and clear their flags."""
+    state = _state(index_dir)
+    with state.mutex:
+        state.requests += 1
+        if state.busy:
+            return SyncReport(deferred=True)
+        state.busy = True
+    report = SyncReport()
+    try:
+        while True:
+            with state.mutex:
+                seen = state.requests
+            _sync_stale(session_factory, index_dir, batch_size, report, progress)
+            with state.mutex:
+                if state.requests == seen:
+                    state.busy = False
+                    return report
+    except BaseException:
+        with state.mutex:
+            state.busy = False
+        raise
+
+
+def _sync_stale(session_factory, index_dir, batch_size, report, progress) -> None:
+    ix = open_index(index_dir)
+    try:
+        done: dict[int, object] = {}
+        stuck: set[int] = set()
+        total = None
+        while True:
+            with session_factory() as session:
+                ids = [i for i in stale_record_ids(session, limit=batch_size + len(stuck)) if i not in stuck]
+                if total is None and progress:
+                    total = len(stale_record_ids(session))
+                rows = index_rows(session, ids[:batch_size])
+            if not rows:
+                return
+            # A record changed again while it was indexed comes back with a newer stale_since and
+            # is done again; one that comes back unchanged is not retried in this sync.
+            fresh = [row for row in rows if row.id not in done or done[row.id] != row.stale_since]
+            fresh_ids = {row.id for row in fresh}
+            stuck.update(row.id for row in rows if row.id not in fresh_ids)
+            if not fresh:
+                continue
+            write_rows(ix, fresh, report)
+            with session_factory.begin() as session:
+                mark_indexed_versions(session, [(row.id, row.stale_since) for row in fresh])
+            for row in fresh:
+                done[row.id] = row.stale_since
+            if progress:
+                progress(len(done), max(total or 0, len(done)))
+    finally:
+        ix.close()
+
+
+def write_rows(ix, rows, report: SyncReport | None = None, *, fresh: bool = False) -> None:
+    """Write one batch with one writer: live records (re)added, the others removed."""
+    writer = _writer(ix)
+    try:
+        for row in rows:
+            if row.is_live:
+                if fresh:
+                    writer.add_document(**build_document(row))
+                else:
+                    writer.update_document(**build_document(row))
+                if report:
+                    report.indexed += 1
+            else:
+                writer.delete_by_term("id", str(row.id))
+                if report:
+                    report.removed += 1
+    except BaseException:
+        writer.cancel()
+        raise
+    writer.commit()
+
+
+def reindex(session_factory: sessionmaker, index_dir: Path | str, *, batch_size: int = 2000,
+            progress: Callable[[int, int], None] | None = None) -> int:
+    """Rebuild the index from the database: a new empty index, every live record added with one
+    writer (fast path for bulk loads), then the stale flags cleared for unchanged rows."""
+    path = Path(index_dir)
+    path.mkdir(parents=True, exist_ok=True)
+    started = utcnow()
+    with session_factory.begin() as session:
+        mark_all_stale(session, now=started)
+    with session_factory() as session:
+        ids = live_record_ids(session)
+    ix = whoosh_index.create_in(str(path), build_schema(), indexname=INDEX_NAME)
+    writer = _writer(ix)
+    versions = []
+    try:
+        for start in range(0, len(ids), batch_size):
+            with session_factory() as session:
+                rows = index_rows(session, ids[start:start + batch_size])
+            for row in rows:
+                if row.is_live:
+                    writer.add_document(**build_document(row))
+                versions.append((row.id, row.stale_since))
+            if progress:
+                progress(min(start + batch_size, len(ids)), len(ids))
+    except BaseException:
+        writer.cancel()
+        ix.close()
+        raise
+    writer.commit()
+    ix.close()
+    with session_factory.begin() as session:
+        mark_indexed_versions(session, versions)
+    # Deleted/merged records are flagged too; they are not in the fresh index, so clear them.
+    sync(session_factory, path, batch_size=batch_size)
+    return len(ids)
+
+
+@dataclasses.dataclass
+class IndexCheck:
+    """Drift between database and index."""
+
+    missing: list[int]
+    stale: list[int]
+    orphaned: list[int]
+    indexed: int
+    live: int
+
+    @property
+    def is_clean(self) -> bool:
+        return not (self.missing or self.stale or self.orphaned)
+
+
+def check_index(session_factory: sessionmaker, index_dir: Path | str) -> IndexCheck:
+    """Missing (live records not indexed), stale (marked, or indexed from an older version) and
+    orphaned (indexed but deleted, merged or unknown) entries."""
+    with session_factory() as session:
+        versions = record_versions(session)
+    ix = open_index(index_dir, create=False)
+    try:
+        with ix.searcher() as searcher:
+            indexed = {int(fields["id"]): fields.get("version", "") for fields in searcher.all_stored_fields()}
+    finally:
+        ix.close()
+    missing = sorted(set(versions) - set(indexed))
+    stale = sorted(rid for rid, (is_stale, version) in versions.items()
+                   if rid in indexed and (is_stale or indexed[rid] != version))
+    orphaned = sorted(set(indexed) - set(versions))
+    return IndexCheck(missing=missing, stale=stale, orphaned=orphaned, indexed=len(indexed), live=len(versions))
