@@ -37,3 +37,15 @@ MAX_CONTENT_LENGTH = 512 * 1024 * 1024
 JOB_WORKERS = 1
 # Tests set this to True so a job runs to the end inside the request that started it.
 JOBS_SYNCHRONOUS = False
+
+# Reports (issue 8). Age groups of the desk tally of visits, in the order the form shows them.
+AGE_GROUPS = ("children", "youth", "adults", "elderly")
+# Growth of library use a year should reach: (last year the target applies, lowest, highest).
+# The district plan: 10% a year on average up to 2025, 12% to 15% a year from 2026 to 2030.
+PLAN_TARGETS = ((2025, 0.10, 0.10), (2030, 0.12, 0.15))
+# Share of libraries and points (of these kinds) that ran at least one activity in the year:
+# 70% by 2025, 100% by 2030.
+PLAN_ACTIVITY_TARGETS = ((2025, 0.70), (2030, 1.00))
+PLAN_ACTIVITY_KINDS = ("cultural_centre", "commune_library", "post_office_point", "village_reading_room", "other")
+# The first year the plan page shows.
+PLAN_FIRST_YEAR = 2021

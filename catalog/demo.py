@@ -34,6 +34,7 @@ ACCOUNTS = [
     ("thuthu", Role.LIBRARIAN, CENTRE, "Nguyễn Văn Hải", None),
     ("thuvien.tieuhoc", Role.LIBRARIAN, "TH-CATBA", "Trần Thị Mai", None),
     ("bandoc", Role.READER, None, "Lê Minh Đức", "BD000001"),
+    ("phongvh", Role.DISTRICT, None, "Phòng Văn hóa và Thông tin huyện", None),
 ]
 
 FAMILY = ["Nguyễn", "Trần", "Lê", "Phạm", "Hoàng", "Phan", "Vũ", "Đặng", "Bùi", "Đỗ", "Hồ", "Ngô", "Dương", "Lý"]

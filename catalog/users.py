@@ -22,6 +22,8 @@ class Role(str, enum.Enum):
     CATALOGUER = "cataloguer"
     LIBRARIAN = "librarian"
     READER = "reader"
+    # The district culture office: reads the reports of every library, changes nothing.
+    DISTRICT = "district"
 
 
 STAFF_ROLES = (Role.ADMIN, Role.CATALOGUER, Role.LIBRARIAN)
