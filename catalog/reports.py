@@ -29,6 +29,7 @@ from catalog.digital import DigitalObject, Page
 from catalog.items import Item, ItemStatus
 from catalog.libraries import Library, get_library_by_code, list_libraries, subtree_ids
 from catalog.records import Record
+from catalog.report_loans import circulation_year
 from catalog.usage import UsageCount
 from catalog.users import Role, User
 
@@ -57,7 +58,7 @@ class CollectionFigures:
 class ReaderFigures:
     registered: int
     new: int
-    active: int | None  # None until loans are recorded
+    active: int  # borrowed or renewed in the year
 
 
 @dataclasses.dataclass
@@ -109,8 +110,8 @@ class MonthFigures:
     month: int
     visits: int
     online_sessions: int | None
-    loans: int | None
-    renewals: int | None
+    loans: int
+    renewals: int
     new_copies: int
     new_readers: int
     events: int
@@ -128,8 +129,8 @@ class LibraryRow:
     new_copies: int
     readers: int
     visits: int
-    loans: int | None
-    renewals: int | None
+    loans: int
+    renewals: int
     events: int
     attendance: int
 
@@ -142,8 +143,8 @@ class YearReport:
     collection: CollectionFigures
     readers: ReaderFigures
     visits: VisitFigures
-    loans: LoanFigures | None
-    rotation: RotationFigures | None
+    loans: LoanFigures
+    rotation: RotationFigures
     digital: DigitalFigures | None
     events: EventFigures
     library_use: int
@@ -353,12 +354,7 @@ def annual_report(session: Session, year: int, library: Library | str | None = N
     events, events_by_library, events_by_month = _events(session, scope, year)
     network = scope is None
     sessions_by_month = usage_by_month(session, "session", start, end) if network else None
-    circulation = circulation_figures(session, scope, year)
-    loans = rotation = None
-    loans_by_library = loans_by_month = None
-    active = None
-    if circulation is not None:
-        loans, rotation, active, loans_by_library, loans_by_month = circulation
+    loans, rotation, active, loans_by_library, loans_by_month = circulation_figures(session, scope, year)
     use = library_use(session, scope, year)
     previous = library_use(session, scope, year - 1)
     months = [
@@ -366,8 +362,8 @@ def annual_report(session: Session, year: int, library: Library | str | None = N
             month=m,
             visits=visits_by_month[m],
             online_sessions=sessions_by_month[m] if network else None,
-            loans=loans_by_month[m][0] if loans_by_month is not None else None,
-            renewals=loans_by_month[m][1] if loans_by_month is not None else None,
+            loans=loans_by_month[m][0],
+            renewals=loans_by_month[m][1],
             new_copies=acquisitions_by_month[m],
             new_readers=readers_by_month[m],
             events=events_by_month[m][0] if m in events_by_month else 0,
@@ -379,12 +375,11 @@ def annual_report(session: Session, year: int, library: Library | str | None = N
     for entry, depth in _libraries_in_scope(session, scope):
         held = collection_by_library.get(entry.id, [set(), 0, 0])
         held_events = events_by_library.get(entry.id, [0, 0])
-        lent = loans_by_library.get(entry.id, [0, 0]) if loans_by_library is not None else None
+        lent = loans_by_library.get(entry.id, [0, 0])
         rows.append(LibraryRow(
             code=entry.code, name=entry.name, kind=entry.kind.value, depth=depth,
             titles=len(held[0]), copies=held[1], new_copies=held[2], readers=readers_by_library[entry.id],
-            visits=visits_by_library[entry.id], loans=lent[0] if lent else None,
-            renewals=lent[1] if lent else None, events=held_events[0], attendance=held_events[1],
+            visits=visits_by_library[entry.id], loans=lent[0], renewals=lent[1], events=held_events[0], attendance=held_events[1],
         ))
     return YearReport(
         year=year,
@@ -425,5 +420,10 @@ def _libraries_in_scope(session: Session, scope: set[int] | None) -> list[tuple[
 
 
 def circulation_figures(session: Session, scope: set[int] | None, year: int):
-    """Loans and rotation figures, once circulation is recorded (see catalog/report_loans.py)."""
-    return None
+    """(loans, rotation, active readers, per library [loans, renewals], per month [loans, renewals])."""
+    year_figures = circulation_year(session, scope, year)
+    loans = LoanFigures(year_figures.loans, year_figures.renewals, year_figures.returns, year_figures.borrowers)
+    rotation = RotationFigures(year_figures.batches, year_figures.copies_sent, year_figures.copies_received,
+                               year_figures.copies_returned, year_figures.copies_lost,
+                               year_figures.school_loans_from_rotation)
+    return loans, rotation, year_figures.borrowers, year_figures.by_library, year_figures.by_month

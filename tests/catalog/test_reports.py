@@ -23,7 +23,11 @@ def test_every_figure_of_the_network_year(session, known):
     assert (c.titles, c.copies, c.new_titles, c.new_copies) == (3, 6, 3, 4)
     assert c.by_type == [Breakdown("book", 2, 4), Breakdown("serial", 1, 2)]
     assert c.by_language == [Breakdown("vie", 2, 4), Breakdown("eng", 1, 2)]
-    assert (report.readers.registered, report.readers.new) == (4, 3)
+    assert (report.readers.registered, report.readers.new, report.readers.active) == (4, 3, 3)
+    assert (report.loans.loans, report.loans.renewals, report.loans.returns, report.loans.borrowers) == (3, 2, 1, 3)
+    r = report.rotation
+    assert (r.batches, r.copies_sent, r.copies_received, r.copies_returned, r.copies_lost) == (1, 2, 1, 1, 1)
+    assert r.school_loans_from_rotation == 1
     v = report.visits
     assert (v.in_person, v.days_recorded, v.online_sessions, v.searches, v.record_views) == (175, 3, 35, 7, 4)
     assert v.by_age_group == {"children": 40, "adults": 50, "youth": 25}
@@ -40,6 +44,7 @@ def test_every_figure_of_the_network_year(session, known):
     assert (months[4].visits, months[4].events, months[4].attendance, months[4].online_sessions) == (60, 1, 120, 15)
     assert sum(m.visits for m in report.months) == 175
     assert sum(m.new_copies for m in report.months) == 4
+    assert [(m.loans, m.renewals) for m in report.months[2:5]] == [(1, 1), (1, 0), (1, 1)]
     rows = {row.code: row for row in report.libraries}
     assert [row.code for row in report.libraries] == ["TT", "PD", "BD", "TH"]
     assert [row.depth for row in report.libraries] == [0, 1, 1, 0]
@@ -47,6 +52,7 @@ def test_every_figure_of_the_network_year(session, known):
     assert (tt.titles, tt.copies, tt.new_copies, tt.readers, tt.visits, tt.events, tt.attendance) == (3, 4, 3, 1, 90, 2, 35)
     assert (rows["PD"].copies, rows["PD"].visits, rows["PD"].attendance) == (1, 60, 120)
     assert (rows["TH"].copies, rows["TH"].visits, rows["TH"].readers) == (1, 25, 1)
+    assert [(rows[c].loans, rows[c].renewals) for c in ("TT", "PD", "BD", "TH")] == [(1, 1), (1, 0), (0, 0), (1, 1)]
     assert sum(row.copies for row in report.libraries) == c.copies
 
 
@@ -55,13 +61,22 @@ def test_a_library_report_covers_its_subtree_and_not_online_use(session, known):
     assert (report.library_code, report.library_name) == ("TT", "Trung tâm Văn hóa")
     assert [row.code for row in report.libraries] == ["TT", "PD", "BD"]
     assert (report.collection.copies, report.collection.titles, report.collection.new_copies) == (5, 3, 3)
-    assert (report.readers.registered, report.readers.new) == (2, 1)
+    assert (report.readers.registered, report.readers.new, report.readers.active) == (2, 1, 2)
+    assert (report.loans.loans, report.loans.renewals, report.loans.returns) == (2, 1, 1)
+    r = report.rotation
+    assert (r.batches, r.copies_sent, r.copies_received, r.copies_returned, r.copies_lost) == (1, 2, 1, 1, 1)
+    assert r.school_loans_from_rotation == 0
     assert report.visits.in_person == 150 and report.visits.online_sessions is None
     assert report.digital is None
     assert (report.events.events, report.events.attendance) == (3, 155)
     assert (report.library_use, report.previous_library_use, report.growth) == (150, 150, 0.0)
     school = annual_report(session, 2026, "TH")
     assert [row.code for row in school.libraries] == ["TH"] and school.visits.in_person == 25
+    assert (school.loans.loans, school.loans.renewals, school.rotation.school_loans_from_rotation) == (1, 1, 1)
+    assert (school.rotation.batches, school.rotation.copies_received, school.rotation.copies_returned) == (1, 1, 0)
+    last_year = annual_report(session, 2025)
+    assert (last_year.loans.loans, last_year.loans.renewals, last_year.rotation.batches) == (1, 1, 1)
+    assert last_year.rotation.copies_returned == 0
 
 
 def test_a_year_with_nothing_before_it_has_no_basis(session, known):
