@@ -49,3 +49,5 @@ PLAN_ACTIVITY_TARGETS = ((2025, 0.70), (2030, 1.00))
 PLAN_ACTIVITY_KINDS = ("cultural_centre", "commune_library", "post_office_point", "village_reading_room", "other")
 # The first year the plan page shows.
 PLAN_FIRST_YEAR = 2021
+# Online use (app/usage.py): count sessions, searches and record views (no personal data).
+USAGE_COUNTING = True

@@ -8,7 +8,7 @@ from flask import Flask
 
 import config as default_config
 
-from app import auth, cli, db, errors, i18n, jobs, search, views
+from app import auth, cli, db, errors, i18n, jobs, search, usage, views
 
 
 class ConfigurationError(RuntimeError):
@@ -32,6 +32,7 @@ def create_app(overrides: dict | None = None) -> Flask:
     views.init_app(app)
     search.init_app(app)
     cli.init_app(app)
+    usage.init_app(app)
     return app
 
 

@@ -5,6 +5,7 @@ import click
 from flask import Flask, current_app
 from flask.cli import with_appcontext
 
+from app.cli_report import report
 from app.cli_search import check_index_command, reindex_command
 from app.hooks import after_commit
 from app.schema import upgrade
@@ -13,7 +14,7 @@ from catalog.demo import load_demo
 
 
 def init_app(app: Flask) -> None:
-    for command in (init_db, demo_data, reindex_command, check_index_command):
+    for command in (init_db, demo_data, reindex_command, check_index_command, report):
         app.cli.add_command(command)
 
 

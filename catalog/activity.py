@@ -16,8 +16,8 @@ from sqlalchemy.orm import Mapped, Session, mapped_column, relationship
 
 from catalog.db import Base
 from catalog.errors import N_, ValidationError
-from catalog.libraries import Library
-from catalog.permissions import require_library
+from catalog.libraries import Library, list_libraries
+from catalog.permissions import managed_library_ids, require_library
 from catalog.text import normalise
 from catalog.users import User
 
@@ -129,8 +129,8 @@ def _count(value: object, label: str) -> int:
     return number
 
 
-def _check_day(day: dt.date, now: dt.datetime) -> None:
-    if day > now.date():
+def _check_day(day: dt.date, today: dt.date) -> None:
+    if day > today:
         raise ValidationError(N_("{day} is in the future: record a day once it has happened."),
                               day=day.isoformat(), field="day")
 
@@ -159,6 +159,12 @@ def _visit_figures(total: int | str | None, groups: Mapping[str, object] | None,
     return given, {}
 
 
+def recordable_libraries(session: Session, user: User) -> list[Library]:
+    """Libraries whose visits and events this user may record, in tree order."""
+    managed = managed_library_ids(session, user)
+    return [entry for entry in list_libraries(session) if managed is None or entry.id in managed]
+
+
 def get_tally(session: Session, library_id: int, day: dt.date) -> VisitTally | None:
     """The tally of one library for one day, if recorded."""
     return session.scalar(select(VisitTally).where(VisitTally.library_id == library_id, VisitTally.day == day))
@@ -175,12 +181,14 @@ def record_visits(
     groups: Mapping[str, object] | None = None,
     age_groups: Iterable[str] = AGE_GROUPS,
     note: str = "",
+    today: dt.date | None = None,
 ) -> tuple[VisitTally, bool]:
     """Record (or correct) a day's visits; returns the tally and whether anything changed.
 
-    A correction keeps the old figures in a VisitTallyRevision with the user and time."""
+    A correction keeps the old figures in a VisitTallyRevision with the user and time. `now` is
+    stored (UTC); `today` is the library's local date (default now's date): later days are refused."""
     require_library(session, user, library.id)
-    _check_day(day, now)
+    _check_day(day, today or now.date())
     new_total, new_groups = _visit_figures(total, groups, age_groups)
     note = normalise(note)[:1000]
     tally = get_tally(session, library.id, day)
@@ -224,10 +232,11 @@ def record_event(
     audience: str = "",
     age_groups: Iterable[str] = AGE_GROUPS,
     notes: str = "",
+    today: dt.date | None = None,
 ) -> Event:
     """Record an activity or event held by a library, with how many people took part."""
     require_library(session, user, library.id)
-    _check_day(day, now)
+    _check_day(day, today or now.date())
     if kind not in EVENT_KINDS:
         raise ValidationError(N_("Unknown kind of activity {kind}."), kind=kind, field="kind")
     title = normalise(title)

@@ -25,6 +25,7 @@ from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from catalog.activity import Event, VisitTally
+from catalog.errors import N_, PermissionDenied
 from catalog.digital import DigitalObject, Page
 from catalog.items import Item, ItemStatus
 from catalog.libraries import Library, get_library_by_code, list_libraries, subtree_ids
@@ -342,6 +343,31 @@ def resolve_scope(session: Session, library: Library | str | None) -> tuple[Libr
     if isinstance(library, str):
         library = get_library_by_code(session, library)
     return library, subtree_ids(session, library.id)
+
+
+def report_scope(session: Session, user: User, code: str | None) -> Library | None:
+    """The library whose report the user asked for (None: the whole network), within their rights.
+
+    Admins and the district office read every library; a librarian reads their own library and
+    the points under it (their own library when no code is given); nobody else reads reports."""
+    if user.role in (Role.ADMIN, Role.DISTRICT):
+        return get_library_by_code(session, code) if code else None
+    if user.role == Role.LIBRARIAN and user.library_id is not None:
+        if not code:
+            return session.get(Library, user.library_id)
+        library = get_library_by_code(session, code)
+        if library.id in subtree_ids(session, user.library_id):
+            return library
+    raise PermissionDenied(N_("You can only read the reports of your own library and the points under it."))
+
+
+def readable_libraries(session: Session, user: User) -> list[tuple[Library, int]]:
+    """Libraries whose reports the user may read, in tree order with their depth."""
+    if user.role in (Role.ADMIN, Role.DISTRICT):
+        return _libraries_in_scope(session, None)
+    if user.role == Role.LIBRARIAN and user.library_id is not None:
+        return _libraries_in_scope(session, subtree_ids(session, user.library_id))
+    return []
 
 
 def annual_report(session: Session, year: int, library: Library | str | None = None) -> YearReport:

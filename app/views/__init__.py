@@ -3,7 +3,7 @@ appears once its endpoint exists."""
 from flask import Flask
 from flask_babel import lazy_gettext as _l
 
-from app.views import main, opac
+from app.views import main, opac, reports
 
 # (endpoint, label): shown to everyone.
 NAV_LINKS = [
@@ -19,7 +19,7 @@ STAFF_NAV_LINKS = [
     ("reports.index", _l("Reports")),
 ]
 
-BLUEPRINTS = [main.bp, opac.bp]
+BLUEPRINTS = [main.bp, opac.bp, reports.bp]
 
 
 def init_app(app: Flask) -> None:

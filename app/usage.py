@@ -1,0 +1,61 @@
+"""Online use counted without personal data (catalog.usage daily counters).
+
+- session: once per browser session, marked by a flag in the signed Flask session cookie (no id,
+  no IP address, nothing about the person is stored);
+- search and record_view: after a successful request to the endpoints in USAGE_ENDPOINTS.
+Reads and downloads of digital objects are counted where they are served (the scans area).
+Counting never breaks a page: a failed count is logged and the response goes out.
+"""
+from __future__ import annotations
+
+import datetime as dt
+import logging
+from zoneinfo import ZoneInfo
+
+from flask import Flask, current_app, request, session
+
+from catalog.usage import count_use
+
+log = logging.getLogger(__name__)
+FLAG = "counted"
+# Endpoint -> usage kind (config.py USAGE_ENDPOINTS overrides).
+ENDPOINTS = {"opac.search": "search", "opac.api_search": "search", "opac.record_detail": "record_view"}
+# Never counted as a visit to the site: machines and assets.
+SKIPPED = ("static", "main.healthz")
+
+
+def today() -> dt.date:
+    """Today in the district's time zone (a day's counters follow local days)."""
+    return dt.datetime.now(ZoneInfo(current_app.config["BABEL_DEFAULT_TIMEZONE"])).date()
+
+
+def _uses(response) -> list[tuple[str, str]]:
+    if request.method != "GET" or response.status_code >= 400 or request.endpoint in (None, *SKIPPED):
+        return []
+    uses = []
+    if response.mimetype == "text/html" and not session.get(FLAG):
+        session[FLAG] = True
+        uses.append(("session", ""))
+    kind = current_app.config.get("USAGE_ENDPOINTS", ENDPOINTS).get(request.endpoint)
+    if kind:
+        record_id = (request.view_args or {}).get("record_id")
+        uses.append((kind, f"record:{record_id}" if kind == "record_view" and record_id else ""))
+    return uses
+
+
+def _count(response):
+    if not current_app.config.get("USAGE_COUNTING", True):
+        return response
+    uses = _uses(response)
+    if uses:
+        try:
+            with current_app.extensions["session_factory"].begin() as db:
+                for kind, subject in uses:
+                    count_use(db, kind, today(), subject)
+        except Exception:  # process edge: a lost count must not cost the reader the page
+            log.exception("usage count failed")
+    return response
+
+
+def init_app(app: Flask) -> None:
+    app.after_request(_count)
