@@ -25,12 +25,15 @@ def plan_summary(session, year: int, library) -> dict:
     config = current_app.config
     plan = plan_progress(session, [year], growth_targets=config["PLAN_TARGETS"],
                          activity_targets=config["PLAN_ACTIVITY_TARGETS"],
-                         activity_kinds=config["PLAN_ACTIVITY_KINDS"], library=library)
-    use, activity = plan.use[0], plan.activity[0]
+                         activity_kinds=config["PLAN_ACTIVITY_KINDS"], library=library,
+                         age_groups=config["AGE_GROUPS"], age_group_targets=config["PLAN_AGE_GROUP_TARGETS"])
+    use, activity, ages = plan.use[0], plan.activity[0], plan.age_groups[0]
     return {"growth": use.growth, "growth_target_low": use.target_low, "growth_target_high": use.target_high,
             "growth_met": use.met, "activity_points": activity.points,
             "activity_points_with_activity": activity.points_with_activity, "activity_share": activity.share,
-            "activity_target": activity.target, "activity_met": activity.met}
+            "activity_target": activity.target, "activity_met": activity.met,
+            "age_groups_served": ages.supported, "age_group_share": ages.share, "age_group_target": ages.target,
+            "age_group_met": ages.met}
 
 
 @click.command("report")

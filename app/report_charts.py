@@ -128,7 +128,7 @@ def month_chart(report) -> Chart:
                          (_("Loans"), [m.loans for m in report.months])])
 
 
-def plan_charts(plan) -> tuple[Chart, Chart]:
+def plan_charts(plan) -> tuple[Chart, Chart, Chart]:
     """Library use against its target, and the share of points with activities, per year."""
     use = Chart(title=_("Library use per year against the plan"), labels=[str(r.year) for r in plan.use],
                 series=[(_("Library use"), [r.library_use for r in plan.use])],
@@ -139,4 +139,8 @@ def plan_charts(plan) -> tuple[Chart, Chart]:
                      labels=[str(r.year) for r in plan.activity],
                      series=[(_("Share with activities"), [r.share for r in plan.activity])],
                      targets=[r.target for r in plan.activity], target_label=_("Target"), percent=True)
-    return use, activity
+    ages = Chart(title=_("Share of age groups the cultural centre ran activities for"),
+                 labels=[str(r.year) for r in plan.age_groups],
+                 series=[(_("Age groups served"), [r.share for r in plan.age_groups])],
+                 targets=[r.target for r in plan.age_groups], target_label=_("Target"), percent=True)
+    return use, activity, ages

@@ -101,7 +101,7 @@ def _summary(report: YearReport) -> list[list]:
     return rows
 
 
-def _plan_rows(plan: PlanProgress) -> tuple[list[list], list[list]]:
+def _plan_rows(plan: PlanProgress) -> tuple[list[list], list[list], list[list]]:
     verdict = {None: "—", True: _("met"), False: _("not met")}
     use = [[_("Year"), _("Library use"), _("Growth"), _("Target"), _("Result")]]
     for row in plan.use:
@@ -116,7 +116,13 @@ def _plan_rows(plan: PlanProgress) -> tuple[list[list], list[list]]:
                          _("no basis") if row.share is None else number(row.share, percent=True, decimals=0),
                          _("no target") if row.target is None else number(row.target, percent=True, decimals=0),
                          _("no basis") if row.share is None else verdict[row.met]])
-    return use, activity
+    ages = [[_("Year"), _("Age groups served"), _("Share"), _("Target"), _("Result")]]
+    for row in plan.age_groups:
+        ages.append([str(row.year), ", ".join(labels.label(labels.AGE_GROUPS, g) for g in row.supported) or "—",
+                     _("no basis") if row.share is None else number(row.share, percent=True, decimals=0),
+                     _("no target") if row.target is None else number(row.target, percent=True, decimals=0),
+                     _("no basis") if row.share is None else verdict[row.met]])
+    return use, activity, ages
 
 
 def annual_report_pdf(report: YearReport, plan: PlanProgress) -> bytes:
@@ -134,11 +140,13 @@ def _build(report: YearReport, plan: PlanProgress) -> bytes:
     F = labels.FIGURES
     story = [Paragraph(f"{_('Library report')} {report.year}", STYLES["title"]), Paragraph(scope, STYLES["body"]),
              Spacer(1, 4 * mm), _table(_summary(report), [120 * mm, 40 * mm])]
-    use_chart, activity_chart = plan_charts(plan)
-    use_rows, activity_rows = _plan_rows(plan)
+    use_chart, activity_chart, age_chart = plan_charts(plan)
+    use_rows, activity_rows, age_rows = _plan_rows(plan)
     story += [KeepTogether([Paragraph(_("Library use"), STYLES["h2"]), _drawing(use_chart), _table(use_rows)]),
               KeepTogether([Paragraph(_("Libraries and points with activities"), STYLES["h2"]),
-                            _drawing(activity_chart, height=55 * mm), _table(activity_rows)])]
+                            _drawing(activity_chart, height=55 * mm), _table(activity_rows)]),
+              KeepTogether([Paragraph(_("Activities for each age group at the cultural centre"), STYLES["h2"]),
+                            _drawing(age_chart, height=55 * mm), _table(age_rows)])]
     month_fields = [f for f in labels.MONTH_FIELDS if report.months[0].__dict__[f] is not None]
     months = [[_("Month")] + [F[f] for f in month_fields]]
     months += [[str(m.month)] + [number(getattr(m, f)) for f in month_fields] for m in report.months]

@@ -1,5 +1,6 @@
 """The district plan's targets, year by year (DOMAIN.md): growth of library use (10% a year up to
 2025, 12-15% from 2026 to 2030) and the share of libraries and points that ran activities (70% by
+2025, 100% by 2030), and the share of age groups the district centre runs activities for (80% by
 2025, 100% by 2030). Targets are configuration (config.py PLAN_*), passed in by the caller.
 
 A year whose previous year recorded no use has no basis for a growth rate: growth and "met" are
@@ -14,7 +15,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from catalog.activity import Event
-from catalog.libraries import Library
+from catalog.libraries import Library, LibraryKind
 from catalog.reports import growth_rate, library_use, online_sessions, resolve_scope, visits_in_person, year_bounds
 
 
@@ -42,11 +43,22 @@ class ActivityYear:
 
 
 @dataclasses.dataclass
+class AgeGroupYear:
+    year: int
+    groups: int
+    supported: list[str]      # age groups the centres held at least one activity for
+    share: float | None       # None: no age groups configured, or no centre in the scope
+    target: float | None
+    met: bool | None
+
+
+@dataclasses.dataclass
 class PlanProgress:
     library_code: str | None
     use: list[UseYear]
     activity: list[ActivityYear]
     activity_kinds: list[str]
+    age_groups: list[AgeGroupYear] = dataclasses.field(default_factory=list)
 
     def as_dict(self) -> dict:
         return dataclasses.asdict(self)
@@ -76,8 +88,11 @@ def plan_progress(
     activity_targets: Sequence[Sequence[float]],
     activity_kinds: Sequence[str],
     library: Library | str | None = None,
+    age_groups: Sequence[str] = (),
+    age_group_targets: Sequence[Sequence[float]] = (),
 ) -> PlanProgress:
-    """Library use and activity share per year against the plan's targets."""
+    """Library use, the share of points with activities and the age groups the cultural centres
+    served, per year, against the plan's targets."""
     library, scope = resolve_scope(session, library)
     use_rows = []
     for year in years:
@@ -102,4 +117,24 @@ def plan_progress(
         target = activity_target(year, activity_targets)
         met = None if share is None or target is None else share >= target - 1e-9
         activity_rows.append(ActivityYear(year, len(points), len(active), share, target, met))
-    return PlanProgress(library.code if library else None, use_rows, activity_rows, list(activity_kinds))
+    return PlanProgress(library.code if library else None, use_rows, activity_rows, list(activity_kinds),
+                        _age_groups(session, years, scope, age_groups, age_group_targets))
+
+
+def _age_groups(session: Session, years: Sequence[int], scope: set[int] | None, groups: Sequence[str],
+                targets: Sequence[Sequence[float]]) -> list[AgeGroupYear]:
+    """Per year, the age groups the cultural centres held an activity for (Event.audience; an
+    activity for everyone supports no group in particular)."""
+    centres = [entry.id for entry in session.scalars(select(Library).where(Library.kind == LibraryKind.CULTURAL_CENTRE))
+               if scope is None or entry.id in scope]
+    rows = []
+    for year in years:
+        start, end = year_bounds(year)
+        held = set(session.scalars(select(Event.audience).distinct().where(
+            Event.day >= start, Event.day <= end, Event.library_id.in_(centres or [-1]))))
+        supported = [group for group in groups if group in held]
+        share = len(supported) / len(groups) if groups and centres else None
+        target = activity_target(year, targets)
+        met = None if share is None or target is None else share >= target - 1e-9
+        rows.append(AgeGroupYear(year, len(groups), supported, share, target, met))
+    return rows

@@ -68,7 +68,8 @@ def plan_for(library, last_year: int):
     years = list(range(min(config["PLAN_FIRST_YEAR"], last_year), last_year + 1))
     return plan_progress(get_session(), years, growth_targets=config["PLAN_TARGETS"],
                          activity_targets=config["PLAN_ACTIVITY_TARGETS"],
-                         activity_kinds=config["PLAN_ACTIVITY_KINDS"], library=library)
+                         activity_kinds=config["PLAN_ACTIVITY_KINDS"], library=library,
+                         age_groups=config["AGE_GROUPS"], age_group_targets=config["PLAN_AGE_GROUP_TARGETS"])
 
 
 @bp.get("/plan")
@@ -76,9 +77,9 @@ def plan_for(library, last_year: int):
 def plan():
     year, library = _scope()
     progress = plan_for(library, year)
-    use_chart, activity_chart = plan_charts(progress)
+    use_chart, activity_chart, age_chart = plan_charts(progress)
     return render_template("reports/plan.html", plan=progress, year=year, library=library,
-                           use_chart=svg(use_chart), activity_chart=svg(activity_chart),
+                           use_chart=svg(use_chart), activity_chart=svg(activity_chart), age_chart=svg(age_chart),
                            choices=readable_libraries(get_session(), current_user), args=_scope_args(year, library),
                            labels=labels, number=number)
 

@@ -69,15 +69,18 @@ def test_the_plan_page_says_no_basis_and_met_or_not(client, known, session):
     login(client, "phong", "12345678")
     page = client.get("/staff/reports/plan?year=2026").get_data(as_text=True)
     use, activity = page.split("<h2>Thư viện và điểm đọc có hoạt động</h2>")
+    activity, ages = activity.split("<h2>Hoạt động cho từng nhóm tuổi tại trung tâm văn hóa</h2>")
 
     def rows(part):
         return {line.split("<td>")[1][:4]: line for line in part.split("<tr>") if line.startswith("<td>20")}
+
+    assert "80%" in rows(ages)["2025"] and "không đạt" in rows(ages)["2026"]
 
     assert "không có cơ sở" in rows(use)["2025"] and "<td class=\"num\">200</td>" in rows(use)["2025"]
     assert "5,0%" in rows(use)["2026"] and "12%–15%" in rows(use)["2026"] and "không đạt" in rows(use)["2026"]
     assert "1 / 3" in rows(activity)["2025"] and "70%" in rows(activity)["2025"]
     assert "2 / 3" in rows(activity)["2026"] and "67%" in rows(activity)["2026"] and "100%" in rows(activity)["2026"]
-    assert page.count("<svg") == 2 and "Tỷ lệ thư viện và điểm đọc có hoạt động" in page
+    assert page.count("<svg") == 3 and "Tỷ lệ thư viện và điểm đọc có hoạt động" in page
     # The district office reads but does not record.
     assert client.get("/staff/reports/visits").status_code == 403
 
@@ -202,6 +205,7 @@ def test_report_command_prints_json(runner, known):
     assert figures["growth"] == pytest.approx(0.05) and figures["loans"]["loans"] == 3
     assert figures["plan"]["growth_target_low"] == 0.12 and figures["plan"]["growth_met"] is False
     assert figures["plan"]["activity_points_with_activity"] == 2
+    assert figures["plan"]["age_groups_served"] == [] and figures["plan"]["age_group_target"] == 1.0
     scoped = json.loads(runner.invoke(args=["report", "--year", "2026", "--library", "tt", "--format", "json"])
                         .output.strip().splitlines()[-1])
     assert scoped["library_code"] == "TT" and scoped["visits"]["online_sessions"] is None

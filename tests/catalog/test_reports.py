@@ -112,3 +112,24 @@ def test_plan_for_one_library_and_a_tree_without_points(session, known):
                          activity_kinds=KINDS, library="TH")
     assert plan.use[0].library_use == 25 and plan.use[0].online is None and plan.use[0].growth is None
     assert (plan.activity[0].points, plan.activity[0].share, plan.activity[0].met) == (0, None, None)
+
+
+def test_age_groups_served_by_the_cultural_centre(session, known):
+    import datetime as dt
+
+    from catalog.activity import record_event
+
+    for library, audience in ((known["tt"], "children"), (known["tt"], "adults"), (known["tt"], "children"),
+                              (known["pd"], "youth"), (known["tt"], "")):
+        record_event(session, library=library, day=dt.date(2026, 11, 1), kind="club", title="CLB", attendance=5,
+                     audience=audience, user=known["hai"], now=dt.datetime(2026, 11, 2))
+    groups = ("children", "youth", "adults", "elderly")
+    plan = plan_progress(session, [2025, 2026], growth_targets=TARGETS, activity_targets=ACTIVITY,
+                         activity_kinds=KINDS, age_groups=groups, age_group_targets=((2025, 0.8), (2030, 1.0)))
+    last_year, this_year = plan.age_groups
+    assert (last_year.supported, last_year.share, last_year.target, last_year.met) == ([], 0.0, 0.8, False)
+    # The village room's activity for young people is not the centre's; "everyone" counts for no group.
+    assert (this_year.supported, this_year.share, this_year.target, this_year.met) == (["children", "adults"], 0.5, 1.0, False)
+    school = plan_progress(session, [2026], growth_targets=TARGETS, activity_targets=ACTIVITY, activity_kinds=KINDS,
+                           age_groups=groups, age_group_targets=((2030, 0.5),), library="TH")
+    assert (school.age_groups[0].share, school.age_groups[0].met) == (None, None)
