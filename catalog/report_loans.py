@@ -63,12 +63,11 @@ def circulation_year(session: Session, scope: set[int] | None, year: int) -> Cir
     by_month: dict[int, list[int]] = {m: [0, 0] for m in range(1, 13)}
     borrowers: set[int] = set()
     loans = school_rotation_loans = 0
-    for library_id, reader_id, at, batch_id in session.execute(
-        select(Loan.library_id, Loan.reader_id, Loan.checked_out_at, Loan.batch_id)
-        .where(Loan.checked_out_at >= start, Loan.checked_out_at < end)
-    ):
-        if not inside(library_id):
-            continue
+    query = select(Loan.library_id, Loan.reader_id, Loan.checked_out_at, Loan.batch_id).where(
+        Loan.checked_out_at >= start, Loan.checked_out_at < end)
+    if scope is not None:
+        query = query.where(Loan.library_id.in_(scope))
+    for library_id, reader_id, at, batch_id in session.execute(query):
         loans += 1
         borrowers.add(reader_id)
         by_library.setdefault(library_id, [0, 0])[0] += 1
@@ -76,13 +75,12 @@ def circulation_year(session: Session, scope: set[int] | None, year: int) -> Cir
         if batch_id is not None and library_id in schools:
             school_rotation_loans += 1
     counts: Counter = Counter()
-    for kind, library_id, reader_id, at in session.execute(
-        select(CirculationEvent.kind, CirculationEvent.library_id, CirculationEvent.reader_id, CirculationEvent.at)
-        .where(CirculationEvent.kind.in_([EventKind.RENEW, EventKind.CHECKIN]),
-               CirculationEvent.at >= start, CirculationEvent.at < end)
-    ):
-        if not inside(library_id):
-            continue
+    query = select(CirculationEvent.kind, CirculationEvent.library_id, CirculationEvent.reader_id,
+                   CirculationEvent.at).where(CirculationEvent.kind.in_([EventKind.RENEW, EventKind.CHECKIN]),
+                                              CirculationEvent.at >= start, CirculationEvent.at < end)
+    if scope is not None:
+        query = query.where(CirculationEvent.library_id.in_(scope))
+    for kind, library_id, reader_id, at in session.execute(query):
         counts[EventKind(kind)] += 1
         if EventKind(kind) == EventKind.RENEW:
             if reader_id is not None:
