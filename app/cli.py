@@ -11,10 +11,13 @@ from app.hooks import after_commit
 from app.schema import upgrade
 from catalog import demo
 from catalog.demo import load_demo
+from ingest.marc.export import fill_missing_marc
 
 
 def init_app(app: Flask) -> None:
-    for command in (init_db, demo_data, reindex_command, check_index_command, report):
+    from app.cli_marc import COMMANDS as MARC_COMMANDS
+
+    for command in (init_db, demo_data, reindex_command, check_index_command, report, *MARC_COMMANDS):
         app.cli.add_command(command)
 
 
@@ -34,6 +37,8 @@ def demo_data(records: int) -> None:
     upgrade(current_app.extensions["engine"])
     with current_app.extensions["session_factory"].begin() as session:
         loaded = load_demo(session, count=records)
+        if loaded:
+            fill_missing_marc(session)
     after_commit(current_app)
     click.echo("Demo library loaded." if loaded else "Demo library is already loaded; nothing changed.")
     click.echo("Demo accounts (password for all: %s):" % demo.DEMO_PASSWORD)

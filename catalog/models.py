@@ -1,5 +1,7 @@
 """Every model module, imported so that Base.metadata is complete (Alembic, tests)."""
-from catalog import activity, circulation, digital, items, jobs, libraries, records, rotation, usage, users  # noqa: F401
+from catalog import (  # noqa: F401
+    activity, circulation, digital, imports, items, jobs, libraries, merge, records, rotation, usage, users,
+)
 from catalog.db import Base
 
 metadata = Base.metadata

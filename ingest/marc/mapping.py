@@ -78,7 +78,9 @@ def title_parts(record: pymarc.Record) -> tuple[str, str, str]:
 
 def fallback_title(record: pymarc.Record) -> str:
     """A title for records without 245 (authority and holdings records): uniform title or heading."""
-    for tag in ("130", "240", "246", "100", "110", "111", "150", "151", "155", "148", "180"):
+    preferred = ("130", "240", "246", "100", "110", "111", "150", "151", "155", "148", "180")
+    others = sorted({f.tag for f in record.fields if f.tag[:1] in "12" and f.tag not in preferred and not f.control_field})
+    for tag in (*preferred, *others):
         for field in record.get_fields(tag):
             text = _joined(field, "abcdefghklmnpqrstvxyz")
             if text:

@@ -262,14 +262,19 @@ def _is_utf8(value: bytes) -> bool:
         return False
 
 
+_CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
+
+
 def _nfc(text: str) -> str:
+    """NFC without control characters (NUL and escapes cannot be stored in PostgreSQL or XML)."""
+    text = _CONTROL.sub("", text) if _CONTROL.search(text) else text
     return text if text.isascii() else unicodedata.normalize("NFC", text)
 
 
 def _decoder(leader: str, body: bytes, warnings: list[Problem]):
     """Pick the record's character set: UTF-8, MARC-8, or a mislabelled one, with a warning."""
     if body.isascii():
-        return lambda b: b.decode("ascii")
+        return lambda b: _nfc(b.decode("ascii"))
     try:
         body.decode("utf-8")
         is_utf8 = True
@@ -311,7 +316,7 @@ def _legacy_codepage(body: bytes) -> str | None:
 def _marc8_decoder(warnings: list[Problem]):
     def decode(value: bytes) -> str:
         if value.isascii() and b"\x1b" not in value:
-            return value.decode("ascii")
+            return _nfc(value.decode("ascii"))
         try:
             return _nfc(MARC8ToUnicode(quiet=True).translate(value))
         except (IndexError, TypeError, KeyError, ValueError):

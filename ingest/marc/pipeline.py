@@ -1,0 +1,322 @@
+"""The MARC import pipeline: read -> map -> match duplicates -> write in batches -> report.
+
+Reading streams (ingest/marc/reader.py); each batch of records is written in one transaction with
+batched identifier lookups (no per-record query for matching). A bad record is quarantined (its raw
+bytes under DATA_DIR/quarantine/) and reported; it never stops the file. With strict=True the files
+are read once first and nothing is written if any record is bad.
+"""
+from __future__ import annotations
+
+import dataclasses
+import datetime as dt
+from pathlib import Path
+from typing import Callable, Iterator
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session, sessionmaker
+
+from catalog.errors import N_
+from catalog.imports import ImportProblem, ImportRun, RecordMatchKey, get_run, match_key, refresh_match_keys, \
+    set_match_key, start_run
+from catalog.libraries import get_library_by_code
+from catalog.records import Record, RecordDraft, RecordIdentifier, apply_draft
+from ingest.marc.holdings import Holdings, add_holdings, holdings_of
+from ingest.marc.mapping import draft_from_marc
+from ingest.marc.marcjson import record_to_marc_json
+from ingest.marc.reader import Problem, ReadResult, detect_format, read_file
+
+Progress = Callable[[int, int], None]
+NO_TITLE = "[No title]"
+
+
+@dataclasses.dataclass
+class ImportSummary:
+    run_id: int
+    read: int = 0
+    created: int = 0
+    updated: int = 0
+    unchanged: int = 0
+    rejected: int = 0
+    warnings: int = 0
+    copies: int = 0
+    refused: bool = False
+    created_ids: set[int] = dataclasses.field(default_factory=set, repr=False)
+
+    def as_json(self) -> dict:
+        """The CLI's last line: read, created, updated, unchanged, rejected (+ warnings, copies)."""
+        return {k: getattr(self, k) for k in ("read", "created", "updated", "unchanged", "rejected", "warnings", "copies")}
+
+
+@dataclasses.dataclass
+class Prepared:
+    result: ReadResult
+    draft: RecordDraft | None = None
+    marc: dict | None = None
+    holdings: list[Holdings] = dataclasses.field(default_factory=list)
+
+
+def prepare(result: ReadResult) -> Prepared:
+    """Map one read record; a record without any title becomes a rejection."""
+    prepared = Prepared(result)
+    if result.record is None:
+        return prepared
+    try:
+        draft = draft_from_marc(result.record)
+    except (ValueError, KeyError, IndexError, TypeError) as exc:
+        result.error = Problem(N_("The record could not be mapped ({reason})."), {"reason": str(exc)[:200]})
+        return prepared
+    if not draft.title:
+        draft.title = NO_TITLE
+        result.warnings.append(Problem(N_("The record has no title (245 $a) nor heading; it was stored as “{title}”."),
+                                       {"title": NO_TITLE}))
+    draft.control_number, draft.control_source = draft.control_number[:64], draft.control_source[:64]
+    draft.call_number = draft.call_number[:255]
+    prepared.draft = draft
+    prepared.marc = record_to_marc_json(result.record)
+    prepared.holdings = holdings_of(result.record)
+    return prepared
+
+
+def _keys(draft: RecordDraft) -> list[tuple[str, str]]:
+    """(rule, value) in the order the duplicate rules are tried."""
+    keys: list[tuple[str, str]] = []
+    if draft.control_number:
+        keys.append(("control", f"{draft.control_source}|{draft.control_number}"[:255]))
+    keys += [("system", v[:255]) for v in draft.system_numbers]
+    keys += [("isbn", v) for v in draft.isbns]
+    title = match_key(draft.title, draft.authors, draft.year)
+    if title:
+        keys.append(("title", title))
+    return keys
+
+
+def _conflicts(rule: str, record: Record, draft: RecordDraft) -> bool:
+    """Weaker rules never join records that stronger identifiers tell apart: two control numbers
+    from the same source, or (for the title rule) two sets of ISBNs with nothing in common."""
+    if rule in ("isbn", "title") and record.control_number and draft.control_number \
+            and record.control_source == draft.control_source and record.control_number != draft.control_number:
+        return True
+    return rule == "title" and bool(record.isbns) and bool(draft.isbns) and not set(record.isbns) & set(draft.isbns)
+
+
+class Batch:
+    """One transaction's worth of records: lookups in a few queries, then writes."""
+
+    def __init__(self, session: Session, run: ImportRun, summary: ImportSummary, *, data_dir: Path,
+                 now: dt.datetime, default_library_code: str | None) -> None:
+        self.session, self.run, self.summary = session, run, summary
+        self.data_dir, self.now, self.default_library_code = data_dir, now, default_library_code
+        self.found: dict[tuple[str, str], Record] = {}
+        self.created_ids: set[int] = summary.created_ids
+        self._created: list[Record] = []
+
+    def lookup(self, prepared: list[Prepared]) -> None:
+        wanted: dict[str, set[str]] = {}
+        for item in prepared:
+            if item.draft is not None:
+                for rule, value in _keys(item.draft):
+                    wanted.setdefault(rule, set()).add(value)
+        pairs: list[tuple[str, str, int]] = []
+        for rule in ("control", "system", "isbn"):
+            values = sorted(wanted.get(rule, ()))
+            for start in range(0, len(values), 500):
+                pairs += [(rule, v, rid) for v, rid in self.session.execute(
+                    select(RecordIdentifier.value, RecordIdentifier.record_id)
+                    .where(RecordIdentifier.kind == rule, RecordIdentifier.value.in_(values[start:start + 500])))]
+        titles = sorted(wanted.get("title", ()))
+        for start in range(0, len(titles), 500):
+            pairs += [("title", k, rid) for k, rid in self.session.execute(
+                select(RecordMatchKey.key, RecordMatchKey.record_id).where(RecordMatchKey.key.in_(titles[start:start + 500])))]
+        records = self._load({rid for _r, _v, rid in pairs})
+        for rule, value, rid in sorted(pairs, key=lambda p: p[2]):
+            record = records.get(rid)
+            if record is not None:
+                self.found.setdefault((rule, value), record)
+
+    def _load(self, ids: set[int]) -> dict[int, Record]:
+        loaded: dict[int, Record] = {}
+        pending = sorted(ids)
+        for _hop in range(3):  # follow merge redirects (a loser points at its survivor)
+            if not pending:
+                break
+            rows = self.session.scalars(select(Record).where(Record.id.in_(pending))).all()
+            loaded.update({r.id: r for r in rows})
+            pending = sorted({r.merged_into_id for r in rows if r.merged_into_id and r.merged_into_id not in loaded})
+        resolved: dict[int, Record] = {}
+        for rid in ids:
+            record = loaded.get(rid)
+            for _hop in range(3):
+                if record is None or not record.merged_into_id:
+                    break
+                record = loaded.get(record.merged_into_id)
+            if record is not None and not record.is_deleted:
+                resolved[rid] = record
+        return resolved
+
+    def match(self, draft: RecordDraft) -> tuple[str, Record | None]:
+        for rule, value in _keys(draft):
+            record = self.found.get((rule, value))
+            if record is None or _conflicts(rule, record, draft):
+                continue
+            if rule in ("isbn", "title") and (record.id in self.created_ids or any(r is record for r in self._created)):
+                continue  # within one import only a control or system number joins two records
+            return rule, record
+        return "", None
+
+    def write(self, item: Prepared, libraries: dict) -> None:
+        result, draft = item.result, item.draft
+        rule, record = self.match(draft)
+        if record is None:
+            record = Record(created_at=self.now)
+            self.session.add(record)
+            apply_draft(self.session, record, draft, marc=item.marc, now=self.now)
+            self._created.append(record)
+            self.summary.created += 1
+            outcome = "created"
+        elif record.marc == item.marc:
+            self.summary.unchanged += 1
+            outcome = "unchanged"
+        else:
+            if any(r is record for r in self._touched):
+                # Identifier rows removed and re-added in one flush would clash (inserts run first).
+                self.session.flush()
+            apply_draft(self.session, record, draft, marc=item.marc, now=self.now)
+            self.summary.updated += 1
+            outcome = "updated"
+        for rule_key in _keys(draft):
+            self.found.setdefault(rule_key, record)
+        problems = [self._problem("warning", result, w) for w in result.warnings]
+        if outcome == "updated":
+            problems.append(self._problem("updated", result, Problem(N_("Matched by rule: {rule}."), {"rule": rule}),
+                                          rule=rule))
+        if item.holdings:
+            self.session.flush()
+            copies, notes = add_holdings(self.session, record, item.holdings, libraries,
+                                         default_code=self.default_library_code, now=self.now)
+            self.summary.copies += copies
+            problems += [self._problem("warning", result, note) for note in notes]
+        if outcome != "unchanged" and not any(r is record for r in self._touched):
+            self._touched.append(record)
+        if problems:
+            self.summary.warnings += any(p.kind == "warning" for p in problems)
+            self._problems.append((record, problems))
+
+    def _problem(self, kind: str, result: ReadResult, problem: Problem, *, rule: str = "") -> ImportProblem:
+        return ImportProblem(run_id=self.run.id, kind=kind, file_name=result.file_name, ordinal=result.ordinal,
+                             byte_offset=result.offset, rule=rule, template=problem.template, params=problem.params)
+
+    def reject(self, result: ReadResult) -> None:
+        self.summary.rejected += 1
+        folder = self.data_dir / "quarantine" / f"run-{self.run.id}"
+        folder.mkdir(parents=True, exist_ok=True)
+        name = f"{Path(result.file_name).stem[:80]}-{result.ordinal}.bin"
+        (folder / name).write_bytes(result.raw)
+        problem = self._problem("rejected", result, result.error)
+        problem.raw_path = f"quarantine/run-{self.run.id}/{name}"
+        self.session.add(problem)
+
+    def run_batch(self, prepared: list[Prepared], libraries: dict) -> None:
+        self._touched: list[Record] = []
+        self._problems: list[tuple[Record, list[ImportProblem]]] = []
+        good = [p for p in prepared if p.draft is not None]
+        self.lookup(good)
+        for item in prepared:
+            self.summary.read += 1
+            if item.draft is None:
+                self.reject(item.result)
+            else:
+                self.write(item, libraries)
+        self.session.flush()
+        self.created_ids.update(r.id for r in self._created)
+        for record in self._touched:
+            set_match_key(self.session, record)
+        for record, problems in self._problems:
+            for problem in problems:
+                problem.record_id = record.id
+                self.session.add(problem)
+
+
+def _results(paths: list[Path], names: list[str]) -> Iterator[tuple[int, ReadResult]]:
+    done = 0
+    for path, name in zip(paths, names):
+        for result in read_file(path, name=name):
+            yield done + result.offset + len(result.raw), result
+        done += path.stat().st_size
+
+
+def import_marc(
+    session_factory: sessionmaker, paths: list[Path], *, data_dir: Path, now: dt.datetime,
+    library_code: str | None = None, strict: bool = False, names: list[str] | None = None,
+    user_id: int | None = None, run_id: int | None = None, batch_size: int = 500,
+    progress: Progress | None = None, after_batch: Callable[[], None] | None = None,
+) -> ImportSummary:
+    """Import MARC files; raises MarcFileError (missing, empty, not MARC) before writing anything."""
+    paths = [Path(p) for p in paths]
+    names = names or [p.name for p in paths]
+    for path, name in zip(paths, names):
+        detect_format(path)
+    total = sum(p.stat().st_size for p in paths)
+    with session_factory.begin() as session:
+        if library_code:
+            library_code = get_library_by_code(session, library_code).code
+        run = get_run(session, run_id) if run_id else start_run(
+            session, files=names, library_code=library_code or "", is_strict=strict, user_id=user_id, now=now)
+        run_id = run.id
+        refresh_match_keys(session)
+    summary = ImportSummary(run_id=run_id)
+    if strict and _refuse_if_bad(session_factory, run_id, paths, names, summary, data_dir=data_dir, now=now):
+        return summary
+    batch: list[Prepared] = []
+    position = 0
+    for position, result in _results(paths, names):
+        batch.append(prepare(result))
+        if len(batch) >= batch_size:
+            _write(session_factory, run_id, batch, summary, data_dir, now, library_code, progress, position, total)
+            batch = []
+            if after_batch:
+                after_batch()
+    _write(session_factory, run_id, batch, summary, data_dir, now, library_code, progress, total, total)
+    with session_factory.begin() as session:
+        run = get_run(session, run_id)
+        run.status, run.counts, run.finished_at = "done", summary.as_json(), now
+    if after_batch:
+        after_batch()
+    return summary
+
+
+def _write(session_factory, run_id, batch, summary, data_dir, now, library_code, progress, position, total) -> None:
+    with session_factory.begin() as session:
+        run = get_run(session, run_id)
+        libraries = _libraries(session)
+        Batch(session, run, summary, data_dir=data_dir, now=now, default_library_code=library_code).run_batch(
+            batch, libraries)
+        run.counts = summary.as_json()
+    if progress:
+        progress(position, total)
+
+
+def _libraries(session: Session) -> dict:
+    from catalog.libraries import Library
+
+    return {library.code: library for library in session.scalars(select(Library))}
+
+
+def _refuse_if_bad(session_factory, run_id, paths, names, summary, *, data_dir, now) -> bool:
+    """Strict mode: read everything first; if any record is bad, report them and write nothing."""
+    bad: list[ReadResult] = []
+    read = 0
+    for _position, result in _results(paths, names):
+        read += 1
+        if prepare(result).draft is None:
+            bad.append(result)
+    if not bad:
+        return False
+    with session_factory.begin() as session:
+        run = get_run(session, run_id)
+        batch = Batch(session, run, summary, data_dir=data_dir, now=now, default_library_code=None)
+        for result in bad:
+            batch.reject(result)
+        summary.read, summary.refused = read, True
+        run.status, run.counts, run.finished_at = "refused", summary.as_json(), now
+        run.message = "strict"
+    return True
