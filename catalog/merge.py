@@ -74,3 +74,10 @@ def merge_records(session: Session, survivor: Record, loser: Record, now: dt.dat
     session.flush()
     session.expire(survivor, ["items"])
     return survivor
+
+
+def merge_two(session: Session, survivor_id: int, loser_id: int, *, now: dt.datetime) -> Record:
+    """Merge record `loser_id` into `survivor_id` (both looked up; see merge_records)."""
+    from catalog.records import get_record
+
+    return merge_records(session, get_record(session, survivor_id), get_record(session, loser_id), now)

@@ -4,6 +4,7 @@ from flask import Flask
 from flask_babel import lazy_gettext as _l
 
 from app.views import main, opac, reports
+from app.views import marc, marc_import, oai
 
 # (endpoint, label): shown to everyone.
 NAV_LINKS = [
@@ -17,9 +18,11 @@ STAFF_NAV_LINKS = [
     ("circulation.desk", _l("Circulation desk")),
     ("rotation.batches", _l("Rotation")),
     ("reports.index", _l("Reports")),
+    ("marc_import.upload", _l("Import MARC")),
+    ("marc.duplicates", _l("Duplicates")),
 ]
 
-BLUEPRINTS = [main.bp, opac.bp, reports.bp]
+BLUEPRINTS = [main.bp, opac.bp, reports.bp, marc.bp, marc_import.bp, oai.bp]
 
 
 def init_app(app: Flask) -> None:

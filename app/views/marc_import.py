@@ -1,0 +1,105 @@
+"""Staff MARC import: upload a file, run it as a background job, read the report."""
+from __future__ import annotations
+
+import uuid
+from pathlib import Path
+
+from flask import Blueprint, current_app, redirect, render_template, send_file, url_for
+from flask_babel import gettext as _, lazy_gettext as _l
+from flask_login import current_user
+from flask_wtf import FlaskForm
+from flask_wtf.file import FileField, FileRequired
+from wtforms import BooleanField, SelectField
+
+from app.auth import roles_required
+from app.db import get_session
+from app.hooks import after_commit
+from app.jobs import job_type, submit
+from catalog.db import utcnow
+from catalog.imports import count_problems, get_problem, get_run, recent_runs, run_problems, start_run
+from catalog.jobs import create_job, get_job
+from catalog.libraries import list_libraries
+from catalog.users import Role
+from ingest.marc.pipeline import import_marc
+from ingest.marc.reader import detect_format
+
+bp = Blueprint("marc_import", __name__, url_prefix="/staff/import")
+ROLES = (Role.CATALOGUER,)
+
+
+class UploadForm(FlaskForm):
+    file = FileField(_l("MARC file (ISO 2709 .mrc/.dat or MARCXML .xml)"), validators=[FileRequired()])
+    library = SelectField(_l("Library for copies whose holdings name none"), choices=[], validate_choice=True)
+    strict = BooleanField(_l("Strict: write nothing if any record is bad"))
+
+
+def _form() -> UploadForm:
+    form = UploadForm()
+    form.library.choices = [("", _("— none —"))] + [(lib.code, f"{lib.code} — {lib.name}")
+                                                     for lib in list_libraries(get_session())]
+    return form
+
+
+@bp.route("", methods=["GET", "POST"])
+@roles_required(*ROLES)
+def upload():
+    form = _form()
+    if form.validate_on_submit():
+        upload_dir = Path(current_app.config["DATA_DIR"]) / "uploads"
+        upload_dir.mkdir(parents=True, exist_ok=True)
+        path = upload_dir / f"{uuid.uuid4().hex}.marc"
+        form.file.data.save(path)
+        name = Path(form.file.data.filename or "upload.marc").name
+        detect_format(path)  # a file that is not MARC is refused here, with its reason
+        session = get_session()
+        run = start_run(session, files=[name], library_code=form.library.data or "", is_strict=form.strict.data,
+                        user_id=current_user.id, now=utcnow())
+        job = create_job(session, "marc_import", label=_("MARC import: {name}").format(name=name), user_id=current_user.id,
+                         params={"path": str(path), "name": name, "run_id": run.id, "library": form.library.data or "",
+                                 "strict": bool(form.strict.data), "report_endpoint": "marc_import.report"})
+        session.commit()
+        submit(job.id)
+        return redirect(url_for("jobs.job_page", job_id=job.id))
+    return render_template("marc/upload.html", form=form, runs=recent_runs(get_session())), 400 if form.errors else 200
+
+
+@job_type("marc_import")
+def run_marc_import(session_factory, job_id: int, report) -> dict:
+    """The background side of an upload: the same pipeline as import-marc."""
+    with session_factory() as session:
+        params = dict(get_job(session, job_id).params)
+    app = current_app._get_current_object()
+    summary = import_marc(
+        session_factory, [Path(params["path"])], names=[params["name"]], data_dir=Path(app.config["DATA_DIR"]),
+        now=utcnow(), library_code=params["library"] or None, strict=params["strict"], run_id=params["run_id"],
+        progress=lambda done, total: report(done, total), after_batch=lambda: after_commit(app),
+    )
+    return {"run_id": params["run_id"], **summary.as_json(), "refused": summary.refused}
+
+
+@bp.get("/job/<int:job_id>")
+@roles_required(*ROLES)
+def report(job_id: int):
+    job = get_job(get_session(), job_id)
+    return redirect(url_for("marc_import.run_report", run_id=job.params["run_id"]))
+
+
+@bp.get("/runs/<int:run_id>")
+@roles_required(*ROLES)
+def run_report(run_id: int):
+    session = get_session()
+    lines = {kind: [(p, _(p.template).format(**p.params)) for p in run_problems(session, run_id, kind)]
+             for kind in ("rejected", "updated", "warning")}
+    return render_template("marc/report.html", run=get_run(session, run_id), lines=lines,
+                           totals=count_problems(session, run_id))
+
+
+@bp.get("/problems/<int:problem_id>.bin")
+@roles_required(*ROLES)
+def quarantine(problem_id: int):
+    problem = get_problem(get_session(), problem_id)
+    path = Path(current_app.config["DATA_DIR"]) / problem.raw_path
+    if not problem.raw_path or not path.is_file():
+        return render_template("error.html", status=404, message=_("The quarantined bytes are gone.")), 404
+    return send_file(path, mimetype="application/octet-stream", as_attachment=True,
+                     download_name=f"{Path(problem.file_name).stem}-record-{problem.ordinal}.bin")
