@@ -1,7 +1,7 @@
 """MARC import runs, their report lines (rejections, warnings, updates) and record match keys
 
 Revision ID: 0300
-Revises: 0700
+Revises: 0800
 Create Date: 2026-11-24 00:11:56.422832
 """
 from alembic import op
@@ -9,7 +9,7 @@ import sqlalchemy as sa
 
 
 revision = '0300'
-down_revision = '0700'
+down_revision = '0800'
 branch_labels = None
 depends_on = None
 
