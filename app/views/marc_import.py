@@ -2,9 +2,10 @@
 from __future__ import annotations
 
 import uuid
+from urllib.parse import quote
 from pathlib import Path
 
-from flask import Blueprint, current_app, redirect, render_template, send_file, url_for
+from flask import Blueprint, Response, current_app, redirect, render_template, url_for
 from flask_babel import gettext as _, lazy_gettext as _l
 from flask_login import current_user
 from flask_wtf import FlaskForm
@@ -21,6 +22,7 @@ from catalog.jobs import create_job, get_job
 from catalog.libraries import list_libraries
 from catalog.users import Role
 from ingest.marc.pipeline import import_marc
+from ingest.marc.errors import MarcFileError
 from ingest.marc.reader import detect_format
 
 bp = Blueprint("marc_import", __name__, url_prefix="/staff/import")
@@ -29,7 +31,7 @@ ROLES = (Role.CATALOGUER,)
 
 class UploadForm(FlaskForm):
     file = FileField(_l("MARC file (ISO 2709 .mrc/.dat or MARCXML .xml)"), validators=[FileRequired()])
-    library = SelectField(_l("Library for copies whose holdings name none"), choices=[], validate_choice=True)
+    library = SelectField(_l("Library for copies whose holdings name none"), choices=[], default="")
     strict = BooleanField(_l("Strict: write nothing if any record is bad"))
 
 
@@ -50,7 +52,11 @@ def upload():
         path = upload_dir / f"{uuid.uuid4().hex}.marc"
         form.file.data.save(path)
         name = Path(form.file.data.filename or "upload.marc").name
-        detect_format(path)  # a file that is not MARC is refused here, with its reason
+        try:
+            detect_format(path, name)  # a file that is not MARC is refused here, with its reason
+        except MarcFileError:
+            path.unlink()
+            raise
         session = get_session()
         run = start_run(session, files=[name], library_code=form.library.data or "", is_strict=form.strict.data,
                         user_id=current_user.id, now=utcnow())
@@ -101,5 +107,6 @@ def quarantine(problem_id: int):
     path = Path(current_app.config["DATA_DIR"]) / problem.raw_path
     if not problem.raw_path or not path.is_file():
         return render_template("error.html", status=404, message=_("The quarantined bytes are gone.")), 404
-    return send_file(path, mimetype="application/octet-stream", as_attachment=True,
-                     download_name=f"{Path(problem.file_name).stem}-record-{problem.ordinal}.bin")
+    name = f"{Path(problem.file_name).stem}-record-{problem.ordinal}.bin"
+    return Response(path.read_bytes(), mimetype="application/octet-stream",
+                    headers={"Content-Disposition": f"attachment; filename*=UTF-8''{quote(name)}"})

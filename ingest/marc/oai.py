@@ -276,6 +276,8 @@ def respond(session: Session, args: dict[str, list[str]], repo: Repository, *, n
         else:
             body = f"<{verb}>{_list(session, single, repo, with_metadata=verb == 'ListRecords', now=now)}</{verb}>"
     except OAIError as error:
+        if error.code in ("badVerb", "badArgument"):
+            request_attrs = ""  # the protocol: no attributes echoed for a request that was not valid
         body = f"<error code={quoteattr(error.code)}>{escape(error.message)}</error>"
     return ('<?xml version="1.0" encoding="UTF-8"?>\n'
             '<OAI-PMH xmlns="http://www.openarchives.org/OAI/2.0/" '

@@ -254,7 +254,7 @@ def import_marc(
     paths = [Path(p) for p in paths]
     names = names or [p.name for p in paths]
     for path, name in zip(paths, names):
-        detect_format(path)
+        detect_format(path, name)
     total = sum(p.stat().st_size for p in paths)
     with session_factory.begin() as session:
         if library_code:

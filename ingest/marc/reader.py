@@ -18,6 +18,7 @@ from typing import BinaryIO, Iterator
 
 import pymarc
 from pymarc import Field, Indicators, Subfield
+from pymarc import marc8_mapping
 from pymarc.marc8 import MARC8ToUnicode
 
 from catalog.errors import N_
@@ -26,6 +27,8 @@ from ingest.marc.marcjson import clean_leader, is_control_tag
 
 RECORD_END, FIELD_END, SUBFIELD = b"\x1d", b"\x1e", b"\x1f"
 BLOCK = 1 << 20
+_NOT_ANSEL = re.compile(b"[" + b"".join(re.escape(bytes([b])) for b in range(0x80, 0x100)
+                                          if b not in marc8_mapping.CODESETS[0x45]) + b"]")
 _CYRILLIC = re.compile(r"[\u0400-\u04ff]")
 _TAG = re.compile(rb"^[0-9A-Za-z]{3}$")
 _LEADER_START = re.compile(rb"\d{5}[ -~]{7}\d{5}")
@@ -55,8 +58,9 @@ class ReadResult:
     error: Problem | None = None
 
 
-def detect_format(path: Path) -> str:
+def detect_format(path: Path, name: str | None = None) -> str:
     """"iso2709" or "marcxml", by content (any extension); MarcFileError when it is neither."""
+    name = name or path.name
     try:
         with open(path, "rb") as handle:
             head = handle.read(4096)
@@ -66,19 +70,19 @@ def detect_format(path: Path) -> str:
         raise MarcFileError(N_("File {file} cannot be opened ({reason})."), file=str(path), reason=exc.strerror) from None
     text = head.lstrip(b"\xef\xbb\xbf \t\r\n\x00")
     if not text:
-        raise MarcFileError(N_("File {file} is empty."), file=path.name)
+        raise MarcFileError(N_("File {file} is empty."), file=name)
     if text.startswith(b"<"):
         if re.search(rb"<(?:\w+:)?(?:record|collection)[\s>/]", head):
             return "marcxml"
-        raise MarcFileError(N_("File {file} is XML but holds no MARCXML record."), file=path.name)
+        raise MarcFileError(N_("File {file} is XML but holds no MARCXML record."), file=name)
     if text[:5].isdigit() and text[:24].isascii():
         return "iso2709"
-    raise MarcFileError(N_("File {file} is not MARC (neither ISO 2709 nor MARCXML)."), file=path.name)
+    raise MarcFileError(N_("File {file} is not MARC (neither ISO 2709 nor MARCXML)."), file=name)
 
 
 def read_file(path: Path, *, name: str | None = None) -> Iterator[ReadResult]:
     """Every record of a MARC file (ISO 2709 or MARCXML, detected by content), in order."""
-    kind = detect_format(path)
+    kind = detect_format(path, name)
     with open(path, "rb") as handle:
         reader = read_iso2709 if kind == "iso2709" else read_marcxml
         yield from reader(handle, name or path.name)
@@ -301,8 +305,8 @@ def _decoder(leader: str, body: bytes, warnings: list[Problem]):
 
 def _legacy_codepage(body: bytes) -> str | None:
     """cp1251 / cp866 Cyrillic records labelled MARC-8 (runs of high bytes, no escapes)."""
-    if b"\x1b" in body or not re.search(rb"[\x80-\xff]{4,}", body):
-        return None
+    if b"\x1b" in body or not _NOT_ANSEL.search(body):
+        return None  # every high byte is a MARC-8 (ANSEL) character: it is MARC-8
     best, share = None, 0.0
     for encoding in ("cp1251", "cp866"):
         text = body.decode(encoding, "replace")
