@@ -10,6 +10,7 @@ Text is normalised before tokenising, so decomposed (NFD) input gives the same t
 from __future__ import annotations
 
 import re
+import unicodedata
 
 from whoosh.analysis import Filter, LowercaseFilter, Token, Tokenizer
 
@@ -26,12 +27,36 @@ ENGLISH_STOP_WORDS = frozenset(
 )
 
 
+# New-style tone placement in a composed (NFC) text: "oà", "oẻ", "uỷ" at the end of a word.
+_NEW_STYLE_NFC = re.compile("[oO][àáảãạÀÁẢÃẠèéẻẽẹÈÉẺẼẸ](?!\\w)|(?<![qQ])[uU][ỳýỷỹỵỲÝỶỸỴ](?!\\w)")
+_FOLDED: dict[str, str] = {}
+
+
+def prepared(value: str) -> str:
+    """The text in the normal form the index uses; cheap for text that already is (stored
+    records are normalised when saved), so bulk indexing does not pay for it twice."""
+    if unicodedata.is_normalized("NFC", value) and "Ð" not in value and "ð" not in value \
+            and not _NEW_STYLE_NFC.search(value):
+        return value
+    return normalise(value)
+
+
+def fold_word(word: str) -> str:
+    """catalog.text.fold for one token, memoised (the vocabulary is small; folding is not)."""
+    folded = _FOLDED.get(word)
+    if folded is None:
+        if len(_FOLDED) > 500_000:
+            _FOLDED.clear()
+        folded = _FOLDED[word] = fold(word)
+    return folded
+
+
 class SyllableTokenizer(Tokenizer):
     """Words of normalised text (NFC, canonical tones), with positions and character offsets."""
 
     def __call__(self, value, positions=False, chars=False, keeporiginal=False, removestops=True,
                  start_pos=0, start_char=0, tokenize=True, mode="", **kwargs):
-        text = normalise(value)
+        text = prepared(value)
         token = Token(positions, chars, removestops=removestops, mode=mode, **kwargs)
         for pos, match in enumerate(WORD.finditer(text)):
             token.text = match.group(0)
@@ -52,7 +77,7 @@ class FoldFilter(Filter):
 
     def __call__(self, tokens):
         for token in tokens:
-            token.text = fold(token.text)
+            token.text = fold_word(token.text)
             yield token
 
 

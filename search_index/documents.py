@@ -80,7 +80,6 @@ def build_document(row: IndexRow) -> dict:
         "author_f": "\n".join([*authors, f["responsibility"]]),
         "subject": "\n".join(subjects),
         "subject_f": "\n".join(subjects),
-        "body": "\n".join(b for b in body if b),
         "body_f": "\n".join(b for b in body if b),
         "isbn": _joined([*isbns, *(v.replace("-", "").upper() for v in f["isbns"])]),
         "issn": _joined(v.replace("-", "").upper() for v in f["issns"]),
@@ -98,7 +97,6 @@ def build_document(row: IndexRow) -> dict:
     }
     if row.pages:
         doc["pages_f"] = "\n".join(text for _number, text in row.pages)
-    doc["all_f"] = "\n".join(doc.get(name, "") for name in ("title_f", "author_f", "subject_f", "body_f", "pages_f"))
     if year is not None:
         doc["year"] = int(year)
         doc["facet_decade"] = str(int(year) // 10 * 10)

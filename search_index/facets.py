@@ -11,7 +11,7 @@ from __future__ import annotations
 import threading
 from collections import OrderedDict
 
-from search_index.schema import FACET_FIELDS
+from search_index.schema import FACET_FIELDS, FOLDED_FIELDS
 
 TERM_CACHE_SIZE = 2000
 _CACHES: OrderedDict[tuple[str, int], IndexCache] = OrderedDict()
@@ -85,6 +85,23 @@ class IndexCache:
                 self.terms.popitem(last=False)
         return bits
 
+    def word_bits(self, reader, folded: str) -> int:
+        """Documents holding this folded word in any text field."""
+        bits = 0
+        for field in FOLDED_FIELDS:
+            bits |= self.term_bits(reader, field, folded)
+        return bits
+
+    def title_lengths(self, reader) -> list[int]:
+        """Words in each document's title (the ranking's tie-break: shorter is more focused)."""
+        with self.mutex:
+            if "title_lengths" in self.lexicons:
+                return self.lexicons["title_lengths"]
+        lengths = [reader.doc_field_length(d, "title_f", 0) for d in range(reader.doc_count_all())]
+        with self.mutex:
+            self.lexicons["title_lengths"] = lengths
+        return lengths
+
     def every(self, reader) -> int:
         with self.mutex:
             if self.all_docs is None:
@@ -98,7 +115,10 @@ class IndexCache:
                 return self.sort_keys[key]
         reader = searcher.reader()
         docs = list(reader.all_doc_ids())
-        if key == "title":
+        if key == "short_title":
+            lengths = self.title_lengths(reader)
+            order = sorted(docs, key=lambda d: (lengths[d], d))
+        elif key == "title":
             column = reader.column_reader("title_sort")
             order = sorted(docs, key=lambda d: (column[d] or "\uffff", d))
         else:

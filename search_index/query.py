@@ -15,14 +15,16 @@ from catalog.text import isbn_forms, normalise
 from search_index.analysis import exact_term, folded_term
 from search_index.facets import bits_of, cache_for, count_facets, docnums_of
 from search_index.highlight import snippet_for
+from search_index.ranking import PlainRanker
 from search_index.parsing import Clause, ParsedQuery, parse_query
-from search_index.schema import FACET_FIELDS, TEXT_GROUPS
+from search_index.schema import FACET_FIELDS, PHRASE_GROUPS, TEXT_GROUPS
 from search_index.writer import open_index
 
 SORTS = ("relevance", "newest", "oldest", "title")
 FACET_TOP = {"subject": 20}
 MAX_PER_PAGE = 100
 GROUPS = tuple(group for group, _exact, _folded in TEXT_GROUPS)
+EXACT_GROUPS = frozenset(group for group, exact, _folded in TEXT_GROUPS if exact is not None)
 
 
 @dataclasses.dataclass
@@ -71,7 +73,7 @@ def _word_query(word: str, groups: tuple[str, ...], *, pages: bool) -> Q.Query:
     exact, folded = exact_term(word), folded_term(word)
     terms: list[Q.Query] = []
     for group in groups:
-        if exact != folded:
+        if exact != folded and group in EXACT_GROUPS:
             terms.append(Q.Term(group, exact))
         terms.append(Q.Term(group + "_f", folded))
     if pages:
@@ -84,9 +86,12 @@ def _phrase_query(words: list[str], groups: tuple[str, ...], *, pages: bool) -> 
     folded = [folded_term(w) for w in words]
     parts: list[Q.Query] = []
     for group in groups:
-        if exact != folded:
+        if exact != folded and group in EXACT_GROUPS:
             parts.append(Q.Phrase(group, exact))
-        parts.append(Q.Phrase(group + "_f", folded))
+        if group in PHRASE_GROUPS:
+            parts.append(Q.Phrase(group + "_f", folded))
+        else:  # free text keeps no positions: all the words, in any order
+            parts.append(Q.And([Q.Term(group + "_f", w) for w in folded]))
     if pages:
         parts.append(Q.Phrase("pages_f", folded))
     return Q.Or(parts)
@@ -155,7 +160,7 @@ def _match_bits(searcher, cache, parsed: ParsedQuery, scored: Q.Query) -> int:
         required = parsed.required or parsed.optional
         bits = -1
         for group in required:
-            bits &= cache.term_bits(reader, "all_f", folded_term(group[0].words[0]))
+            bits &= cache.word_bits(reader, folded_term(group[0].words[0]))
             if not bits:
                 return 0
         return bits
@@ -233,6 +238,12 @@ def _page_docs(searcher, cache, scored, match, filter_bits, parsed, sort, page, 
     start = (page - 1) * per_page
     if start >= total:
         return []
+    if sort == "relevance" and parsed.is_plain and not parsed.is_empty:
+        required = parsed.required or parsed.optional
+        optional = parsed.optional if parsed.required else []
+        ranker = PlainRanker(searcher, cache, [g[0].words[0] for g in required], [g[0].words[0] for g in optional],
+                             [g[0].words[0] for g in parsed.groups])
+        return ranker.rank(match, start, per_page)
     if sort == "relevance" and not parsed.is_empty:
         whoosh_filter = None
         if filter_bits is not None:

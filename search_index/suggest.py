@@ -17,6 +17,7 @@ from catalog.text import fold, has_marks, normalise
 from search_index.analysis import WORD, folded_term
 from search_index.facets import cache_for
 from search_index.parsing import ParsedQuery
+from search_index.schema import FOLDED_FIELDS
 from search_index.writer import open_index
 
 LITTLE = 3
@@ -41,7 +42,7 @@ def _correct(reader, cache, words: list[str]) -> list[str]:
     """Folded words with each unknown one replaced by the indexed word within one (then two)
     edits that occurs most often together with the other words (then most often overall)."""
     folded = [folded_term(w) for w in words]
-    bits = [cache.term_bits(reader, "all_f", f) for f in folded]
+    bits = [cache.word_bits(reader, f) for f in folded]
     for position, word in enumerate(folded):
         if bits[position] or len(word) < 3:
             continue
@@ -53,8 +54,12 @@ def _correct(reader, cache, words: list[str]) -> list[str]:
         for distance in (1, 2):
             if distance == 2 and len(word) < 4:
                 break
-            for candidate in reader.terms_within("all_f", word, distance, prefix=1):
-                candidate_bits = cache.term_bits(reader, "all_f", candidate)
+            candidates = set()
+            for field in FOLDED_FIELDS:
+                if field in reader.indexed_field_names():
+                    candidates.update(reader.terms_within(field, word, distance, prefix=1))
+            for candidate in sorted(candidates):
+                candidate_bits = cache.word_bits(reader, candidate)
                 together = (candidate_bits & context).bit_count()
                 score = (together > 0, -edit_distance(word, candidate), together, candidate_bits.bit_count(), candidate)
                 if best is None or score > best[0]:

@@ -1,0 +1,219 @@
+"""Search benchmark: /api/search latency (p50/p95, with facets) on generated records.
+
+Generates N records with a realistic Vietnamese vocabulary (common syllables such as "học", "việt",
+"nam" in a large share of records, as in real catalogues), writes them to a fresh index with the
+bulk path (one writer, documents built from catalog IndexRows as the sync builds them), then runs a
+fixed mix of 1-4 word queries, with and without marks, some with facet filters or sorting,
+through the Flask test client. Also measures the end-to-end sync path (records created through the
+catalog services, committed, then indexed by sync()) on a smaller set.
+
+Usage: .venv/bin/python bench/search_latency.py [--records 100000] [--rounds 3] [--sync-records 5000]
+"""
+from __future__ import annotations
+
+import argparse
+import datetime as dt
+import random
+import statistics
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
+
+from catalog.indexing import CopyRow, IndexRow  # noqa: E402
+from catalog.records import DRAFT_FIELDS, RecordDraft  # noqa: E402
+from catalog.text import sort_string  # noqa: E402
+
+# Phrases of real catalogue titles; the first ones (with "học", "Việt Nam") are the most common.
+TOPICS = [
+    "học sinh", "Việt Nam", "tiếng Việt", "lịch sử Việt Nam", "văn học", "toán học", "khoa học", "giáo dục",
+    "địa lý", "kỹ thuật", "nông nghiệp", "thủy sản", "sức khỏe", "pháp luật", "kinh tế", "văn hóa", "tin học",
+    "hóa học", "vật lý", "sinh học", "âm nhạc", "mỹ thuật", "thể dục", "đạo đức", "kỹ năng sống", "môi trường",
+    "du lịch", "nghề cá", "trồng trọt", "chăn nuôi", "truyện cổ tích", "thơ", "tiểu thuyết", "hồi ký",
+    "từ điển", "sách giáo khoa", "tài liệu tham khảo", "bài tập", "hướng dẫn", "giáo trình", "cẩm nang",
+    "thiếu nhi", "phụ nữ", "thanh niên", "nông thôn", "biển đảo", "Hải Phòng", "Hà Nội", "miền Nam", "Tây Nguyên",
+    "đường về", "hòa bình", "quê hương", "đất nước", "con người", "gia đình", "nhà trường", "thư viện",
+]
+QUALIFIERS = ["lớp 1", "lớp 5", "lớp 9", "lớp 12", "tập 1", "tập 2", "cho mọi nhà", "cơ bản", "nâng cao",
+              "dành cho học sinh", "thường thức", "hỏi và đáp", "tái bản", "ở Việt Nam", "miền Bắc", "ven biển"]
+ENGLISH = ["history", "science", "english", "grammar", "for beginners", "of Vietnam", "the world", "marine",
+           "biology", "mathematics", "introduction to", "stories", "children", "health", "computer", "teaching"]
+SYLLABLES = ("của và các những trong cho với được người một có là không này đã học sinh việt nam nước "
+             "dân tộc lịch sử thời kỳ phát triển xã hội kinh tế văn hóa giáo dục nhà trường gia đình trẻ em "
+             "bài tập thực hành kiến thức cơ bản nâng cao phương pháp đời sống cộng đồng tự nhiên môi trường "
+             "biển đảo nông thôn miền núi đồng bằng sông hồng cửu long thủ đô thành phố làng xã huyện tỉnh "
+             "truyện thơ ca dao tục ngữ câu đố trò chơi âm nhạc hội họa thể thao sức khỏe dinh dưỡng bệnh "
+             "phòng chống an toàn giao thông pháp luật quyền nghĩa vụ công dân lao động việc làm nghề nghiệp").split()
+FAMILY = ["Nguyễn", "Trần", "Lê", "Phạm", "Hoàng", "Phan", "Vũ", "Đặng", "Bùi", "Đỗ", "Hồ", "Ngô", "Dương", "Lý"]
+MIDDLE = ["Văn", "Thị", "Minh", "Đức", "Thu", "Quang", "Hữu", "Ngọc", "Thanh", "Xuân", "Hồng", "Gia"]
+GIVEN = ["An", "Bình", "Chi", "Dũng", "Hà", "Hải", "Hương", "Lan", "Long", "Mai", "Nam", "Phương", "Quân",
+         "Thảo", "Trang", "Tuấn", "Việt", "Yến", "Khoa", "Đạt", "Hòa", "Thủy", "Sơn", "Linh"]
+PUBLISHERS = ["Nxb. Giáo dục Việt Nam", "Nxb. Kim Đồng", "Nxb. Trẻ", "Nxb. Hải Phòng", "Nxb. Văn học",
+              "Nxb. Nông nghiệp", "Nxb. Chính trị quốc gia Sự thật", "Nxb. Khoa học và Kỹ thuật", "Nxb. Phụ nữ Việt Nam",
+              "Nxb. Đại học Quốc gia Hà Nội", "Nxb. Thanh niên", "Nxb. Lao động"]
+LIBRARIES = [(f"LIB{n:02d}", f"Thư viện số {n}") for n in range(12)]
+STATUSES = ["available"] * 7 + ["on_loan"] * 2 + ["in_transit", "lost"]
+
+QUERIES = [
+    ("học", []), ("việt nam", []), ("viet nam", []), ("lịch sử", []), ("lich su viet nam", []),
+    ("học sinh", ["language:vie"]), ("hoc sinh lop 5", []), ("toán học lớp 9", []), ("tieng viet", []),
+    ("nguyễn văn an", []), ("nguyen van", []), ("thủy sản", ["decade:2010"]), ("thuy san ven bien", []),
+    ("sức khỏe", []), ("suc khoe cong dong", []), ("văn học", ["availability:available"]), ("van hoc viet nam", []),
+    ("history", []), ("the history of vietnam", []), ("english grammar", []), ("đường về", []), ("duong ve", []),
+    ("hòa bình", []), ("hoa binh", ["language:vie", "decade:2000"]), ("giáo dục", ["type:book"]),
+    ("giao duc nha truong", []), ("kỹ năng sống", []), ("ky nang song cho hoc sinh", []), ("thư viện", []),
+    ("thu vien truong hoc", []), ("nam", []), ("hà nội", ["library:LIB03"]), ("hai phong", []),
+    ("truyện cổ tích", []), ("truyen co tich viet nam", []), ("tin học cơ bản", []), ("từ điển", []),
+    ("phap luat", ["availability:available"]), ("nông nghiệp", []), ("môi trường biển", []),
+]
+SORTED = {"lịch sử": "newest", "văn học": "title", "học": "oldest"}
+
+
+def generate_rows(count: int, seed: int = 7) -> list[IndexRow]:
+    """Index rows as catalog.indexing.index_rows would load them."""
+    rng = random.Random(seed)
+    topic_weights = [1 / (rank + 1) ** 0.8 for rank in range(len(TOPICS))]
+    rows = []
+    for number in range(1, count + 1):
+        english = rng.random() < 0.12
+        if english:
+            title = " ".join(rng.sample(ENGLISH, rng.randint(2, 4))).capitalize()
+            languages = ["eng"]
+        else:
+            parts = rng.choices(TOPICS, weights=topic_weights, k=rng.randint(1, 2))
+            title = " ".join(parts).capitalize()
+            if rng.random() < 0.6:
+                title += " " + rng.choice(QUALIFIERS)
+            languages = ["vie"] if rng.random() < 0.97 else ["vie", "fre"]
+        authors = [f"{rng.choice(FAMILY)} {rng.choice(MIDDLE)} {rng.choice(GIVEN)}" for _ in range(rng.randint(1, 2))]
+        subjects = rng.sample(TOPICS[:40], rng.randint(1, 3))
+        summary = " ".join(rng.choice(SYLLABLES) for _ in range(rng.randint(10, 35)))
+        draft = RecordDraft(title=title, authors=authors, subjects=[s.capitalize() for s in subjects],
+                            publisher=rng.choice(PUBLISHERS), year=rng.randint(1960, 2025), languages=languages,
+                            record_type=rng.choices(["book", "serial", "map", "video"], weights=[90, 6, 2, 2])[0],
+                            summary=summary.capitalize() + ".", call_number=f"{rng.randint(0, 999):03d}")
+        copies = []
+        for _ in range(rng.randint(0, 3)):
+            code, name = rng.choice(LIBRARIES)
+            copies.append(CopyRow(rng.choice(STATUSES), code, name, code, name))
+        moment = dt.datetime(2026, 1, 1) + dt.timedelta(seconds=number)
+        rows.append(IndexRow(id=number, fields={n: getattr(draft, n) for n in DRAFT_FIELDS},
+                             title_sort=sort_string(title)[:512], updated_at=moment, stale_since=moment, is_live=True,
+                             copies=copies, digital_objects=1 if rng.random() < 0.05 else 0, pages=[]))
+    return rows
+
+
+def build_index(index_dir: Path, rows: list[IndexRow]) -> float:
+    """Bulk path: one writer, add_document for every row; returns seconds."""
+    from search_index.writer import write_rows
+    from whoosh import index as whoosh_index
+
+    from search_index.schema import build_schema
+    from search_index.writer import INDEX_NAME
+
+    index_dir.mkdir(parents=True, exist_ok=True)
+    started = time.perf_counter()
+    ix = whoosh_index.create_in(str(index_dir), build_schema(), indexname=INDEX_NAME)
+    write_rows(ix, rows, fresh=True)
+    ix.close()
+    return time.perf_counter() - started
+
+
+def percentile(values: list[float], share: float) -> float:
+    ordered = sorted(values)
+    return ordered[min(len(ordered) - 1, int(round(share * (len(ordered) - 1))))]
+
+
+def measure_queries(client, rounds: int) -> dict:
+    def one(text, filters):
+        params = [("q", text)] + [("f", f) for f in filters]
+        if text in SORTED:
+            params.append(("sort", SORTED[text]))
+        started = time.perf_counter()
+        response = client.get("/api/search", query_string=params)
+        elapsed = (time.perf_counter() - started) * 1000
+        assert response.status_code == 200, response.get_data(as_text=True)
+        return elapsed, response.get_json()["total"]
+
+    cold = [one(text, filters)[0] for text, filters in QUERIES]
+    warm, totals = [], {}
+    for _ in range(rounds):
+        for text, filters in QUERIES:
+            elapsed, total = one(text, filters)
+            warm.append(elapsed)
+            totals[(text, tuple(filters))] = total
+    return {"cold": cold, "warm": warm, "totals": totals}
+
+
+def measure_sync(count: int) -> tuple[float, float]:
+    """Records created through catalog services, committed, then indexed by sync(): records/s."""
+    from catalog.db import make_engine, make_session_factory
+    from catalog.models import metadata
+    from catalog.records import create_record
+    from search_index.writer import sync
+
+    rows = generate_rows(count, seed=11)
+    with tempfile.TemporaryDirectory() as tmp:
+        engine = make_engine(f"sqlite:///{tmp}/bench.db")
+        metadata.create_all(engine)
+        factory = make_session_factory(engine)
+        started = time.perf_counter()
+        with factory.begin() as session:
+            for row in rows:
+                create_record(session, RecordDraft(**row.fields))
+        created = time.perf_counter() - started
+        started = time.perf_counter()
+        sync(factory, Path(tmp) / "index")
+        synced = time.perf_counter() - started
+        engine.dispose()
+    return count / created, count / synced
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--records", type=int, default=100_000)
+    parser.add_argument("--rounds", type=int, default=3)
+    parser.add_argument("--sync-records", type=int, default=5000)
+    args = parser.parse_args()
+
+    from app import create_app
+
+    with tempfile.TemporaryDirectory() as tmp:
+        data = Path(tmp) / "data"
+        app = create_app({"TESTING": True, "DATABASE_URL": f"sqlite:///{tmp}/bench.db", "DATA_DIR": str(data),
+                          "SECRET_KEY": "bench-secret-key-long-enough"})
+        from catalog.models import metadata
+
+        metadata.create_all(app.extensions["engine"])
+        started = time.perf_counter()
+        rows = generate_rows(args.records)
+        generated = time.perf_counter() - started
+        seconds = build_index(data / "index", rows)
+        common = {w: sum(1 for r in rows if w in r.fields["title"].lower() + " " + " ".join(r.fields["subjects"]).lower())
+                  for w in ("học", "việt", "nam")}
+        del rows
+        print(f"generated {args.records} records in {generated:.1f} s; indexed in {seconds:.1f} s "
+              f"({args.records / seconds:.0f} records/s, bulk path)")
+        print("share of records with the word in title or subjects: "
+              + ", ".join(f"{w} {c / args.records:.0%}" for w, c in common.items()))
+        result = measure_queries(app.test_client(), args.rounds)
+        app.extensions["job_pool"].shutdown(wait=True)
+        app.extensions["engine"].dispose()
+    warm, cold = result["warm"], result["cold"]
+    print(f"queries: {len(QUERIES)} in the mix x {args.rounds} rounds = {len(warm)} timed requests (after one cold pass)")
+    print(f"warm: p50 {percentile(warm, 0.5):.1f} ms, p95 {percentile(warm, 0.95):.1f} ms, max {max(warm):.1f} ms")
+    print(f"cold (first pass, caches empty): p50 {percentile(cold, 0.5):.1f} ms, p95 {percentile(cold, 0.95):.1f} ms, "
+          f"first query {cold[0]:.0f} ms")
+    broad = sorted(result["totals"].items(), key=lambda kv: -kv[1])[:3]
+    print("broadest queries: " + "; ".join(f"{q!r} {f or ''} -> {t}" for (q, f), t in broad))
+    if args.sync_records:
+        created, synced = measure_sync(args.sync_records)
+        print(f"sync path on {args.sync_records} records (SQLite): created {created:.0f} records/s through catalog "
+              f"services, indexed by sync() at {synced:.0f} records/s")
+    print(f"mean warm latency {statistics.mean(warm):.1f} ms")
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,151 @@
+"""Ranking plain-word queries from cached bit sets, without walking Whoosh's posting lists.
+
+Whoosh scores by iterating every posting of every query term in Python: a word found in most of
+a 100k catalogue ("học", "việt", "nam") costs hundreds of milliseconds. Plain-word queries (the
+common case) are ranked here instead:
+
+- score(doc) = sum over the words of idf(word) x the weight of the best field holding it, where
+  exact-mark matches in titles, authors and subjects weigh more than folded ones (the same weights
+  as the schema's field boosts), optional English stop words count a third, a title holding the
+  words in a row (a phrase) adds a bonus, and shorter titles win ties;
+- when a query matches more documents than are worth scoring, candidates are taken tier by tier
+  (every word with its marks in the title, every word in the title, every word in title/author/
+  subject, anything), shortest titles first within a tier.
+
+Queries with phrases, fields, OR or NOT are scored by Whoosh (see query.py).
+"""
+from __future__ import annotations
+
+import math
+
+from catalog.text import fold
+from search_index.analysis import WORD, exact_term, folded_term
+from search_index.schema import TEXT_GROUPS
+
+SCORE_LIMIT = 4000
+RERANK_WINDOW = 60
+PHRASE_BONUS = 0.6
+STOP_WEIGHT = 1 / 3
+
+
+def _fields_by_weight(has_marks: bool) -> list[tuple[str, float]]:
+    """(field, weight) from the best to the least."""
+    fields = []
+    for group, exact, folded in TEXT_GROUPS:
+        if exact is not None and has_marks:
+            fields.append((group, exact))
+        fields.append((group + "_f", folded))
+    fields.append(("pages_f", 0.4))
+    return sorted(fields, key=lambda fw: -fw[1])
+
+
+def positions(bits: int) -> list[int]:
+    """Set bit positions (document numbers), via the C-speed bin() string scan."""
+    if not bits:
+        return []
+    text = bin(bits)
+    last = len(text) - 1
+    out = []
+    find = text.find
+    at = find("1", 2)
+    while at >= 0:
+        out.append(last - at)
+        at = find("1", at + 1)
+    return out
+
+
+class PlainRanker:
+    """Ranks the documents of a plain-word query (words already parsed and folded)."""
+
+    def __init__(self, searcher, cache, words: list[str], optional: list[str], phrase: list[str]) -> None:
+        self.phrase = phrase
+        self.searcher = searcher
+        self.reader = searcher.reader()
+        self.cache = cache
+        self.words = words
+        self.optional = optional
+        self.total_docs = max(1, self.reader.doc_count())
+
+    def _bits(self, field: str, word: str) -> int:
+        term = exact_term(word) if not field.endswith("_f") else folded_term(word)
+        return self.cache.term_bits(self.reader, field, term)
+
+    def candidates(self, match: int, needed: int) -> int:
+        """At most SCORE_LIMIT documents of `match` most worth scoring (all of them if few)."""
+        if match.bit_count() <= SCORE_LIMIT:
+            return match
+        title_all = match
+        exact_all = match
+        strong_all = match
+        for word in self.words:
+            title_all &= self._bits("title_f", word)
+            if exact_term(word) != folded_term(word):
+                exact_all &= self._bits("title", word)
+            strong_all &= self._bits("title_f", word) | self._bits("author_f", word) | self._bits("subject_f", word)
+        exact_all &= title_all
+        chosen = 0
+        count = 0
+        for tier in (exact_all, title_all, strong_all, match):
+            tier &= ~chosen
+            size = tier.bit_count()
+            if count + size <= SCORE_LIMIT:
+                chosen |= tier
+                count += size
+            else:
+                chosen |= self._shortest(tier, SCORE_LIMIT - count)
+                count = SCORE_LIMIT
+            if count >= max(needed + RERANK_WINDOW, SCORE_LIMIT // 2):
+                break
+        return chosen
+
+    def _shortest(self, bits: int, wanted: int) -> int:
+        data = bits.to_bytes((bits.bit_length() + 7) >> 3, "little")
+        out = 0
+        found = 0
+        for docnum in self.cache.sort_order(self.searcher, "short_title"):
+            byte = docnum >> 3
+            if byte < len(data) and data[byte] >> (docnum & 7) & 1:
+                out |= 1 << docnum
+                found += 1
+                if found >= wanted:
+                    break
+        return out
+
+    def rank(self, match: int, start: int, count: int) -> list[tuple[int, float]]:
+        """(docnum, score) of ranks start .. start+count."""
+        needed = start + count
+        pool = self.candidates(match, needed)
+        scores: dict[int, float] = {}
+        for word, weight_factor in [(w, 1.0) for w in self.words] + [(w, STOP_WEIGHT) for w in self.optional]:
+            holders = self.cache.word_bits(self.reader, folded_term(word))
+            idf = math.log(1 + self.total_docs / (1 + holders.bit_count())) * weight_factor
+            remaining = pool
+            marked = exact_term(word) != folded_term(word)
+            for field, weight in _fields_by_weight(marked):
+                if not remaining:
+                    break
+                hit = remaining & self._bits(field, word)
+                if hit:
+                    remaining &= ~hit
+                    gain = idf * weight
+                    for docnum in positions(hit):
+                        scores[docnum] = scores.get(docnum, 0.0) + gain
+        lengths = self.cache.title_lengths(self.reader)
+        ranked = sorted(scores.items(), key=lambda ds: (-(ds[1] - 0.01 * _at(lengths, ds[0])), ds[0]))
+        window = ranked[: needed + RERANK_WINDOW]
+        phrase = [fold(w) for w in self.phrase]
+        if len(phrase) > 1:
+            bonus = PHRASE_BONUS * sum(math.log(1 + self.total_docs) for _ in phrase)
+            window = [(d, s + bonus if self._title_has_phrase(d, phrase) else s) for d, s in window]
+        window.sort(key=lambda ds: (-(ds[1] - 0.01 * _at(lengths, ds[0])), ds[0]))
+        return window[start:needed]
+
+    def _title_has_phrase(self, docnum: int, phrase: list[str]) -> bool:
+        title = self.searcher.stored_fields(docnum)["data"]["title"]
+        tokens = [fold(t) for t in WORD.findall(title)]
+        size = len(phrase)
+        return any(tokens[i:i + size] == phrase for i in range(len(tokens) - size + 1))
+
+
+def _at(values: list[int], index: int) -> int:
+    return values[index] if index < len(values) else 0
