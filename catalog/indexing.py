@@ -11,7 +11,7 @@ import re
 from collections import defaultdict
 
 from sqlalchemy import and_, bindparam, func, select, update
-from sqlalchemy.orm import Session
+from sqlalchemy.orm import Session, load_only
 
 from catalog.digital import DigitalObject, Page
 from catalog.items import Item, ItemStatus
@@ -48,7 +48,11 @@ def index_rows(session: Session, record_ids: list[int], *, with_pages: bool = Tr
     """Rows for these records in four queries (records, copies, libraries, digital pages)."""
     if not record_ids:
         return []
-    records = session.scalars(select(Record).where(Record.id.in_(record_ids)).order_by(Record.id)).all()
+    columns = [getattr(Record, name) for name in (*DRAFT_FIELDS, "title_sort", "updated_at", "stale_since",
+                                                   "deleted_at", "merged_into_id")]
+    records = session.scalars(
+        select(Record).options(load_only(*columns)).where(Record.id.in_(record_ids)).order_by(Record.id)
+    ).all()
     libraries = {lib.id: lib for lib in session.scalars(select(Library))}
     copies: dict[int, list[CopyRow]] = defaultdict(list)
     for record_id, status, home_id, current_id in session.execute(
