@@ -29,19 +29,6 @@ def bits_of(docnums) -> int:
     return int.from_bytes(buffer, "little")
 
 
-def docnums_of(bits: int) -> list[int]:
-    """Document numbers of a bit set, in order."""
-    out = []
-    data = bits.to_bytes((bits.bit_length() + 7) >> 3, "little")
-    for index, byte in enumerate(data):
-        if byte:
-            base = index << 3
-            for offset in range(8):
-                if byte >> offset & 1:
-                    out.append(base + offset)
-    return out
-
-
 class IndexCache:
     """What is safe to keep for one index generation: facet value bit sets, term bit sets, sort
     keys per document."""
@@ -90,6 +77,40 @@ class IndexCache:
         bits = 0
         for field in FOLDED_FIELDS:
             bits |= self.term_bits(reader, field, folded)
+        return bits
+
+    def query_bits(self, searcher, key: tuple, query) -> int:
+        """Documents matching a Whoosh query (phrases, codes), cached like term bit sets."""
+        with self.mutex:
+            if key in self.terms:
+                self.terms.move_to_end(key)
+                return self.terms[key]
+        bits = bits_of(sorted(searcher.docs_for_query(query)))
+        with self.mutex:
+            self.terms[key] = bits
+            while len(self.terms) > TERM_CACHE_SIZE:
+                self.terms.popitem(last=False)
+        return bits
+
+    def year_bits(self, reader, low: int | None, high: int | None) -> int:
+        """Documents published in low..high (either end open)."""
+        with self.mutex:
+            years = self.lexicons.get("years")
+        if years is None:
+            by_year: dict[int, list[int]] = {}
+            if reader.has_column("year"):
+                column = reader.column_reader("year")
+                for docnum in reader.all_doc_ids():
+                    value = column[docnum]
+                    if 0 < value < 10_000:
+                        by_year.setdefault(value, []).append(docnum)
+            years = {year: bits_of(docs) for year, docs in by_year.items()}
+            with self.mutex:
+                self.lexicons["years"] = years
+        bits = 0
+        for year, year_bits in years.items():
+            if (low is None or year >= low) and (high is None or year <= high):
+                bits |= year_bits
         return bits
 
     def title_lengths(self, reader) -> list[int]:

@@ -71,12 +71,6 @@ class ParsedQuery:
     def is_empty(self) -> bool:
         return not self.groups
 
-    @property
-    def is_plain(self) -> bool:
-        """Only unfielded words (the common case; its match set comes from cached term bit sets)."""
-        return all(len(g) == 1 and g[0].kind == "words" and g[0].field is None and not g[0].negated
-                   for g in self.groups)
-
     def plain_words(self) -> list[str]:
         """Every positive word of the query (for snippets, page numbers and suggestions)."""
         return [w for g in self.groups if not g[0].negated for c in g for w in c.words]

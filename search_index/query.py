@@ -12,10 +12,10 @@ from pathlib import Path
 from whoosh import query as Q
 
 from catalog.text import isbn_forms, normalise
-from search_index.analysis import exact_term, folded_term
-from search_index.facets import bits_of, cache_for, count_facets, docnums_of
+from search_index.analysis import folded_term
+from search_index.facets import cache_for, count_facets
 from search_index.highlight import snippet_for
-from search_index.ranking import PlainRanker
+from search_index.ranking import PlainRanker, positions
 from search_index.parsing import Clause, ParsedQuery, parse_query
 from search_index.schema import FACET_FIELDS, PHRASE_GROUPS, TEXT_GROUPS
 from search_index.writer import open_index
@@ -24,7 +24,6 @@ SORTS = ("relevance", "newest", "oldest", "title")
 FACET_TOP = {"subject": 20}
 MAX_PER_PAGE = 100
 GROUPS = tuple(group for group, _exact, _folded in TEXT_GROUPS)
-EXACT_GROUPS = frozenset(group for group, exact, _folded in TEXT_GROUPS if exact is not None)
 
 
 @dataclasses.dataclass
@@ -69,102 +68,59 @@ class SearchResult:
         return max(1, -(-self.total // self.per_page))
 
 
-def _word_query(word: str, groups: tuple[str, ...], *, pages: bool) -> Q.Query:
-    exact, folded = exact_term(word), folded_term(word)
-    terms: list[Q.Query] = []
-    for group in groups:
-        if exact != folded and group in EXACT_GROUPS:
-            terms.append(Q.Term(group, exact))
-        terms.append(Q.Term(group + "_f", folded))
-    if pages:
-        terms.append(Q.Term("pages_f", folded))
-    return Q.Or(terms)
+def code_query(clause: Clause) -> Q.Query:
+    """ISBN (either length), ISSN or call number/classification terms."""
+    value = normalise(clause.value)
+    if clause.field == "isbn":
+        forms = isbn_forms(value) or [value.replace("-", "").upper()]
+    elif clause.field == "issn":
+        forms = [value.replace("-", "").upper()]
+    else:
+        forms = [value.lower()]
+    return Q.Or([Q.Term(clause.field, form) for form in forms])
 
 
-def _phrase_query(words: list[str], groups: tuple[str, ...], *, pages: bool) -> Q.Query:
-    exact = [exact_term(w) for w in words]
-    folded = [folded_term(w) for w in words]
-    parts: list[Q.Query] = []
-    for group in groups:
-        if exact != folded and group in EXACT_GROUPS:
-            parts.append(Q.Phrase(group, exact))
-        if group in PHRASE_GROUPS:
-            parts.append(Q.Phrase(group + "_f", folded))
-        else:  # free text keeps no positions: all the words, in any order
-            parts.append(Q.And([Q.Term(group + "_f", w) for w in folded]))
-    if pages:
-        parts.append(Q.Phrase("pages_f", folded))
-    return Q.Or(parts)
-
-
-def clause_query(clause: Clause) -> Q.Query:
-    """The Whoosh query of one clause."""
-    groups = (clause.field,) if clause.field else GROUPS
-    everywhere = clause.field is None
-    if clause.kind == "words":
-        return _word_query(clause.words[0], groups, pages=everywhere)
-    if clause.kind == "phrase":
-        return _phrase_query(clause.words, groups, pages=everywhere)
-    if clause.kind == "code":
-        value = normalise(clause.value)
-        if clause.field == "isbn":
-            forms = isbn_forms(value) or [value.replace("-", "").upper()]
-        elif clause.field == "issn":
-            forms = [value.replace("-", "").upper()]
-        else:
-            forms = [value.lower()]
-        return Q.Or([Q.Term(clause.field, form) for form in forms])
-    if clause.kind == "year":
-        return Q.NumericRange("year", clause.low, clause.high)
-    return Q.Term("facet_" + clause.field, clause.value)
-
-
-def build_query(parsed: ParsedQuery) -> Q.Query:
-    """The scored Whoosh query: required groups AND-ed, negated ones removed, optional ones and
-    phrase proximity adding to the score."""
-    required = [_group_query(g) for g in parsed.required]
-    negated = [_group_query(g) for g in parsed.negated]
-    optional = [_group_query(g) for g in parsed.optional]
-    if not required:
-        required = optional or [Q.Every()]
-        optional = []
-    plain = [c.words[0] for g in parsed.groups for c in g
-             if len(g) == 1 and c.kind == "words" and c.field is None and not c.negated]
-    if len(plain) > 1:
-        folded = [folded_term(w) for w in plain]
-        optional.append(Q.Phrase("title_f", folded, boost=2.0))
-        optional.append(Q.Phrase("author_f", folded, boost=1.5))
-        optional.append(Q.Phrase("subject_f", folded))
-        exact = [exact_term(w) for w in plain]
-        if exact != folded:
-            optional.append(Q.Phrase("title", exact, boost=2.0))
-    result: Q.Query = required[0] if len(required) == 1 else Q.And(required)
-    if negated:
-        result = Q.AndNot(result, Q.Or(negated))
-    if optional:
-        result = Q.AndMaybe(result, Q.Or(optional))
-    return result
-
-
-def _group_query(group: list[Clause]) -> Q.Query:
-    queries = [clause_query(c) for c in group]
-    return queries[0] if len(queries) == 1 else Q.Or(queries)
-
-
-def _match_bits(searcher, cache, parsed: ParsedQuery, scored: Q.Query) -> int:
-    """The set of matching documents as a bit set (before facet filters)."""
+def clause_bits(searcher, cache, clause: Clause) -> int:
+    """The documents matching one clause, as a bit set (cached per index generation)."""
     reader = searcher.reader()
-    if parsed.is_empty:
-        return cache.every(reader)
-    if parsed.is_plain:
-        required = parsed.required or parsed.optional
-        bits = -1
-        for group in required:
-            bits &= cache.word_bits(reader, folded_term(group[0].words[0]))
-            if not bits:
-                return 0
-        return bits
-    return bits_of(sorted(searcher.docs_for_query(scored)))
+    if clause.kind == "words":
+        folded = folded_term(clause.words[0])
+        if clause.field is None:
+            return cache.word_bits(reader, folded)
+        return cache.term_bits(reader, clause.field + "_f", folded)
+    if clause.kind == "year":
+        return cache.year_bits(reader, clause.low, clause.high)
+    if clause.kind == "facet":
+        return cache.facet_bits(reader).get(clause.field, {}).get(clause.value, 0)
+    if clause.kind == "phrase":  # the folded phrase: exact-mark matches are a subset of it
+        folded = [folded_term(w) for w in clause.words]
+        groups = (clause.field,) if clause.field else GROUPS
+        parts: list[Q.Query] = [
+            Q.Phrase(g + "_f", folded) if g in PHRASE_GROUPS else Q.And([Q.Term(g + "_f", w) for w in folded])
+            for g in groups
+        ]
+        if clause.field is None:
+            parts.append(Q.Phrase("pages_f", folded))
+        return cache.query_bits(searcher, ("phrase", clause.field, tuple(folded)), Q.Or(parts))
+    return cache.query_bits(searcher, ("code", clause.field, clause.value), code_query(clause))
+
+
+def match_bits(searcher, cache, parsed: ParsedQuery) -> int:
+    """The documents matching the whole query (required groups AND-ed, each group's clauses
+    OR-ed, negated groups removed), from bit sets: no walk over Whoosh's posting lists."""
+    every = cache.every(searcher.reader())
+    bits = every
+    for group in parsed.required or parsed.optional:
+        group_bits = 0
+        for clause in group:
+            group_bits |= clause_bits(searcher, cache, clause)
+        bits &= group_bits
+        if not bits:
+            return 0
+    for group in parsed.negated:
+        for clause in group:
+            bits &= ~clause_bits(searcher, cache, clause)
+    return bits & every
 
 
 def _filter_bits(facets: dict[str, dict[str, int]], filters: list[tuple[str, str]]) -> int | None:
@@ -201,62 +157,66 @@ def search(index_dir: Path | str, text: str | None, *, page: int = 1, per_page: 
     sort = sort if sort in SORTS else "relevance"
     per_page = max(1, min(int(per_page or 20), MAX_PER_PAGE))
     page = max(1, int(page or 1))
-    scored = build_query(parsed)
     ix = open_index(index_dir)
     try:
         cache = cache_for(str(Path(index_dir).resolve()), ix.latest_generation())
         with ix.searcher() as searcher:
             reader = searcher.reader()
             facet_bits = cache.facet_bits(reader)
-            match = _match_bits(searcher, cache, parsed, scored)
+            match = match_bits(searcher, cache, parsed)
             filter_bits = _filter_bits(facet_bits, filters)
             if filter_bits is not None:
                 match &= filter_bits
             total = match.bit_count()
-            docs = _page_docs(searcher, cache, scored, match, filter_bits, parsed, sort, page, per_page, total)
+            docs = _page_docs(searcher, cache, match, parsed, sort, page, per_page, total)
             hits = [_hit(searcher, docnum, score, parsed) for docnum, score in docs]
             counts = count_facets(facet_bits, match, top=FACET_TOP)
             selected = set(filters)
             facets = {name: [FacetValue(v, c, (name, v) in selected) for v, c in values]
                       for name, values in counts.items()}
             suggestion = did_you_mean(searcher, cache, parsed, total, [searcher.stored_fields(d)["data"] for d, _s in docs],
-                                      lambda words: _top_data(searcher, words))
+                                      lambda words: _top_data(searcher, cache, words))
     finally:
         ix.close()
     return SearchResult(total=total, page=page, per_page=per_page, hits=hits, facets=facets,
                         suggestion=suggestion, notes=parsed.notes, query=parsed, sort=sort, filters=filters)
 
 
-def _top_data(searcher, words: list[str], limit: int = 10) -> list[dict]:
+def _top_data(searcher, cache, words: list[str], limit: int = 10) -> list[dict]:
     """Stored data of the best hits of plain words (for suggestions)."""
-    scored = build_query(parse_query(" ".join(words)))
-    return [hit["data"] for hit in searcher.search(scored, limit=limit, terms=False)]
+    parsed = parse_query(" ".join(words))
+    match = match_bits(searcher, cache, parsed)
+    return [searcher.stored_fields(d)["data"] for d, _s in _ranked(searcher, cache, parsed, match, 0, limit)]
 
 
-def _page_docs(searcher, cache, scored, match, filter_bits, parsed, sort, page, per_page, total):
+def _ranked(searcher, cache, parsed: ParsedQuery, match: int, start: int, count: int):
+    """Relevance order (see ranking.py) over the words of the query's positive clauses."""
+    positive = [g for g in parsed.groups if not g[0].negated]
+    required = [(w, c.field) for g in positive if not g[0].is_optional for c in g for w in c.words]
+    optional = [(w, c.field) for g in positive if g[0].is_optional for c in g for w in c.words]
+    in_order = [w for g in positive for w in g[0].words]
+    if not required and not optional:  # only codes, years or facets: newest first
+        return _sorted_page(searcher, cache, match, "newest", start, count)
+    ranker = PlainRanker(searcher, cache, required or optional, optional if required else [], in_order)
+    return ranker.rank(match, start, count)
+
+
+def _page_docs(searcher, cache, match, parsed, sort, page, per_page, total):
     """(docnum, score) of the requested page."""
     start = (page - 1) * per_page
     if start >= total:
         return []
-    if sort == "relevance" and parsed.is_plain and not parsed.is_empty:
-        required = parsed.required or parsed.optional
-        optional = parsed.optional if parsed.required else []
-        ranker = PlainRanker(searcher, cache, [g[0].words[0] for g in required], [g[0].words[0] for g in optional],
-                             [g[0].words[0] for g in parsed.groups])
-        return ranker.rank(match, start, per_page)
     if sort == "relevance" and not parsed.is_empty:
-        whoosh_filter = None
-        if filter_bits is not None:
-            whoosh_filter = set(docnums_of(match))
-        results = searcher.search(scored, limit=start + per_page, filter=whoosh_filter, terms=False)
-        return [(hit.docnum, hit.score) for hit in results[start:start + per_page]]
-    order_key = "title" if sort == "title" else ("oldest" if sort == "oldest" else "newest")
-    if sort == "relevance":
-        order_key = "newest"
-    wanted = start + per_page
-    if total <= 2000:
+        return _ranked(searcher, cache, parsed, match, start, per_page)
+    order_key = {"title": "title", "oldest": "oldest"}.get(sort, "newest")
+    return _sorted_page(searcher, cache, match, order_key, start, per_page)
+
+
+def _sorted_page(searcher, cache, match, order_key, start, count):
+    wanted = start + count
+    if match.bit_count() <= 2000:
         position = {d: i for i, d in enumerate(cache.sort_order(searcher, order_key))}
-        ordered = sorted(docnums_of(match), key=lambda d: position.get(d, 0))
+        ordered = sorted(positions(match), key=lambda d: position.get(d, 0))
         return [(d, None) for d in ordered[start:wanted]]
     data = match.to_bytes((match.bit_length() + 7) >> 3, "little")
     found = []

@@ -11,6 +11,7 @@ common case) are ranked here instead:
 - when a query matches more documents than are worth scoring, candidates are taken tier by tier
   (every word with its marks in the title, every word in the title, every word in title/author/
   subject, anything), shortest titles first within a tier.
+- the phrase bonus counts the words in a row in the title, an author or a subject.
 
 Queries with phrases, fields, OR or NOT are scored by Whoosh (see query.py).
 """
@@ -20,7 +21,7 @@ import math
 
 from catalog.text import fold
 from search_index.analysis import WORD, exact_term, folded_term
-from search_index.schema import TEXT_GROUPS
+from search_index.schema import PAGES_BOOST, TEXT_GROUPS
 
 SCORE_LIMIT = 4000
 RERANK_WINDOW = 60
@@ -28,14 +29,17 @@ PHRASE_BONUS = 0.6
 STOP_WEIGHT = 1 / 3
 
 
-def _fields_by_weight(has_marks: bool) -> list[tuple[str, float]]:
-    """(field, weight) from the best to the least."""
+def _fields_by_weight(has_marks: bool, only: str | None = None) -> list[tuple[str, float]]:
+    """(field, weight) from the best to the least (only one group's fields for `title:` etc.)."""
     fields = []
     for group, exact, folded in TEXT_GROUPS:
+        if only and group != only:
+            continue
         if exact is not None and has_marks:
             fields.append((group, exact))
         fields.append((group + "_f", folded))
-    fields.append(("pages_f", 0.4))
+    if not only:
+        fields.append(("pages_f", PAGES_BOOST))
     return sorted(fields, key=lambda fw: -fw[1])
 
 
@@ -57,7 +61,9 @@ def positions(bits: int) -> list[int]:
 class PlainRanker:
     """Ranks the documents of a plain-word query (words already parsed and folded)."""
 
-    def __init__(self, searcher, cache, words: list[str], optional: list[str], phrase: list[str]) -> None:
+    def __init__(self, searcher, cache, words: list[tuple[str, str | None]], optional: list[tuple[str, str | None]],
+                 phrase: list[str]) -> None:
+        """`words` and `optional` are (word, field group or None) pairs; `phrase` the words in order."""
         self.phrase = phrase
         self.searcher = searcher
         self.reader = searcher.reader()
@@ -77,7 +83,7 @@ class PlainRanker:
         title_all = match
         exact_all = match
         strong_all = match
-        for word in self.words:
+        for word, _field in self.words:
             title_all &= self._bits("title_f", word)
             if exact_term(word) != folded_term(word):
                 exact_all &= self._bits("title", word)
@@ -116,12 +122,13 @@ class PlainRanker:
         needed = start + count
         pool = self.candidates(match, needed)
         scores: dict[int, float] = {}
-        for word, weight_factor in [(w, 1.0) for w in self.words] + [(w, STOP_WEIGHT) for w in self.optional]:
+        weighted = [(w, f, 1.0) for w, f in self.words] + [(w, f, STOP_WEIGHT) for w, f in self.optional]
+        for word, only, weight_factor in weighted:
             holders = self.cache.word_bits(self.reader, folded_term(word))
             idf = math.log(1 + self.total_docs / (1 + holders.bit_count())) * weight_factor
             remaining = pool
             marked = exact_term(word) != folded_term(word)
-            for field, weight in _fields_by_weight(marked):
+            for field, weight in _fields_by_weight(marked, only):
                 if not remaining:
                     break
                 hit = remaining & self._bits(field, word)
@@ -141,10 +148,14 @@ class PlainRanker:
         return window[start:needed]
 
     def _title_has_phrase(self, docnum: int, phrase: list[str]) -> bool:
-        title = self.searcher.stored_fields(docnum)["data"]["title"]
-        tokens = [fold(t) for t in WORD.findall(title)]
+        """The words in a row in the title, an author or a subject."""
+        data = self.searcher.stored_fields(docnum)["data"]
         size = len(phrase)
-        return any(tokens[i:i + size] == phrase for i in range(len(tokens) - size + 1))
+        for text in (data["title"], *data["authors"], *data["subjects"]):
+            tokens = [fold(t) for t in WORD.findall(text)]
+            if any(tokens[i:i + size] == phrase for i in range(len(tokens) - size + 1)):
+                return True
+        return False
 
 
 def _at(values: list[int], index: int) -> int:
