@@ -7,6 +7,7 @@ from typing import Any
 
 from sqlalchemy import JSON, Boolean, DateTime, ForeignKey, Integer, String, Text, UniqueConstraint, select, update
 from sqlalchemy.orm import Mapped, Session, mapped_column, relationship
+from sqlalchemy.orm.attributes import flag_modified
 
 from catalog.db import Base, utcnow
 from catalog.errors import N_, RecordNotFound, ValidationError
@@ -214,6 +215,9 @@ def mark_stale(record: Record, *, now: dt.datetime | None = None) -> None:
     """Flag the record for the index (its copies, pages or fields changed)."""
     record.index_stale = True
     record.stale_since = now or utcnow()
+    # Write the flag even when this session already saw it set: a sync may have cleared it in the
+    # database meanwhile, and an UPDATE without it would leave this change unindexed.
+    flag_modified(record, "index_stale")
 
 
 def stale_record_ids(session: Session, limit: int | None = None) -> list[int]:

@@ -14,6 +14,7 @@ from collections import OrderedDict
 from search_index.schema import FACET_FIELDS, FOLDED_FIELDS
 
 TERM_CACHE_SIZE = 2000
+STORED_CACHE_SIZE = 5000
 _CACHES: OrderedDict[tuple[str, int], IndexCache] = OrderedDict()
 _CACHES_MUTEX = threading.Lock()
 
@@ -33,13 +34,44 @@ class IndexCache:
     """What is safe to keep for one index generation: facet value bit sets, term bit sets, sort
     keys per document."""
 
-    def __init__(self) -> None:
+    def __init__(self, ix=None, generation: int = -1) -> None:
+        self.ix = ix
+        self.generation = generation
         self.mutex = threading.Lock()
         self.facets: dict[str, dict[str, int]] | None = None
         self.terms: OrderedDict[tuple[str, str], int] = OrderedDict()
         self.sort_keys: dict[str, list] = {}
         self.all_docs: int | None = None
         self.lexicons: dict[str, object] = {}
+        self.stored: OrderedDict[int, dict] = OrderedDict()
+        self._reader = None
+
+    def stored_fields(self, searcher, docnum: int) -> dict:
+        """A document's stored fields. Whoosh reads the offsets of every document's stored fields
+        each time a reader opens them (tens of ms at 100k documents), so one reader of this
+        generation is kept for them (used under the mutex) and recent documents are remembered."""
+        with self.mutex:
+            found = self.stored.get(docnum)
+            if found is not None:
+                self.stored.move_to_end(docnum)
+                return found
+            if self._reader is None and self.ix is not None:
+                reader = self.ix.reader()
+                if reader.generation() == self.generation:
+                    self._reader = reader
+                else:  # a newer commit already: this generation's cache is about to go
+                    reader.close()
+            found = (self._reader or searcher).stored_fields(docnum)
+            self.stored[docnum] = found
+            while len(self.stored) > STORED_CACHE_SIZE:
+                self.stored.popitem(last=False)
+            return found
+
+    def close(self) -> None:
+        with self.mutex:
+            if self._reader is not None:
+                self._reader.close()
+                self._reader = None
 
     def facet_bits(self, reader) -> dict[str, dict[str, int]]:
         with self.mutex:
@@ -154,17 +186,17 @@ class IndexCache:
         return order
 
 
-def cache_for(index_path: str, generation: int) -> IndexCache:
+def cache_for(index_path: str, generation: int, ix=None) -> IndexCache:
     """The cache of this index generation (older generations are dropped)."""
     key = (index_path, generation)
     with _CACHES_MUTEX:
         cache = _CACHES.get(key)
         if cache is None:
             for old in [k for k in _CACHES if k[0] == index_path]:
-                del _CACHES[old]
-            cache = _CACHES[key] = IndexCache()
+                _CACHES.pop(old).close()
+            cache = _CACHES[key] = IndexCache(ix, generation)
             while len(_CACHES) > 8:
-                _CACHES.popitem(last=False)
+                _CACHES.popitem(last=False)[1].close()
         return cache
 
 

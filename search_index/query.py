@@ -159,8 +159,8 @@ def search(index_dir: Path | str, text: str | None, *, page: int = 1, per_page: 
     page = max(1, int(page or 1))
     ix = open_index(index_dir)
     try:
-        cache = cache_for(str(Path(index_dir).resolve()), ix.latest_generation())
         with ix.searcher() as searcher:
+            cache = cache_for(str(Path(index_dir).resolve()), searcher.reader().generation(), ix)
             reader = searcher.reader()
             facet_bits = cache.facet_bits(reader)
             match = match_bits(searcher, cache, parsed)
@@ -169,12 +169,12 @@ def search(index_dir: Path | str, text: str | None, *, page: int = 1, per_page: 
                 match &= filter_bits
             total = match.bit_count()
             docs = _page_docs(searcher, cache, match, parsed, sort, page, per_page, total)
-            hits = [_hit(searcher, docnum, score, parsed) for docnum, score in docs]
+            hits = [_hit(searcher, cache, docnum, score, parsed) for docnum, score in docs]
             counts = count_facets(facet_bits, match, top=FACET_TOP)
             selected = set(filters)
             facets = {name: [FacetValue(v, c, (name, v) in selected) for v, c in values]
                       for name, values in counts.items()}
-            suggestion = did_you_mean(searcher, cache, parsed, total, [searcher.stored_fields(d)["data"] for d, _s in docs],
+            suggestion = did_you_mean(searcher, cache, parsed, total, [cache.stored_fields(searcher, d)["data"] for d, _s in docs],
                                       lambda words: _top_data(searcher, cache, words))
     finally:
         ix.close()
@@ -186,7 +186,7 @@ def _top_data(searcher, cache, words: list[str], limit: int = 10) -> list[dict]:
     """Stored data of the best hits of plain words (for suggestions)."""
     parsed = parse_query(" ".join(words))
     match = match_bits(searcher, cache, parsed)
-    return [searcher.stored_fields(d)["data"] for d, _s in _ranked(searcher, cache, parsed, match, 0, limit)]
+    return [cache.stored_fields(searcher, d)["data"] for d, _s in _ranked(searcher, cache, parsed, match, 0, limit)]
 
 
 def _ranked(searcher, cache, parsed: ParsedQuery, match: int, start: int, count: int):
@@ -229,8 +229,8 @@ def _sorted_page(searcher, cache, match, order_key, start, count):
     return [(d, None) for d in found[start:wanted]]
 
 
-def _hit(searcher, docnum: int, score, parsed: ParsedQuery) -> Hit:
-    stored = searcher.stored_fields(docnum)
+def _hit(searcher, cache, docnum: int, score, parsed: ParsedQuery) -> Hit:
+    stored = cache.stored_fields(searcher, docnum)
     data = stored["data"]
     return Hit(
         id=int(stored["id"]),

@@ -149,7 +149,7 @@ class PlainRanker:
 
     def _title_has_phrase(self, docnum: int, phrase: list[str]) -> bool:
         """The words in a row in the title, an author or a subject."""
-        data = self.searcher.stored_fields(docnum)["data"]
+        data = self.cache.stored_fields(self.searcher, docnum)["data"]
         size = len(phrase)
         for text in (data["title"], *data["authors"], *data["subjects"]):
             tokens = [fold(t) for t in WORD.findall(text)]

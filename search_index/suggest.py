@@ -15,7 +15,6 @@ from typing import Callable
 
 from catalog.text import fold, has_marks, normalise
 from search_index.analysis import WORD, folded_term
-from search_index.facets import cache_for
 from search_index.parsing import ParsedQuery
 from search_index.schema import FOLDED_FIELDS
 from search_index.writer import open_index
@@ -120,7 +119,6 @@ def autocomplete(index_dir: Path | str, prefix: str, *, limit: int = 10) -> list
     found = []
     ix = open_index(index_dir)
     try:
-        cache_for(str(Path(index_dir).resolve()), ix.latest_generation())
         with ix.searcher() as searcher:
             reader = searcher.reader()
             for kind in AUTOCOMPLETE_KINDS:

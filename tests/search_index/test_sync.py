@@ -134,8 +134,10 @@ def test_concurrent_updates_and_syncs_lose_no_update(session_factory, index):
         assert stale_record_ids(session) == []
     ix = open_index(index)
     with ix.searcher() as searcher:
-        indexed = {fields["id"]: fields["data"]["title"] for fields in searcher.all_stored_fields()}
+        entries = [(fields["id"], fields["data"]["title"]) for fields in searcher.all_stored_fields()]
+        indexed = dict(entries)
     ix.close()
+    assert len(entries) == len(ids), entries  # one entry per record: updates replaced, never duplicated
     assert indexed == {str(rid): f"Sách số {n} lần 4" for n, rid in enumerate(ids)}
     assert check_index(session_factory, index).is_clean
 
@@ -154,3 +156,16 @@ def test_concurrent_writers_in_separate_index_objects_never_crash_on_the_lock(se
     assert titles(index, "tiep theo") == ["Tiếp theo"]
     with session_factory() as session:
         assert session.scalars(select(Record.id).where(Record.index_stale.is_(True))).all() == []
+
+
+def test_an_edit_begun_before_a_sync_cleared_the_flag_stays_stale(session_factory, index):
+    record_id = new_record(session_factory, "Bản đầu")
+    with session_factory() as editor:
+        record = editor.get(Record, record_id)  # loaded while still marked stale
+        sync(session_factory, index)  # clears the flag in the database
+        apply_draft(editor, record, RecordDraft(title="Bản sửa"))
+        editor.commit()
+    with session_factory() as session:
+        assert stale_record_ids(session) == [record_id]
+    sync(session_factory, index)
+    assert titles(index, "ban sua") == ["Bản sửa"]
