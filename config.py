@@ -53,3 +53,10 @@ PLAN_FIRST_YEAR = 2021
 USAGE_COUNTING = True
 # Share of age groups (AGE_GROUPS) the cultural centres run activities for: 80% by 2025, 100% by 2030.
 PLAN_AGE_GROUP_TARGETS = ((2025, 0.80), (2030, 1.00))
+
+# Scans (ingest/scans): OCR languages and command, on-site networks for "in-library" objects, limits.
+OCR_LANGUAGES = "vie+eng"
+TESSERACT_COMMAND = "tesseract"
+ON_SITE_NETWORKS = ""  # comma-separated CIDR ranges of the libraries' own computers, e.g. "10.1.0.0/16"
+MAX_PAGE_PIXELS = 100_000_000
+PDF_DPI = 300

@@ -1,0 +1,165 @@
+"""The digital library: the list of digital objects, the online reader (page images, plain text,
+search inside with highlight boxes), downloads where the licence allows, and search-inside JSON."""
+from __future__ import annotations
+
+import ipaddress
+from pathlib import Path
+
+from flask import Blueprint, current_app, jsonify, redirect, render_template, request, send_file, session, url_for
+from flask_login import current_user
+
+from app.db import get_session
+from catalog.db import utcnow
+from catalog.digital import (DigitalObject, LICENCE_URLS, can_download, can_read, get_object, get_page,
+                             list_objects, objects_of_record, require_download, require_read, search_inside)
+from catalog.records import get_record
+from catalog.usage import count_use
+from ingest.scans.images import cached, images_to_pdf, safe_join
+from ingest.scans.ocr import INSTALL_HINT, tesseract_status
+
+bp = Blueprint("digital", __name__)
+READER_WIDTHS = (360, 720, 1080, 1600)
+
+
+def is_staff() -> bool:
+    return bool(current_user.is_authenticated and current_user.is_staff)
+
+
+def is_on_site() -> bool:
+    """The request comes from one of the libraries' own networks (LIBRARY_ON_SITE_NETWORKS)."""
+    networks = [n.strip() for n in str(current_app.config.get("ON_SITE_NETWORKS") or "").split(",") if n.strip()]
+    try:
+        address = ipaddress.ip_address(request.remote_addr or "")
+        return any(address in ipaddress.ip_network(n, strict=False) for n in networks)
+    except ValueError:
+        return False
+
+
+def access(obj: DigitalObject) -> dict:
+    """What this visitor may do with the object (licence rule in catalog.digital)."""
+    return {"read": can_read(obj, is_staff=is_staff(), on_site=is_on_site()), "download": can_download(obj)}
+
+
+def check_read(obj: DigitalObject) -> None:
+    require_read(obj, is_staff=is_staff(), on_site=is_on_site())
+
+
+def ocr_available() -> bool:
+    return tesseract_status(current_app.config["TESSERACT_COMMAND"], current_app.config["OCR_LANGUAGES"]).available
+
+
+def count_once(obj: DigitalObject, kind: str) -> None:
+    """Count a read once per visitor session, object and day; downloads every time."""
+    day = utcnow().date()
+    if kind == "read":
+        key = f"{day.isoformat()}:{obj.id}"
+        seen = [k for k in session.get("reads", []) if k.startswith(day.isoformat())]
+        if key in seen:
+            return
+        session["reads"] = (seen + [key])[-50:]
+    count_use(get_session(), kind, day, f"object:{obj.id}")
+
+
+def image_url(obj: DigitalObject, number: int, width: int) -> str:
+    return url_for("iiif.image", object_id=obj.id, page=number, region="full", size=f"{width},", rotation="0",
+                   quality_format="default.jpg")
+
+
+def srcset(obj: DigitalObject, page) -> str:
+    widths = [w for w in READER_WIDTHS if w < page.width] + [min(page.width, READER_WIDTHS[-1])]
+    return ", ".join(f"{image_url(obj, page.number, w)} {w}w" for w in sorted(set(widths)))
+
+
+@bp.app_context_processor
+def _helpers():
+    return {"digital_image_url": image_url, "digital_srcset": srcset, "licence_urls": LICENCE_URLS,
+            "digital_access": access}
+
+
+@bp.get("/digital")
+def browse():
+    listing = list_objects(get_session(), page=request.args.get("page", 1, type=int), per_page=24)
+    return render_template("digital/browse.html", listing=listing)
+
+
+@bp.get("/read/<int:object_id>")
+def read_first(object_id: int):
+    return redirect(url_for("digital.read", object_id=object_id, number=1, **request.args))
+
+
+@bp.get("/read/<int:object_id>/<int:number>")
+def read(object_id: int, number: int):
+    obj = get_object(get_session(), object_id)
+    check_read(obj)
+    page = get_page(obj, number)
+    q = request.args.get("q", "").strip()
+    hits = search_inside(get_session(), [obj], q) if q else []
+    boxes = next((h.boxes for h in hits if h.page == number), [])
+    count_once(obj, "read")
+    get_session().commit()
+    has_text = any(p.text for p in obj.pages)
+    return render_template("digital/reader.html", obj=obj, page=page, q=q, hits=hits, boxes=boxes,
+                           has_text=has_text, ocr_available=ocr_available(), install_hint=INSTALL_HINT,
+                           can_download=can_download(obj))
+
+
+@bp.get("/read/<int:object_id>/<int:number>/text")
+def page_text(object_id: int, number: int):
+    obj = get_object(get_session(), object_id)
+    check_read(obj)
+    return render_template("digital/text.html", obj=obj, page=get_page(obj, number),
+                           ocr_available=ocr_available(), install_hint=INSTALL_HINT)
+
+
+@bp.get("/read/<int:object_id>/download")
+def download(object_id: int):
+    """The original PDF, or a PDF made of the page images; only for open licences."""
+    obj = get_object(get_session(), object_id)
+    require_download(obj)
+    data_dir = Path(current_app.config["DATA_DIR"])
+    if obj.source_path:
+        path = safe_join(data_dir, obj.source_path)
+    else:
+        masters = [safe_join(data_dir, p.image_path) for p in obj.pages]
+        stamp = int(max(p.updated_at for p in obj.pages).timestamp())
+        path = cached(data_dir, f"derivatives/{obj.id}/download-{stamp}.pdf", lambda: images_to_pdf(masters))
+    count_once(obj, "download")
+    get_session().commit()
+    return send_file(path, mimetype="application/pdf", as_attachment=True, download_name=f"hoclieu-{obj.id}.pdf")
+
+
+@bp.get("/read/<int:object_id>/<int:number>/download")
+def download_page(object_id: int, number: int):
+    obj = get_object(get_session(), object_id)
+    require_download(obj)
+    page = get_page(obj, number)
+    count_once(obj, "download")
+    get_session().commit()
+    suffix = Path(page.image_path).suffix
+    return send_file(safe_join(Path(current_app.config["DATA_DIR"]), page.image_path), as_attachment=True,
+                     download_name=f"hoclieu-{obj.id}-{number:04d}{suffix}")
+
+
+@bp.get("/api/records/<int:record_id>/search-inside")
+def search_inside_json(record_id: int):
+    """Pages of the record's digital objects holding every word of q, with word boxes in page pixels."""
+    get_record(get_session(), record_id)
+    objects = [o for o in objects_of_record(get_session(), record_id) if access(o)["read"]]
+    wanted = request.args.get("object", type=int)
+    objects = [o for o in objects if wanted is None or o.id == wanted]
+    q = request.args.get("q", "")
+    hits = search_inside(get_session(), objects, q)
+    has_text = any(p.text for o in objects for p in o.pages)
+    return jsonify(q=q, total=len(hits), available=has_text or ocr_available(), hits=[
+        {"page": h.page, "object": h.object_id, "snippet": h.snippet, "boxes": h.boxes,
+         "url": url_for("digital.read", object_id=h.object_id, number=h.page, q=q)} for h in hits])
+
+
+def record_objects(record_id: int) -> list[DigitalObject]:
+    """For templates/record/_digital.html (the record page)."""
+    return [o for o in objects_of_record(get_session(), record_id) if o.page_count]
+
+
+@bp.app_context_processor
+def _record_helpers():
+    return {"digital_objects_of": record_objects}
