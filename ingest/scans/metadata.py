@@ -20,6 +20,7 @@ from catalog.errors import N_
 from catalog.records import RECORD_TYPES, RecordDraft
 from catalog.text import nfc
 from ingest.marc.mapping import draft_from_marc
+from ingest.marc.marcjson import record_to_marc_json
 from ingest.scans.errors import ScanError
 
 _RIGHTS = [
@@ -136,5 +137,5 @@ def _from_marc(path: Path, display: str) -> Metadata:
     if not draft.title:
         raise ScanError(N_("{file}: the MARC record has no title (245)."), file=display)
     licence = licence_from_rights(" ".join(f.value() for f in record.get_fields("540", "506")))
-    return Metadata(draft.normalised(), licence, record.as_dict())
+    return Metadata(draft.normalised(), licence, record_to_marc_json(record))
 
