@@ -155,6 +155,20 @@ class IndexCache:
             self.lexicons["title_lengths"] = lengths
         return lengths
 
+    def title_length_bits(self, reader) -> list[tuple[int, int]]:
+        """(title length in words, documents with it), shortest first."""
+        with self.mutex:
+            if "title_length_bits" in self.lexicons:
+                return self.lexicons["title_length_bits"]
+        by_length: dict[int, list[int]] = {}
+        lengths = self.title_lengths(reader)
+        for docnum in reader.all_doc_ids():
+            by_length.setdefault(lengths[docnum], []).append(docnum)
+        found = [(length, bits_of(docs)) for length, docs in sorted(by_length.items())]
+        with self.mutex:
+            self.lexicons["title_length_bits"] = found
+        return found
+
     def every(self, reader) -> int:
         with self.mutex:
             if self.all_docs is None:
@@ -168,10 +182,7 @@ class IndexCache:
                 return self.sort_keys[key]
         reader = searcher.reader()
         docs = list(reader.all_doc_ids())
-        if key == "short_title":
-            lengths = self.title_lengths(reader)
-            order = sorted(docs, key=lambda d: (lengths[d], d))
-        elif key == "title":
+        if key == "title":
             column = reader.column_reader("title_sort")
             order = sorted(docs, key=lambda d: (column[d] or "\uffff", d))
         else:

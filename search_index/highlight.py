@@ -7,7 +7,7 @@ import html
 import re
 
 from catalog.text import fold, normalise
-from search_index.analysis import WORD
+from search_index.analysis import WORD, fold_word
 
 SNIPPET_CHARS = 180
 
@@ -18,7 +18,7 @@ def mark_words(text: str, words: list[str], *, limit: int = SNIPPET_CHARS) -> st
     wanted = {fold(w) for w in words if w}
     if not text or not wanted:
         return None
-    spans = [(m.start(), m.end()) for m in WORD.finditer(text) if fold(m.group(0)) in wanted]
+    spans = [(m.start(), m.end()) for m in WORD.finditer(text) if fold_word(m.group(0)) in wanted]
     if not spans:
         return None
     start = max(0, spans[0][0] - limit // 3)

@@ -17,13 +17,13 @@ Queries with phrases, fields, OR or NOT are scored by Whoosh (see query.py).
 """
 from __future__ import annotations
 
+import heapq
 import math
 
-from catalog.text import fold
-from search_index.analysis import WORD, exact_term, folded_term
+from search_index.analysis import WORD, exact_term, fold_word, folded_term
 from search_index.schema import PAGES_BOOST, TEXT_GROUPS
 
-SCORE_LIMIT = 4000
+SCORE_LIMIT = 3000
 RERANK_WINDOW = 60
 PHRASE_BONUS = 0.6
 STOP_WEIGHT = 1 / 3
@@ -105,16 +105,20 @@ class PlainRanker:
         return chosen
 
     def _shortest(self, bits: int, wanted: int) -> int:
-        data = bits.to_bytes((bits.bit_length() + 7) >> 3, "little")
+        """`wanted` documents of `bits` with the shortest titles (by title-length bit sets)."""
         out = 0
-        found = 0
-        for docnum in self.cache.sort_order(self.searcher, "short_title"):
-            byte = docnum >> 3
-            if byte < len(data) and data[byte] >> (docnum & 7) & 1:
-                out |= 1 << docnum
-                found += 1
-                if found >= wanted:
-                    break
+        for _length, length_bits in self.cache.title_length_bits(self.reader):
+            part = bits & length_bits
+            size = part.bit_count()
+            if size <= wanted:
+                out |= part
+                wanted -= size
+            else:
+                for docnum in positions(part)[-wanted:]:
+                    out |= 1 << docnum
+                wanted = 0
+            if not wanted:
+                break
         return out
 
     def rank(self, match: int, start: int, count: int) -> list[tuple[int, float]]:
@@ -138,25 +142,22 @@ class PlainRanker:
                     for docnum in positions(hit):
                         scores[docnum] = scores.get(docnum, 0.0) + gain
         lengths = self.cache.title_lengths(self.reader)
-        ranked = sorted(scores.items(), key=lambda ds: (-(ds[1] - 0.01 * _at(lengths, ds[0])), ds[0]))
-        window = ranked[: needed + RERANK_WINDOW]
-        phrase = [fold(w) for w in self.phrase]
+        size = len(lengths)
+        adjusted = [(score - 0.01 * (lengths[d] if d < size else 0), -d) for d, score in scores.items()]
+        window = [(-negative, score) for score, negative in heapq.nlargest(needed + RERANK_WINDOW, adjusted)]
+        phrase = [folded_term(w) for w in self.phrase]
         if len(phrase) > 1:
             bonus = PHRASE_BONUS * sum(math.log(1 + self.total_docs) for _ in phrase)
             window = [(d, s + bonus if self._title_has_phrase(d, phrase) else s) for d, s in window]
-        window.sort(key=lambda ds: (-(ds[1] - 0.01 * _at(lengths, ds[0])), ds[0]))
-        return window[start:needed]
+            window.sort(key=lambda ds: (-ds[1], ds[0]))
+        return [(d, s + 0.01 * (lengths[d] if d < size else 0)) for d, s in window[start:needed]]
 
     def _title_has_phrase(self, docnum: int, phrase: list[str]) -> bool:
         """The words in a row in the title, an author or a subject."""
         data = self.cache.stored_fields(self.searcher, docnum)["data"]
         size = len(phrase)
         for text in (data["title"], *data["authors"], *data["subjects"]):
-            tokens = [fold(t) for t in WORD.findall(text)]
+            tokens = [fold_word(t) for t in WORD.findall(text)]
             if any(tokens[i:i + size] == phrase for i in range(len(tokens) - size + 1)):
                 return True
         return False
-
-
-def _at(values: list[int], index: int) -> int:
-    return values[index] if index < len(values) else 0
