@@ -4,7 +4,9 @@ Whoosh's own grouping walks every matching document in Python and takes over a s
 query matches most of a 100k index. Here, once per index generation, each facet value's postings
 become one bit set; a query's match set is another; a count is `(match & value).bit_count()`,
 done in C. Term bit sets (the building blocks of plain-word queries) are cached too. Everything is
-keyed by the index generation, so a new commit simply starts a fresh cache.
+keyed by the index generation. A commit usually only appends a small segment (and marks a few old
+documents deleted), so a new generation's cache starts from the previous one: bits of the segments
+both share are kept (minus documents deleted since) and only the new segments are read.
 """
 from __future__ import annotations
 
@@ -30,6 +32,20 @@ def bits_of(docnums) -> int:
     return int.from_bytes(buffer, "little")
 
 
+def leaves(reader) -> list[tuple[object, int]]:
+    """(segment reader, first document number) of each segment."""
+    return list(reader.leaf_readers()) if not reader.is_atomic() else [(reader, 0)]
+
+
+def layout(reader) -> list[tuple[str, int, int]]:
+    """(segment id, offset, documents) of each segment: what docnums mean in this generation."""
+    return [(leaf.segment().segment_id(), offset, leaf.doc_count_all()) for leaf, offset in leaves(reader)]
+
+
+def _shifted(ids, offset: int) -> int:
+    return bits_of([d + offset for d in ids])
+
+
 class IndexCache:
     """What is safe to keep for one index generation: facet value bit sets, term bit sets, sort
     keys per document."""
@@ -45,6 +61,41 @@ class IndexCache:
         self.lexicons: dict[str, object] = {}
         self.stored: OrderedDict[int, dict] = OrderedDict()
         self._reader = None
+        self.layout: list[tuple[str, int, int]] | None = None
+        self.previous: IndexCache | None = None
+        self.shared_docs = 0  # documents [0, shared_docs) are numbered as in `previous`
+        self.new_leaves: list[tuple[object, int]] = []
+
+    def adopt(self, reader, previous: IndexCache | None) -> None:
+        """Record this generation's segments; start from `previous` where the segments agree."""
+        self.layout = layout(reader)
+        if previous is None or previous.layout is None:
+            return
+        shared = 0
+        for mine, theirs in zip(self.layout, previous.layout):
+            if mine != theirs:
+                break
+            shared += 1
+        if not shared:
+            return
+        self.previous = previous
+        previous.previous = None  # keep one generation back, never a chain
+        _segid, offset, count = self.layout[shared - 1]
+        self.shared_docs = offset + count
+        self.new_leaves = leaves(reader)[shared:]
+        with previous.mutex:
+            self.stored = OrderedDict((d, v) for d, v in previous.stored.items() if d < self.shared_docs)
+
+    def _carry(self, old_bits: int, reader) -> int:
+        """Old bits of the shared segments, minus documents deleted since."""
+        return old_bits & ((1 << self.shared_docs) - 1) & self.every(reader)
+
+    def _new_postings(self, field: str, term) -> int:
+        bits = 0
+        for leaf, offset in self.new_leaves:
+            if (field, term) in leaf:
+                bits |= _shifted(leaf.postings(field, term).all_ids(), offset)
+        return bits
 
     def stored_fields(self, searcher, docnum: int) -> dict:
         """A document's stored fields. Whoosh reads the offsets of every document's stored fields
@@ -74,6 +125,25 @@ class IndexCache:
                 self._reader = None
 
     def facet_bits(self, reader) -> dict[str, dict[str, int]]:
+        previous = self.previous
+        if self.facets is None and previous is not None and previous.facets is not None:
+            every = self.every(reader)
+            facets = {}
+            for facet, values in previous.facets.items():
+                field = "facet_" + facet
+                carried = {}
+                for value, bits in values.items():
+                    carried[value] = bits & ((1 << self.shared_docs) - 1) & every
+                for leaf, offset in self.new_leaves:
+                    if field not in leaf.indexed_field_names():
+                        continue
+                    for term in leaf.lexicon(field):
+                        value = term.decode("utf-8")
+                        carried[value] = carried.get(value, 0) | _shifted(leaf.postings(field, term).all_ids(), offset)
+                facets[facet] = {value: bits for value, bits in carried.items() if bits}
+            with self.mutex:
+                if self.facets is None:
+                    self.facets = facets
         with self.mutex:
             if self.facets is None:
                 facets = {}
@@ -95,9 +165,16 @@ class IndexCache:
             if key in self.terms:
                 self.terms.move_to_end(key)
                 return self.terms[key]
-        bits = 0
-        if (field, text) in reader:
-            bits = bits_of(reader.postings(field, text).all_ids())
+        old = None
+        if self.previous is not None:
+            with self.previous.mutex:
+                old = self.previous.terms.get(key)
+        if old is not None:
+            bits = self._carry(old, reader) | self._new_postings(field, text)
+        else:
+            bits = 0
+            if (field, text) in reader:
+                bits = bits_of(reader.postings(field, text).all_ids())
         with self.mutex:
             self.terms[key] = bits
             while len(self.terms) > TERM_CACHE_SIZE:
@@ -150,7 +227,13 @@ class IndexCache:
         with self.mutex:
             if "title_lengths" in self.lexicons:
                 return self.lexicons["title_lengths"]
-        lengths = [reader.doc_field_length(d, "title_f", 0) for d in range(reader.doc_count_all())]
+        previous = self.previous.lexicons.get("title_lengths") if self.previous is not None else None
+        if previous is not None:
+            lengths = list(previous[: self.shared_docs])
+            for leaf, _offset in self.new_leaves:
+                lengths.extend(leaf.doc_field_length(d, "title_f", 0) for d in range(leaf.doc_count_all()))
+        else:
+            lengths = [reader.doc_field_length(d, "title_f", 0) for d in range(reader.doc_count_all())]
         with self.mutex:
             self.lexicons["title_lengths"] = lengths
         return lengths
@@ -170,9 +253,16 @@ class IndexCache:
         return found
 
     def every(self, reader) -> int:
+        """Live (not deleted) documents: whole segments as masks, deletions read where there are any."""
         with self.mutex:
             if self.all_docs is None:
-                self.all_docs = bits_of(list(reader.all_doc_ids()))
+                bits = 0
+                for leaf, offset in leaves(reader):
+                    if leaf.has_deletions():
+                        bits |= _shifted(leaf.all_doc_ids(), offset)
+                    else:
+                        bits |= ((1 << leaf.doc_count_all()) - 1) << offset
+                self.all_docs = bits
             return self.all_docs
 
     def sort_order(self, searcher, key: str) -> list[int]:
@@ -197,15 +287,21 @@ class IndexCache:
         return order
 
 
-def cache_for(index_path: str, generation: int, ix=None) -> IndexCache:
-    """The cache of this index generation (older generations are dropped)."""
+def cache_for(index_path: str, generation: int, ix=None, reader=None) -> IndexCache:
+    """The cache of this index generation, started from the previous generation's (which is
+    then dropped)."""
     key = (index_path, generation)
     with _CACHES_MUTEX:
         cache = _CACHES.get(key)
         if cache is None:
-            for old in [k for k in _CACHES if k[0] == index_path]:
+            cache = IndexCache(ix, generation)
+            older = [k for k in _CACHES if k[0] == index_path]
+            previous = _CACHES[max(older)] if older else None
+            if reader is not None:
+                cache.adopt(reader, previous if previous is not None and previous.generation < generation else None)
+            for old in older:
                 _CACHES.pop(old).close()
-            cache = _CACHES[key] = IndexCache(ix, generation)
+            _CACHES[key] = cache
             while len(_CACHES) > 8:
                 _CACHES.popitem(last=False)[1].close()
         return cache

@@ -160,7 +160,7 @@ def search(index_dir: Path | str, text: str | None, *, page: int = 1, per_page: 
     ix = open_index(index_dir)
     try:
         with ix.searcher() as searcher:
-            cache = cache_for(str(Path(index_dir).resolve()), searcher.reader().generation(), ix)
+            cache = cache_for(str(Path(index_dir).resolve()), searcher.reader().generation(), ix, searcher.reader())
             reader = searcher.reader()
             facet_bits = cache.facet_bits(reader)
             match = match_bits(searcher, cache, parsed)

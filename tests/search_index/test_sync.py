@@ -169,3 +169,33 @@ def test_an_edit_begun_before_a_sync_cleared_the_flag_stays_stale(session_factor
         assert stale_record_ids(session) == [record_id]
     sync(session_factory, index)
     assert titles(index, "ban sua") == ["Bản sửa"]
+
+
+def test_facets_and_matches_stay_right_across_commits_that_reuse_the_cache(session_factory, index):
+    from catalog.items import add_item
+    from catalog.libraries import Library, LibraryKind
+
+    with session_factory.begin() as session:
+        library = Library(code="TTVH", name="Thư viện Trung tâm", kind=LibraryKind.CULTURAL_CENTRE)
+        session.add(library)
+        for n in range(30):
+            record = create_record(session, RecordDraft(title=f"Địa lý Việt Nam {n}", year=2000 + n % 3,
+                                                        languages=["vie"]))
+            add_item(session, record, barcode=f"D{n}", library=library)
+    sync(session_factory, index)
+    first = search(index, "dia ly", filters=[("decade", "2000")])
+    assert first.total == 30
+    with session_factory.begin() as session:  # a commit: one record changed, one deleted, one added
+        records = session.scalars(select(Record).order_by(Record.id)).all()
+        apply_draft(session, records[0], RecordDraft(title="Lịch sử Hải Phòng", year=1995, languages=["vie"]))
+        delete_record(session, records[1])
+        create_record(session, RecordDraft(title="Địa lý Hải Phòng", year=2021, languages=["eng"]))
+    sync(session_factory, index)
+    after = search(index, "dia ly")
+    assert after.total == 29
+    assert {f.value: f.count for f in after.facets["decade"]} == {"2000": 28, "2020": 1}
+    assert {f.value: f.count for f in after.facets["language"]} == {"vie": 28, "eng": 1}
+    assert {f.value: f.count for f in search(index, "").facets["decade"]} == {"2000": 28, "2020": 1, "1990": 1}
+    assert [h.title for h in search(index, "hai phong").hits] == ["Địa lý Hải Phòng", "Lịch sử Hải Phòng"] or \
+        sorted(h.title for h in search(index, "hai phong").hits) == ["Lịch sử Hải Phòng", "Địa lý Hải Phòng"]
+    assert check_index(session_factory, index).is_clean
