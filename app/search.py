@@ -29,9 +29,15 @@ def index_dir(app: Flask | None = None) -> Path:
     return Path(app.config["DATA_DIR"]) / "index"
 
 
-def sync_index(app: Flask) -> None:
+# A web request waits at most this long for another process's index writer; its records then stay
+# stale and the next sync (any later commit, or `reindex`) indexes them.
+REQUEST_LOCK_TIMEOUT = 5.0
+
+
+def sync_index(app: Flask, *, lock_timeout: float | None = None) -> None:
     """Index every stale record now (an after-commit hook)."""
-    sync(app.extensions["session_factory"], index_dir(app))
+    options = {"lock_timeout": lock_timeout} if lock_timeout is not None else {}
+    sync(app.extensions["session_factory"], index_dir(app), **options)
 
 
 def check_index_health(app: Flask) -> None:
@@ -62,7 +68,7 @@ def _sync_after_request(_exc: BaseException | None) -> None:
     if not g.pop("search_sync_needed", False):
         return
     try:
-        sync_index(current_app._get_current_object())
+        sync_index(current_app._get_current_object(), lock_timeout=REQUEST_LOCK_TIMEOUT)
     except Exception:  # process edge: the commit stands; the records stay stale for the next sync
         log.exception("search index sync after request failed")
 

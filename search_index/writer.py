@@ -87,8 +87,10 @@ def _state(index_dir: Path | str) -> _SyncState:
 
 
 def sync(session_factory: sessionmaker, index_dir: Path | str, *, batch_size: int = BATCH_SIZE,
-         progress: Callable[[int, int], None] | None = None) -> SyncReport:
-    """Index every stale record (removing deleted and merged ones) and clear their flags."""
+         progress: Callable[[int, int], None] | None = None, lock_timeout: float = LOCK_TIMEOUT) -> SyncReport:
+    """Index every stale record (removing deleted and merged ones) and clear their flags.
+    `lock_timeout`: how long to wait for another process's writer before leaving the records
+    stale for a later sync (IndexBusy)."""
     state = _state(index_dir)
     with state.mutex:
         state.requests += 1
@@ -100,7 +102,7 @@ def sync(session_factory: sessionmaker, index_dir: Path | str, *, batch_size: in
         while True:
             with state.mutex:
                 seen = state.requests
-            _sync_stale(session_factory, index_dir, batch_size, report, progress)
+            _sync_stale(session_factory, index_dir, batch_size, report, progress, lock_timeout)
             with state.mutex:
                 if state.requests == seen:
                     state.busy = False
@@ -111,7 +113,7 @@ def sync(session_factory: sessionmaker, index_dir: Path | str, *, batch_size: in
         raise
 
 
-def _sync_stale(session_factory, index_dir, batch_size, report, progress) -> None:
+def _sync_stale(session_factory, index_dir, batch_size, report, progress, lock_timeout) -> None:
     ix = open_index(index_dir)
     try:
         done: dict[int, object] = {}
@@ -132,7 +134,7 @@ def _sync_stale(session_factory, index_dir, batch_size, report, progress) -> Non
             stuck.update(row.id for row in rows if row.id not in fresh_ids)
             if not fresh:
                 continue
-            write_rows(ix, fresh, report)
+            write_rows(ix, fresh, report, lock_timeout=lock_timeout)
             with session_factory.begin() as session:
                 mark_indexed_versions(session, [(row.id, row.stale_since) for row in fresh])
             for row in fresh:
@@ -143,9 +145,10 @@ def _sync_stale(session_factory, index_dir, batch_size, report, progress) -> Non
         ix.close()
 
 
-def write_rows(ix, rows, report: SyncReport | None = None, *, fresh: bool = False) -> None:
+def write_rows(ix, rows, report: SyncReport | None = None, *, fresh: bool = False,
+               lock_timeout: float = LOCK_TIMEOUT) -> None:
     """Write one batch with one writer: live records (re)added, the others removed."""
-    writer = _writer(ix)
+    writer = _writer(ix, lock_timeout)
     try:
         for row in rows:
             if row.is_live:
