@@ -125,7 +125,8 @@ class PlainRanker:
         """(docnum, score) of ranks start .. start+count."""
         needed = start + count
         pool = self.candidates(match, needed)
-        scores: dict[int, float] = {}
+        # Every candidate is ranked, also one matched only by a code, a year or a facet term.
+        scores: dict[int, float] = dict.fromkeys(positions(pool), 0.0)
         weighted = [(w, f, 1.0) for w, f in self.words] + [(w, f, STOP_WEIGHT) for w, f in self.optional]
         for word, only, weight_factor in weighted:
             holders = self.cache.word_bits(self.reader, folded_term(word))

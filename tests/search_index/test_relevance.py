@@ -79,6 +79,8 @@ FOUND = [
     ("subject:lịch sử", {"hoa_binh"}, set()),
     ("year:2015-2020", {"duong_ve", "duong_dai", "di_cho", "the_gioi"}, {"thuy_loi", "history_vn"}),
     ("year:1995", {"hoa_binh"}, {"oxford"}),
+    ("đường OR isbn:0-19-852663-6", {"duong_ve", "oxford"}, {"di_cho"}),
+    ("isbn:0306406152 OR year:1999", {"tin_hoc", "oxford"}, {"duong_ve"}),
 ]
 
 
