@@ -200,3 +200,17 @@ def test_cli_reindex_and_check_index(app, runner, records):
     assert result.exit_code == 0, result.output
     assert "The index matches the database." in result.output
 
+
+
+def test_imported_records_are_searchable_and_check_index_is_clean(runner):
+    from tests.ingest.marc_fixtures import book, iso
+
+    path = runner.app.config["DATA_DIR"] + "/nhap.mrc"
+    with open(path, "wb") as handle:
+        handle.write(iso(book("VN1", "Truyện Kiều", "Nguyễn Du", 1820), book("VN2", "Chí Phèo", "Nam Cao", 1941)))
+    assert runner.invoke(args=["import-marc", path]).exit_code == 0
+    client = runner.app.test_client()
+    hits = client.get("/api/search?q=truyen+kieu").get_json()["hits"]
+    assert [h["title"] for h in hits] == ["Truyện Kiều"] and hits[0]["authors"] == ["Nguyễn Du"]
+    result = runner.invoke(args=["check-index"])
+    assert result.exit_code == 0, result.output
