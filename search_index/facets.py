@@ -10,6 +10,7 @@ both share are kept (minus documents deleted since) and only the new segments ar
 """
 from __future__ import annotations
 
+import heapq
 import threading
 from collections import OrderedDict
 
@@ -30,6 +31,21 @@ def bits_of(docnums) -> int:
     for number in numbers:
         buffer[number >> 3] |= 1 << (number & 7)
     return int.from_bytes(buffer, "little")
+
+
+def positions(bits: int) -> list[int]:
+    """Set bit positions (document numbers), via the C-speed bin() string scan."""
+    if not bits:
+        return []
+    text = bin(bits)
+    last = len(text) - 1
+    out = []
+    find = text.find
+    at = find("1", 2)
+    while at >= 0:
+        out.append(last - at)
+        at = find("1", at + 1)
+    return out
 
 
 def leaves(reader) -> list[tuple[object, int]]:
@@ -181,6 +197,32 @@ class IndexCache:
                 self.terms.popitem(last=False)
         return bits
 
+    def facet_by_frequency(self, reader, facet: str) -> list[tuple[str, int, int]]:
+        """(value, bits, documents) of one facet, most frequent first."""
+        key = "by_frequency:" + facet
+        with self.mutex:
+            if key in self.lexicons:
+                return self.lexicons[key]
+        ranked = sorted(((v, b, b.bit_count()) for v, b in self.facet_bits(reader)[facet].items()),
+                        key=lambda vbf: (-vbf[2], vbf[0]))
+        with self.mutex:
+            self.lexicons[key] = ranked
+        return ranked
+
+    def doc_values(self, reader, facet: str) -> dict[int, list[str]]:
+        """Each document's values of one facet."""
+        key = "per_doc:" + facet
+        with self.mutex:
+            if key in self.lexicons:
+                return self.lexicons[key]
+        per_doc: dict[int, list[str]] = {}
+        for value, bits in self.facet_bits(reader)[facet].items():
+            for docnum in positions(bits):
+                per_doc.setdefault(docnum, []).append(value)
+        with self.mutex:
+            self.lexicons[key] = per_doc
+        return per_doc
+
     def word_bits(self, reader, folded: str) -> int:
         """Documents holding this folded word in any text field."""
         bits = 0
@@ -287,6 +329,13 @@ class IndexCache:
         return order
 
 
+def clear_caches() -> None:
+    """Drop every cache (closing their readers)."""
+    with _CACHES_MUTEX:
+        while _CACHES:
+            _CACHES.popitem()[1].close()
+
+
 def cache_for(index_path: str, generation: int, ix=None, reader=None) -> IndexCache:
     """The cache of this index generation, started from the previous generation's (which is
     then dropped)."""
@@ -307,17 +356,44 @@ def cache_for(index_path: str, generation: int, ix=None, reader=None) -> IndexCa
         return cache
 
 
-def count_facets(facets: dict[str, dict[str, int]], match: int, *, top: dict[str, int] | None = None) -> dict[str, list[tuple[str, int]]]:
-    """(value, count) per facet for the matching documents, largest first (ties by value)."""
+MANY_VALUES = 64
+FEW_MATCHES = 3000
+
+
+def count_facets(cache: IndexCache, reader, match: int, *, top: dict[str, int] | None = None
+                 ) -> dict[str, list[tuple[str, int]]]:
+    """(value, count) per facet for the matching documents, largest first (ties by value).
+
+    A facet with many values (subjects) is counted per matching document when few match, and
+    otherwise value by value in order of document frequency, stopping once no remaining value
+    can reach the top `top[facet]`."""
     top = top or {}
+    facets = cache.facet_bits(reader)
+    matched = None
     out = {}
     for facet, values in facets.items():
-        counts = []
-        for value, bits in values.items():
-            count = (match & bits).bit_count()
-            if count:
-                counts.append((value, count))
-        counts.sort(key=lambda vc: (-vc[1], vc[0]))
         limit = top.get(facet)
+        if len(values) <= MANY_VALUES:
+            counts = [(value, (match & bits).bit_count()) for value, bits in values.items()]
+        elif (matched := matched if matched is not None else match.bit_count()) <= FEW_MATCHES:
+            per_doc = cache.doc_values(reader, facet)
+            tally: dict[str, int] = {}
+            for docnum in positions(match):
+                for value in per_doc.get(docnum, ()):
+                    tally[value] = tally.get(value, 0) + 1
+            counts = list(tally.items())
+        else:
+            counts = []
+            best: list[int] = []  # the `limit` largest counts so far (a min-heap)
+            for value, bits, frequency in cache.facet_by_frequency(reader, facet):
+                if limit and len(best) >= limit and frequency < best[0]:
+                    break  # values are in falling frequency: none of the rest can get in
+                count = (match & bits).bit_count()
+                if count:
+                    counts.append((value, count))
+                    if limit:
+                        (heapq.heappush if len(best) < limit else heapq.heappushpop)(best, count)
+        counts = [(value, count) for value, count in counts if count]
+        counts.sort(key=lambda vc: (-vc[1], vc[0]))
         out[facet] = counts[:limit] if limit else counts
     return out

@@ -13,9 +13,9 @@ from whoosh import query as Q
 
 from catalog.text import isbn_forms, normalise
 from search_index.analysis import folded_term
-from search_index.facets import cache_for, count_facets
+from search_index.facets import cache_for, count_facets, positions
 from search_index.highlight import snippet_for
-from search_index.ranking import PlainRanker, positions
+from search_index.ranking import PlainRanker
 from search_index.parsing import Clause, ParsedQuery, parse_query
 from search_index.schema import FACET_FIELDS, PHRASE_GROUPS, TEXT_GROUPS
 from search_index.writer import open_index
@@ -170,7 +170,7 @@ def search(index_dir: Path | str, text: str | None, *, page: int = 1, per_page: 
             total = match.bit_count()
             docs = _page_docs(searcher, cache, match, parsed, sort, page, per_page, total)
             hits = [_hit(searcher, cache, docnum, score, parsed) for docnum, score in docs]
-            counts = count_facets(facet_bits, match, top=FACET_TOP)
+            counts = count_facets(cache, reader, match, top=FACET_TOP)
             selected = set(filters)
             facets = {name: [FacetValue(v, c, (name, v) in selected) for v, c in values]
                       for name, values in counts.items()}

@@ -21,6 +21,7 @@ import heapq
 import math
 
 from search_index.analysis import WORD, exact_term, fold_word, folded_term
+from search_index.facets import positions
 from search_index.schema import PAGES_BOOST, TEXT_GROUPS
 
 SCORE_LIMIT = 3000
@@ -41,21 +42,6 @@ def _fields_by_weight(has_marks: bool, only: str | None = None) -> list[tuple[st
     if not only:
         fields.append(("pages_f", PAGES_BOOST))
     return sorted(fields, key=lambda fw: -fw[1])
-
-
-def positions(bits: int) -> list[int]:
-    """Set bit positions (document numbers), via the C-speed bin() string scan."""
-    if not bits:
-        return []
-    text = bin(bits)
-    last = len(text) - 1
-    out = []
-    find = text.find
-    at = find("1", 2)
-    while at >= 0:
-        out.append(last - at)
-        at = find("1", at + 1)
-    return out
 
 
 class PlainRanker:
