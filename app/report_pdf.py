@@ -2,6 +2,7 @@
 charts, drawn with reportlab graphics, in DejaVu Sans (Vietnamese glyphs; app/static/fonts)."""
 from __future__ import annotations
 
+import datetime as dt
 import io
 from html import escape
 from pathlib import Path
@@ -41,7 +42,8 @@ STYLES = {
 
 
 def _table(rows: list[list], widths: list[float] | None = None, header: bool = True) -> Table:
-    table = Table([[Paragraph(str(c), STYLES["body"]) if isinstance(c, str) and len(c) > 28 else c for c in row]
+    table = Table([[Paragraph(escape(c).replace("  ", "&nbsp;&nbsp;"), STYLES["body"])
+                    if isinstance(c, str) and len(c) > 28 else c for c in row]
                    for row in rows], colWidths=widths, repeatRows=1 if header else 0)
     style = [("FONT", (0, 0), (-1, -1), FONT, 8.5), ("ALIGN", (1, 0), (-1, -1), "RIGHT"),
              ("LINEBELOW", (0, 0), (-1, -1), 0.25, colors.HexColor("#d7dde1")),
@@ -101,6 +103,26 @@ def _summary(report: YearReport) -> list[list]:
     return rows
 
 
+def _details(report: YearReport) -> list:
+    """Collection by type and language, visits by age group, activities by kind."""
+    F = labels.FIGURES
+    kinds = [[_("Type") + " / " + _("Language"), F["titles"], F["copies"]]]
+    kinds += [[labels.label(labels.TYPES, b.key), number(b.titles), number(b.copies)] for b in report.collection.by_type]
+    kinds += [[labels.label(labels.LANGUAGES, b.key), number(b.titles), number(b.copies)]
+              for b in report.collection.by_language]
+    groups = [[_("Visitors"), _("Value")]] + [[labels.label(labels.AGE_GROUPS, g), number(n)]
+                                             for g, n in report.visits.by_age_group.items()]
+    events = [[_("Activity"), F["events"], F["attendance"]]]
+    events += [[labels.label(labels.EVENT_KINDS, kind), number(n), number(people)]
+               for kind, (n, people) in report.events.by_kind.items()]
+    story = [Paragraph(str(labels.SECTIONS["collection"]), STYLES["h2"]), _table(kinds, [90 * mm, 35 * mm, 35 * mm])]
+    if len(groups) > 1:
+        story += [Paragraph(str(labels.SECTIONS["visits"]), STYLES["h2"]), _table(groups, [125 * mm, 35 * mm])]
+    if len(events) > 1:
+        story += [Paragraph(str(labels.SECTIONS["events"]), STYLES["h2"]), _table(events, [90 * mm, 35 * mm, 35 * mm])]
+    return story
+
+
 def _plan_rows(plan: PlanProgress) -> tuple[list[list], list[list], list[list]]:
     verdict = {None: "—", True: _("met"), False: _("not met")}
     use = [[_("Year"), _("Library use"), _("Growth"), _("Target"), _("Result")]]
@@ -125,20 +147,23 @@ def _plan_rows(plan: PlanProgress) -> tuple[list[list], list[list], list[list]]:
     return use, activity, ages
 
 
-def annual_report_pdf(report: YearReport, plan: PlanProgress) -> bytes:
+def annual_report_pdf(report: YearReport, plan: PlanProgress, today: dt.date) -> bytes:
     """The annual report as PDF bytes, in Vietnamese whatever the interface language."""
     _register_fonts()
     with force_locale("vi"):
-        return _build(report, plan)
+        return _build(report, plan, today)
 
 
-def _build(report: YearReport, plan: PlanProgress) -> bytes:
+def _build(report: YearReport, plan: PlanProgress, today: dt.date) -> bytes:
     out = io.BytesIO()
     scope = report.library_name or _("all libraries")
     document = SimpleDocTemplate(out, pagesize=A4, leftMargin=18 * mm, rightMargin=18 * mm, topMargin=16 * mm,
                                  bottomMargin=16 * mm, title=f"{_('Library report')} {report.year} — {scope}")
     F = labels.FIGURES
-    story = [Paragraph(f"{_('Library report')} {report.year}", STYLES["title"]), Paragraph(scope, STYLES["body"]),
+    prepared = _("Prepared on %(day)s from the figures recorded in the library system.",
+                 day=today.strftime("%d/%m/%Y"))
+    story = [Paragraph(f"{_('Library report')} {report.year}", STYLES["title"]), Paragraph(escape(scope), STYLES["body"]),
+             Paragraph(prepared, STYLES["small"]),
              Spacer(1, 4 * mm), _table(_summary(report), [120 * mm, 40 * mm])]
     use_chart, activity_chart, age_chart = plan_charts(plan)
     use_rows, activity_rows, age_rows = _plan_rows(plan)
@@ -147,6 +172,7 @@ def _build(report: YearReport, plan: PlanProgress) -> bytes:
                             _drawing(activity_chart, height=55 * mm), _table(activity_rows)]),
               KeepTogether([Paragraph(_("Activities for each age group at the cultural centre"), STYLES["h2"]),
                             _drawing(age_chart, height=55 * mm), _table(age_rows)])]
+    story += _details(report)
     month_fields = [f for f in labels.MONTH_FIELDS if report.months[0].__dict__[f] is not None]
     months = [[_("Month")] + [F[f] for f in month_fields]]
     months += [[str(m.month)] + [number(getattr(m, f)) for f in month_fields] for m in report.months]

@@ -114,7 +114,7 @@ def run(copies: int) -> dict:
         report = annual_report(session, 2026)
         timed("csv", lambda: report_csv(report), results)
         plan = plan_for(None, 2026)
-        timed("pdf", lambda: annual_report_pdf(report, plan), results)
+        timed("pdf", lambda: annual_report_pdf(report, plan, dt.date(2027, 1, 5)), results)
     app.extensions["job_pool"].shutdown(wait=True)
     app.extensions["engine"].dispose()
     return results

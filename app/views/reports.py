@@ -101,7 +101,7 @@ def export_csv():
 @roles_required(*READERS)
 def annual_pdf():
     year, library = _scope()
-    body = annual_report_pdf(annual_report(get_session(), year, library), plan_for(library, year))
+    body = annual_report_pdf(annual_report(get_session(), year, library), plan_for(library, year), local_today())
     return Response(body, mimetype="application/pdf",
                     headers={"Content-Disposition": f'attachment; filename="{_filename(year, library, "pdf")}"'})
 

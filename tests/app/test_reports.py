@@ -108,7 +108,8 @@ def test_the_annual_report_pdf_is_in_vietnamese_with_tables_and_charts(client, k
     text = " ".join(" ".join(pdf[i].get_textpage().get_text_range().split()) for i in range(len(pdf)))
     pdf.close()
     for expected in ("Báo cáo thư viện 2026", "Trung tâm Văn hóa", "Lượt đến trực tiếp 150",
-                     "Thư viện và điểm đọc có hoạt động", "Phòng đọc thôn Gia Lộc", "2026 150 0,0% 12%–15% không đạt"):
+                     "Thư viện và điểm đọc có hoạt động", "Phòng đọc thôn Gia Lộc", "2026 150 0,0% 12%–15% không đạt",
+                     "Câu lạc bộ 2 35", "Ấn phẩm định kỳ 1 2", "Thiếu nhi 40"):
         assert expected in text
 
 
