@@ -230,3 +230,14 @@ def test_report_command_refuses_bad_input(runner, known):
     assert result.exit_code != 0 and "NOPE" in result.output
     assert runner.invoke(args=["report", "--year", "abc"]).exit_code != 0
     assert runner.invoke(args=["report", "--year", "2026", "--format", "xml"]).exit_code != 0
+
+
+def test_an_empty_network_renders_with_no_basis(client, session):
+    create_user(session, "root", role=Role.ADMIN, password="12345678")
+    session.commit()
+    login(client, "root", "12345678")
+    assert client.get("/staff/reports/?year=2026").status_code == 200
+    plan = client.get("/staff/reports/plan?year=2026").get_data(as_text=True)
+    assert "không có cơ sở" in plan and "không đạt" not in plan
+    assert client.get("/staff/reports/export.csv?year=2026").status_code == 200
+    assert client.get("/staff/reports/annual.pdf?year=2026").data.startswith(b"%PDF")
