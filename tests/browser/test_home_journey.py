@@ -1,6 +1,8 @@
 """First journey: a resident opens the home page on a phone, in Vietnamese, then in English."""
 from __future__ import annotations
 
+from playwright.sync_api import expect
+
 
 def test_home_page_in_both_languages_on_a_phone(live_server, page):
     page.goto(live_server + "/")
@@ -24,6 +26,6 @@ def test_sign_in_and_out_in_the_browser(live_server, page):
     page.get_by_label("Tên đăng nhập").fill("thuthu")
     page.get_by_label("Mật khẩu").fill("hoclieu-demo")
     page.get_by_role("button", name="Đăng nhập").click()
-    assert page.get_by_role("button", name="Đăng xuất (thuthu)").is_visible()
+    expect(page.get_by_role("button", name="Đăng xuất (thuthu)")).to_be_visible()
     page.get_by_role("button", name="Đăng xuất (thuthu)").click()
-    assert page.get_by_text("Bạn đã đăng xuất.").is_visible()
+    expect(page.get_by_text("Bạn đã đăng xuất.")).to_be_visible()
