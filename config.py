@@ -25,6 +25,16 @@ SESSION_COOKIE_HTTPONLY = True
 SESSION_COOKIE_SAMESITE = "Lax"
 SESSION_COOKIE_SECURE = False  # set LIBRARY_SESSION_COOKIE_SECURE=true behind HTTPS
 REMEMBER_COOKIE_HTTPONLY = True
+REMEMBER_COOKIE_SAMESITE = "Lax"
+
+# Failed sign-ins: this many within the window (per account name, per address) lock sign-in.
+LOGIN_MAX_FAILURES = 5
+LOGIN_MAX_FAILURES_PER_ADDRESS = 20
+LOGIN_FAILURE_WINDOW_MINUTES = 15
+LOGIN_LOCKOUT_MINUTES = 15
+
+# Generated copy barcodes: {library} is the library code without dashes, {seq} a running number.
+BARCODE_PATTERN = "{library}{seq:06d}"
 
 # CSRF on every form (Flask-WTF).
 WTF_CSRF_ENABLED = True

@@ -4,7 +4,9 @@ from __future__ import annotations
 import functools
 from urllib.parse import urlsplit
 
-from flask import Blueprint, Flask, abort, flash, redirect, render_template, request, url_for
+import datetime as dt
+
+from flask import Blueprint, Flask, abort, current_app, flash, redirect, render_template, request, session, url_for
 from flask_babel import lazy_gettext as _l, gettext as _
 from flask_login import LoginManager, current_user, login_required, login_user, logout_user
 from flask_wtf import FlaskForm
@@ -13,7 +15,11 @@ from wtforms import PasswordField, StringField
 from wtforms.validators import DataRequired, Length
 
 from app.db import get_session
-from catalog.users import Role, User, check_password, find_user
+from app.errors import translate_error
+from catalog.db import utcnow
+from catalog.users import (
+    Role, SignInLimits, SignInLocked, User, check_password, check_sign_in_allowed, find_user, record_sign_in,
+)
 
 bp = Blueprint("auth", __name__)
 login_manager = LoginManager()
@@ -64,16 +70,49 @@ def authenticate(username: str, password: str) -> User | None:
     return user if check_password(user.password_hash, password) else None
 
 
+def sign_in_limits() -> SignInLimits:
+    """The limits on failed sign-ins, from the configuration (LIBRARY_LOGIN_*)."""
+    config = current_app.config
+    return SignInLimits(
+        max_per_account=int(config["LOGIN_MAX_FAILURES"]),
+        max_per_address=int(config["LOGIN_MAX_FAILURES_PER_ADDRESS"]),
+        window=dt.timedelta(minutes=float(config["LOGIN_FAILURE_WINDOW_MINUTES"])),
+        lockout=dt.timedelta(minutes=float(config["LOGIN_LOCKOUT_MINUTES"])),
+    )
+
+
+def sign_in(username: str, password: str) -> User | None:
+    """Check the limits, the credentials, and keep the attempt; raises SignInLocked when locked
+    (also right after the failure that reaches the limit, so the message shows at once)."""
+    db, now, address = get_session(), utcnow(), request.remote_addr or ""
+    check_sign_in_allowed(db, username, address, now=now, limits=sign_in_limits())
+    user = authenticate(username, password)
+    record_sign_in(db, username, address, succeeded=user is not None, now=now)
+    db.commit()
+    if user is None:
+        check_sign_in_allowed(db, username, address, now=now, limits=sign_in_limits())
+    return user
+
+
 @bp.route("/login", methods=["GET", "POST"])
 def login():
     form = LoginForm()
+    status = 200
     if form.validate_on_submit():
-        user = authenticate(form.username.data, form.password.data)
+        try:
+            user = sign_in(form.username.data, form.password.data)
+        except SignInLocked as locked:  # shown on the form, not as an error page
+            flash(translate_error(locked), "error")
+            return render_template("login.html", form=form, locked=True), 429
         if user is not None:
+            session.clear()  # a fresh session on sign-in (no fixation)
             login_user(user)
             return redirect(_safe_next(request.args.get("next")))
         flash(_("Wrong user name or password."), "error")
-    return render_template("login.html", form=form), 200 if request.method == "GET" or form.errors == {} else 400
+        status = 400
+    elif request.method == "POST":
+        status = 400
+    return render_template("login.html", form=form), status
 
 
 @bp.post("/logout")

@@ -2,17 +2,19 @@
 from __future__ import annotations
 
 import base64
+import dataclasses
 import datetime as dt
 import enum
 import hashlib
 import hmac
+import math
 import secrets
 
-from sqlalchemy import Boolean, DateTime, Enum, ForeignKey, String, Text, select
+from sqlalchemy import Boolean, DateTime, Enum, ForeignKey, String, Text, delete, func, select
 from sqlalchemy.orm import Mapped, Session, mapped_column, relationship
 
 from catalog.db import Base, utcnow
-from catalog.errors import N_, DuplicateCode, UserNotFound, ValidationError
+from catalog.errors import N_, DuplicateCode, PermissionDenied, UserNotFound, ValidationError
 from catalog.libraries import Library
 from catalog.text import normalise
 
@@ -148,3 +150,100 @@ def create_user(
     session.add(user)
     session.flush()
     return user
+
+
+class LoginAttempt(Base):
+    """One sign-in attempt, kept to limit repeated failures per account and per address."""
+
+    __tablename__ = "login_attempt"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    # The name as typed (lower-cased), whether or not such an account exists.
+    username: Mapped[str] = mapped_column(String(64), index=True)
+    address: Mapped[str] = mapped_column(String(64), index=True)
+    at: Mapped[dt.datetime] = mapped_column(DateTime, index=True)
+    succeeded: Mapped[bool] = mapped_column(Boolean, default=False)
+
+
+@dataclasses.dataclass(frozen=True)
+class SignInLimits:
+    """Failures allowed within `window` before sign-in is locked for `lockout`."""
+
+    max_per_account: int = 5
+    max_per_address: int = 20
+    window: dt.timedelta = dt.timedelta(minutes=15)
+    lockout: dt.timedelta = dt.timedelta(minutes=15)
+
+
+class SignInLocked(PermissionDenied):
+    status = 429
+
+
+def _lock_end(session: Session, where, since: dt.datetime, limits: SignInLimits, limit: int) -> dt.datetime | None:
+    """When the lock ends: the newest failure plus the lockout, if `limit` failures fell within one window."""
+    failures = list(session.scalars(
+        select(LoginAttempt.at).where(where, LoginAttempt.succeeded.is_(False), LoginAttempt.at > since)
+        .order_by(LoginAttempt.at.desc()).limit(limit)
+    ))
+    if len(failures) < limit or failures[0] - failures[-1] > limits.window:
+        return None
+    return failures[0] + limits.lockout
+
+
+def check_sign_in_allowed(session: Session, username: str, address: str, *, now: dt.datetime,
+                          limits: SignInLimits = SignInLimits()) -> None:
+    """Raise SignInLocked while too many recent sign-ins failed for this name or this address.
+
+    Failures count within the window, for an account only since its last successful sign-in;
+    the answer is the same whether or not the account exists."""
+    username = username.strip().lower()[:64]
+    since = now - limits.window - limits.lockout
+    last_success = session.scalar(
+        select(func.max(LoginAttempt.at)).where(LoginAttempt.username == username, LoginAttempt.succeeded.is_(True))
+    )
+    account_since = max(since, last_success) if last_success else since
+    ends = [
+        _lock_end(session, LoginAttempt.username == username, account_since, limits, limits.max_per_account),
+        _lock_end(session, LoginAttempt.address == address, since, limits, limits.max_per_address),
+    ]
+    locked = [end for end in ends if end is not None and end > now]
+    if locked:
+        minutes = max(1, math.ceil((max(locked) - now).total_seconds() / 60))
+        raise SignInLocked(
+            N_("Too many failed sign-ins. Sign-in is locked for {minutes} minutes; try again later "
+               "or ask a librarian to reset your password."),
+            minutes=minutes, field="username",
+        )
+
+
+def record_sign_in(session: Session, username: str, address: str, *, succeeded: bool, now: dt.datetime) -> None:
+    """Keep one attempt (the caller commits, whether or not sign-in succeeded)."""
+    session.add(LoginAttempt(username=username.strip().lower()[:64], address=address[:64], at=now,
+                             succeeded=succeeded))
+
+
+def prune_sign_ins(session: Session, *, before: dt.datetime) -> int:
+    """Forget attempts older than `before`; returns how many."""
+    return session.execute(delete(LoginAttempt).where(LoginAttempt.at < before)).rowcount or 0
+
+
+def generate_password() -> str:
+    """A random password that is easy to read out and type (no 0/O, 1/l)."""
+    alphabet = "abcdefghjkmnpqrstuvwxyz23456789"
+    return "-".join("".join(secrets.choice(alphabet) for _ in range(4)) for _ in range(3))
+
+
+def check_new_password(password: str) -> None:
+    """Refuse a password that is too short or too long."""
+    if len(password) < 8:
+        raise ValidationError(N_("A password needs at least 8 characters."), field="password")
+    if len(password) > 256:
+        raise ValidationError(N_("A password has at most 256 characters."), field="password")
+
+
+def change_password(session: Session, user: User, current: str, new: str) -> None:
+    """The user changes their own password; the current one must be right."""
+    if not user.password_hash or not check_password(user.password_hash, current):
+        raise ValidationError(N_("The current password is not right."), field="current")
+    check_new_password(new)
+    user.password_hash = hash_password(new)

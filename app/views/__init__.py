@@ -3,7 +3,7 @@ appears once its endpoint exists."""
 from flask import Flask
 from flask_babel import lazy_gettext as _l
 
-from app.views import digital, iiif, main, opac, opds, reports, scans
+from app.views import account, digital, iiif, main, opac, opds, reports, scans, staff
 from app.views import marc, marc_import, oai
 
 # (endpoint, label): shown to everyone.
@@ -23,7 +23,8 @@ STAFF_NAV_LINKS = [
     ("scans.upload", _l("Upload scans")),
 ]
 
-BLUEPRINTS = [main.bp, opac.bp, reports.bp, marc.bp, marc_import.bp, oai.bp, digital.bp, iiif.bp, opds.bp, scans.bp]
+BLUEPRINTS = [main.bp, opac.bp, reports.bp, marc.bp, marc_import.bp, oai.bp, digital.bp, iiif.bp, opds.bp, scans.bp,
+              staff.bp, account.bp]
 
 
 def init_app(app: Flask) -> None:
