@@ -14,7 +14,7 @@ from app.views.staff_forms import AddCopiesForm, BulkForm, CopyForm, attempt, ch
 from app.views.staff_pdf import labels_pdf
 from catalog.audit import history
 from catalog.copies import (
-    MANUAL_STATUSES, add_copies, bulk_update, copy_libraries, get_copy, parse_barcodes, update_copy,
+    MANUAL_STATUSES, add_copies, can_manage_copies, bulk_update, copy_libraries, get_copy, parse_barcodes, update_copy,
 )
 from catalog.db import utcnow
 from catalog.items import Item, get_item_by_barcode
@@ -81,7 +81,9 @@ def copy_edit(item_id: int):
             flash(_("Copy {barcode} saved.").format(barcode=item.barcode), "info")
             return redirect(url_for("staff.copy_edit", item_id=item.id))
     status = 400 if request.method == "POST" else 200
-    return render_template("staff/copy_form.html", item=item, form=form, status_label=status_label), status
+    may_change = can_manage_copies(get_session(), current_user, item.home_library_id)
+    return render_template("staff/copy_form.html", item=item, form=form, status_label=status_label,
+                           may_change=may_change), status
 
 
 @bp.get("/copies")

@@ -124,7 +124,7 @@ def test_status_owned_by_circulation_cannot_be_set_by_hand(demo, client, session
     response = client.post(f"/staff/copies/{copy.id}", data={
         "status": "on_loan", "location_id": copy.current_library_id, "call_number": "", "notes": ""})
     assert response.status_code == 400
-    assert "circulation" in response.get_data(as_text=True)
+    assert "lưu thông hoặc luân chuyển" in response.get_data(as_text=True)  # the Vietnamese message
     session.expire_all()
     assert session.get(Item, copy.id).status == ItemStatus.AVAILABLE
 
