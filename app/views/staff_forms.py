@@ -62,7 +62,7 @@ def _language_codes(_form, field) -> None:
 
 
 class RecordForm(FlaskForm):
-    title = StringField(_l("Title"), validators=[DataRequired(), Length(max=2000)])
+    title = StringField(_l("Title proper"), validators=[DataRequired(), Length(max=2000)])
     subtitle = StringField(_l("Subtitle"), validators=[Length(max=2000)])
     responsibility = StringField(_l("Statement of responsibility"), validators=[Length(max=2000)])
     authors = TextAreaField(_l("Authors (one a line)"), validators=[Length(max=10000)])
@@ -71,7 +71,7 @@ class RecordForm(FlaskForm):
     place = StringField(_l("Place of publication"), validators=[Length(max=500)])
     year = IntegerField(_l("Year"), validators=[Optional(), NumberRange(min=1000, max=2100)])
     languages = StringField(_l("Languages (codes)"), validators=[_language_codes, Length(max=200)])
-    record_type = SelectField(_l("Type"), choices=[SelectChoice(t, t) for t in RECORD_TYPES], default="book")
+    record_type = SelectField(_l("Type of material"), choices=[SelectChoice(t, t) for t in RECORD_TYPES], default="book")
     isbns = TextAreaField(_l("ISBN (one a line)"), validators=[_isbn_lines, Length(max=2000)])
     scheme = SelectField(_l("Classification scheme"), choices=[SelectChoice(v, label) for v, label in SCHEMES], default="ddc")
     classification = StringField(_l("Classification number"), validators=[Length(max=100)])

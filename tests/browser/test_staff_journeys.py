@@ -23,7 +23,7 @@ def test_cataloguer_creates_a_record_adds_two_copies_and_prints_labels(live_serv
     sign_in(page, live_server, "bienmuc")
     page.get_by_role("link", name="Nghiệp vụ", exact=True).click()  # the staff menu entry
     page.get_by_role("link", name="Biểu ghi mới (biểu mẫu)").click()
-    page.get_by_label("Nhan đề").fill("Cẩm nang nghề biển Cát Hải")
+    page.get_by_label("Nhan đề chính").fill("Cẩm nang nghề biển Cát Hải")
     page.get_by_label("Tác giả (mỗi dòng một người)").fill("Vũ Thị Lan")
     page.get_by_label("Nhà xuất bản").fill("Nxb. Hải Phòng")
     page.get_by_label("Năm").fill("2024")
