@@ -61,3 +61,18 @@ def test_every_post_form_refuses_a_missing_csrf_token(demo):
         checked += 1
     assert checked >= 10
     assert client.get("/staff/").status_code == 200  # still signed in: nothing was changed by those posts
+
+
+def test_dashboard_links_every_staff_tool_that_exists(demo):
+    from app.views.staff import TOOLS
+
+    client = demo.test_client()
+    login(client, "admin")
+    page = client.get("/staff/").get_data(as_text=True)
+    present = [endpoint for _group, endpoint, _label in TOOLS if endpoint in demo.view_functions]
+    assert {"staff.record_new", "staff.readers", "marc.duplicates", "reports.index"} <= set(present)
+    with demo.test_request_context():
+        from flask import url_for
+
+        for endpoint in present:
+            assert f'href="{url_for(endpoint)}"' in page, endpoint
