@@ -35,7 +35,7 @@ TOOLS = [
     (_l("Cataloguing"), "marc_import.upload", _l("Import MARC records")),
     (_l("Cataloguing"), "marc.duplicates", _l("Merge duplicate records")),
     (_l("Digital library"), "scans.upload", _l("Add scanned material")),
-    (_l("Digital library"), "scans.objects", _l("Digital objects")),
+    (_l("Digital library"), "digital.browse", _l("Digital objects")),
     (_l("Copies"), "staff.copy_find", _l("Find a copy")),
     (_l("Copies"), "staff.copies_bulk", _l("Bulk changes on scanned copies")),
     (_l("Circulation"), "circulation.desk", _l("Circulation desk")),
