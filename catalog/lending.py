@@ -15,13 +15,13 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
 from catalog.circulation import (
-    OPEN_HOLD_STATUSES, CirculationEvent, EventKind, Hold, HoldStatus, Loan, LoanRule, ReaderPreference, Transit,
+    OPEN_HOLD_STATUSES, CirculationEvent, EventKind, Hold, HoldStatus, Loan, LoanRule, Transit,
 )
 from catalog.errors import N_, CatalogError, NotFound
 from catalog.items import Item, ItemStatus, normalise_barcode, set_item_status
 from catalog.libraries import Library, ancestor_ids
 from catalog.records import Record
-from catalog.rotation import BatchStatus, RotationBatch, RotationItem
+from catalog.rotation import BatchStatus, RotationItem
 from catalog.users import User
 
 # Used when no LoanRule matches: (loan days, renewals allowed, maximum loans per reader).
@@ -387,79 +387,3 @@ def get_hold(session: Session, hold_id: int) -> Hold:
     if hold is None:
         raise NotFound(N_("No hold with id {hold_id}."), hold_id=hold_id)
     return hold
-
-
-def overdue_loans(session: Session, library_ids: set[int] | None, now: dt.datetime) -> list[Loan]:
-    """Open loans past due, lent at these libraries (None: everywhere), most overdue first."""
-    stmt = select(Loan).where(Loan.returned_at.is_(None), Loan.due_at < now).order_by(Loan.due_at)
-    if library_ids is not None:
-        stmt = stmt.where(Loan.library_id.in_(library_ids))
-    return list(session.scalars(stmt))
-
-
-def reader_loans(session: Session, reader: User) -> list[Loan]:
-    """The reader's open loans, soonest due first."""
-    return list(session.scalars(select(Loan).where(Loan.reader_id == reader.id, Loan.returned_at.is_(None))
-                                .order_by(Loan.due_at)))
-
-
-def reader_history(session: Session, reader: User, limit: int = 100) -> list[Loan]:
-    """Returned loans, newest first, if the reader keeps a history (else empty)."""
-    if not keeps_history(session, reader):
-        return []
-    return list(session.scalars(select(Loan).where(Loan.reader_id == reader.id, Loan.returned_at.is_not(None))
-                                .order_by(Loan.returned_at.desc()).limit(limit)))
-
-
-def reader_holds(session: Session, reader: User) -> list[Hold]:
-    """The reader's open holds, oldest first."""
-    return list(session.scalars(select(Hold).where(Hold.reader_id == reader.id,
-                                                   Hold.status.in_(OPEN_HOLD_STATUSES)).order_by(Hold.placed_at)))
-
-
-def keeps_history(session: Session, reader: User) -> bool:
-    """True when the reader chose to see the history of their past loans."""
-    pref = session.get(ReaderPreference, reader.id)
-    return bool(pref and pref.keeps_history)
-
-
-def set_keeps_history(session: Session, reader: User, value: bool, *, now: dt.datetime) -> None:
-    """Record the reader's choice about keeping a loan history on their page."""
-    pref = session.get(ReaderPreference, reader.id) or ReaderPreference(user_id=reader.id)
-    pref.keeps_history, pref.updated_at = bool(value), now
-    session.add(pref)
-    session.flush()
-
-
-def record_availability(session: Session, record: Record) -> list[dict]:
-    """Per library: copies available, on loan (with the soonest due date), elsewhere."""
-    rows: dict[int, dict] = {}
-    for item in record.items:
-        row = rows.setdefault(item.current_library_id, {"library": item.current_library, "available": 0,
-                                                        "on_loan": 0, "other": 0, "due": None})
-        if item.status == ItemStatus.AVAILABLE:
-            row["available"] += 1
-        elif item.status == ItemStatus.ON_LOAN:
-            row["on_loan"] += 1
-            loan = open_loan(session, item)
-            if loan is not None and (row["due"] is None or loan.due_at < row["due"]):
-                row["due"] = loan.due_at
-        else:
-            row["other"] += 1
-    return sorted(rows.values(), key=lambda r: r["library"].name)
-
-
-def item_loans(session: Session, item: Item) -> list[Loan]:
-    """Every loan of a copy, newest first."""
-    return list(session.scalars(select(Loan).where(Loan.item_id == item.id).order_by(Loan.checked_out_at.desc())))
-
-
-def recent_events(session: Session, library_id: int, limit: int = 20) -> list[CirculationEvent]:
-    """The desk's latest events, newest first."""
-    return list(session.scalars(select(CirculationEvent).where(CirculationEvent.library_id == library_id)
-                                .order_by(CirculationEvent.at.desc(), CirculationEvent.id.desc()).limit(limit)))
-
-
-def batch_of(session: Session, batch_id: int | None) -> RotationBatch | None:
-    """The batch with this id (None passes through)."""
-    return session.get(RotationBatch, batch_id) if batch_id else None

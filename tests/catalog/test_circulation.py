@@ -7,7 +7,7 @@ import datetime as dt
 import pytest
 from sqlalchemy import select
 
-from catalog import lending
+from catalog import lending, loan_lists
 from catalog.circulation import CirculationEvent, EventKind, HoldStatus, Transit
 from catalog.items import ItemStatus
 from catalog.lending import CirculationRefused, ItemNotAvailable, ReaderBlocked, ReaderNotFound, UnknownBarcode
@@ -140,18 +140,18 @@ def test_overdue_list_per_library_and_reader_history_opt_in(session, w):
     lending.checkout(session, reader=w.reader, barcode="C0001", library=w.centre, now=NOW)
     lending.checkout(session, reader=w.pupil, barcode="S0001", library=w.school, now=NOW + dt.timedelta(days=5))
     later = NOW + dt.timedelta(days=8)
-    assert [l.item.barcode for l in lending.overdue_loans(session, {w.centre.id}, later)] == ["C0001"]
-    assert [l.item.barcode for l in lending.overdue_loans(session, None, later + dt.timedelta(days=5))] == ["C0001", "S0001"]
+    assert [l.item.barcode for l in loan_lists.overdue_loans(session, {w.centre.id}, later)] == ["C0001"]
+    assert [l.item.barcode for l in loan_lists.overdue_loans(session, None, later + dt.timedelta(days=5))] == ["C0001", "S0001"]
     lending.checkin(session, barcode="C0001", library=w.centre, now=later)
-    assert lending.reader_history(session, w.reader) == []
-    lending.set_keeps_history(session, w.reader, True, now=later)
-    assert [l.item.barcode for l in lending.reader_history(session, w.reader)] == ["C0001"]
-    assert lending.reader_loans(session, w.pupil)[0].item.barcode == "S0001"
+    assert loan_lists.reader_history(session, w.reader) == []
+    loan_lists.set_keeps_history(session, w.reader, True, now=later)
+    assert [l.item.barcode for l in loan_lists.reader_history(session, w.reader)] == ["C0001"]
+    assert loan_lists.reader_loans(session, w.pupil)[0].item.barcode == "S0001"
 
 
 def test_availability_per_library(session, w):
     lending.checkout(session, reader=w.reader, barcode="C0000", library=w.centre, now=NOW)
-    rows = lending.record_availability(session, w.item("C0000").record)
+    rows = loan_lists.record_availability(session, w.item("C0000").record)
     by_code = {r["library"].code: r for r in rows}
     assert by_code["TTVH"]["on_loan"] == 1 and by_code["TTVH"]["due"] is not None
     assert by_code["TH-A"]["available"] == 1
