@@ -55,9 +55,14 @@ def _refused(error: CatalogError):
 
 
 def _batch(batch_id: int, *, side: str) -> RotationBatch:
-    """The batch, if the librarian may act on this side of it (origin, or the school it is at)."""
+    """The batch, if the librarian may act on this side of it: the origin, the school it is at
+    (the origin may also act for a school without an account), or any stop to see it."""
     session = get_session()
     batch = batches.get_batch(session, batch_id)
+    if side == "any":  # seeing it: the origin and every stop of its route
+        places = {batch.destination_library_id, *(stop.library_id for stop in batch.stops)}
+        if any(can_manage_library(session, current_user, place) for place in places):
+            return batch
     if side == "origin" or not can_manage_library(session, current_user, batch.destination_library_id):
         require_library(session, current_user, batch.origin_library_id)
     return batch

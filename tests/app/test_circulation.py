@@ -157,8 +157,7 @@ def test_reader_places_a_hold_and_sees_loans_holds_and_history(demo, client):
 
 
 def render_panel(app, username: str, template: str = "account/_loans.html", **context) -> str:
-    with app.test_request_context("/account?lang=en"):
-        session = app.extensions["session_factory"]()
+    with app.test_request_context("/account?lang=en"), app.extensions["session_factory"]() as session:
         login_user(find_user(session, username))
         return render_template_string('{% include "' + template + '" %}', **context)
 
