@@ -7,7 +7,7 @@ import datetime as dt
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
-from catalog.circulation import OPEN_HOLD_STATUSES, CirculationEvent, Hold, Loan, ReaderPreference
+from catalog.circulation import OPEN_HOLD_STATUSES, CirculationEvent, Hold, Loan, LoanRule, ReaderPreference
 from catalog.errors import N_, RecordNotFound
 from catalog.items import Item, ItemStatus, normalise_barcode
 from catalog.lending import open_loan
@@ -114,3 +114,11 @@ def record_for_hold(session: Session, text: str) -> Record:
         raise RecordNotFound(N_("No copy or record matches {value}: scan a copy of the title, or type its record "
                                 "number."), value=value, field="title")
     return record
+
+
+def loan_rules(session: Session, library_ids: set[int] | None) -> list[LoanRule]:
+    """The rules for these libraries (None: every rule, the district-wide ones first)."""
+    stmt = select(LoanRule).order_by(LoanRule.library_id.is_not(None), LoanRule.library_id, LoanRule.item_type)
+    if library_ids is not None:
+        stmt = stmt.where(LoanRule.library_id.in_(library_ids) | LoanRule.library_id.is_(None))
+    return list(session.scalars(stmt))

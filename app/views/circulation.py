@@ -14,7 +14,7 @@ from app.db import get_session
 from app.errors import translate_error
 from catalog import lending, loan_lists
 from catalog.db import utcnow
-from catalog.errors import CatalogError
+from catalog.errors import N_, CatalogError, ValidationError
 from catalog.libraries import get_library, list_libraries
 from catalog.permissions import managed_library_ids, require_library
 from catalog.records import get_record
@@ -72,6 +72,8 @@ def _refused(error: CatalogError):
         return redirect(safe_next(request.form.get("next")))
     if isinstance(error, lending.ReaderNotFound):
         return redirect(_back(card=None))
+    if request.endpoint == "circulation.save_rule":
+        return redirect(url_for("circulation.rules"))
     if request.method == "GET":
         return render_template("error.html", status=error.status, message=translate_error(error)), error.status
     return redirect(_back())
@@ -174,6 +176,36 @@ def overdue():
     return render_template("circulation/overdue.html", library=library, libraries=desk_libraries(),
                            loans=loan_lists.overdue_loans(session, ids, utcnow()), now=utcnow(),
                            all_libraries=not request.args.get("library"))
+
+
+@bp.get("/staff/circulation/rules")
+@roles_required(Role.LIBRARIAN)
+def rules():
+    session = get_session()
+    return render_template("circulation/rules.html", rules=loan_lists.loan_rules(
+        session, managed_library_ids(session, current_user)), libraries=desk_libraries(),
+        default=lending.DEFAULT_RULE, is_admin=current_user.role == Role.ADMIN)
+
+
+@bp.post("/staff/circulation/rules")
+@roles_required(Role.LIBRARIAN)
+def save_rule():
+    """Set the loan period, renewals and maximum loans for a library (and a copy type)."""
+    session = get_session()
+    library_id = request.form.get("rule_library", type=int)
+    if library_id is None and current_user.role != Role.ADMIN:
+        require_library(session, current_user, None)
+    if library_id is not None:
+        require_library(session, current_user, library_id)
+    numbers = [request.form.get(name, type=int) for name in ("loan_days", "renewals_allowed", "max_loans")]
+    if None in numbers:
+        raise ValidationError(N_("Loan days, renewals and maximum loans are whole numbers."), field="loan_days")
+    lending.set_loan_rule(session, library=get_library(session, library_id) if library_id else None,
+                          item_type=request.form.get("item_type", ""), loan_days=numbers[0],
+                          renewals_allowed=numbers[1], max_loans=numbers[2])
+    session.commit()
+    flash(_("The loan rule is saved."), "info")
+    return redirect(url_for("circulation.rules"))
 
 
 @bp.post("/holds")

@@ -172,3 +172,24 @@ def test_record_include_shows_availability_and_hold_button(demo):
 def test_staff_dashboard_include(demo):
     html = render_panel(demo, "thuthu", "staff/_circulation.html")
     assert "Open the circulation desk" in html and "0 overdue" in html
+
+
+def test_loan_rules_page_sets_due_dates(demo, desk, client):
+    page = desk.get("/staff/circulation/rules").get_data(as_text=True)
+    assert "No rule yet." in page and "every library" not in page.split("<select")[1].split("</select>")[0]
+    response = desk.post("/staff/circulation/rules", data={"rule_library": "1", "item_type": "", "loan_days": "7",
+                                                           "renewals_allowed": "0", "max_loans": "1"},
+                         follow_redirects=True)
+    assert flashes(response) == ["The loan rule is saved."]
+    response = desk.post("/staff/circulation/rules", data={"rule_library": "1", "loan_days": "x",
+                                                           "renewals_allowed": "0", "max_loans": "1"},
+                         follow_redirects=True)
+    assert "whole numbers" in flashes(response)[0]
+    response = desk.post("/staff/circulation/rules", data={"rule_library": "2", "loan_days": "9",
+                                                           "renewals_allowed": "0", "max_loans": "1"},
+                         follow_redirects=True)
+    assert "only manage" in flashes(response)[0]
+    response = desk_post(desk, "checkout", card="BD000001", barcode=centre_copy(demo, 9))
+    due = (utcnow() + dt.timedelta(days=7)).date()
+    assert due.strftime("%d/%m/%Y") in flashes(response)[0] or (due + dt.timedelta(days=1)).strftime("%d/%m/%Y") in flashes(response)[0]
+    assert "the most allowed here (1)" in flashes(desk_post(desk, "checkout", card="BD000001", barcode=centre_copy(demo, 10)))[0]
