@@ -127,7 +127,7 @@ def add_copy(session: Session, batch: RotationBatch, barcode: str, *, now: dt.da
     if loan is not None:
         raise RotationRefused(N_("Copy {barcode} is on loan (due {due}): add it when it is back."),
                               barcode=item.barcode, due=loan.due_at.strftime("%d/%m/%Y"), field="barcode")
-    if ready_hold(session, item) is not None:
+    if ready_hold(session, item, now) is not None:
         raise RotationRefused(N_("Copy {barcode} is set aside for a reader's hold: choose another copy."),
                               barcode=item.barcode, field="barcode")
     if item.status != ItemStatus.AVAILABLE:

@@ -162,12 +162,20 @@ def open_rotation(session: Session, item: Item) -> RotationItem | None:
     return session.scalar(select(RotationItem).where(RotationItem.item_id == item.id, RotationItem.is_open))
 
 
-def ready_hold(session: Session, item: Item) -> Hold | None:
-    """The hold this copy is set aside for, if any."""
-    return session.scalar(select(Hold).where(Hold.item_id == item.id, Hold.status == HoldStatus.READY))
+def ready_hold(session: Session, item: Item, now: dt.datetime | None = None) -> Hold | None:
+    """The hold this copy is set aside for, if any; given `now`, a hold not collected in time
+    expires here and the copy is free again."""
+    hold = session.scalar(select(Hold).where(Hold.item_id == item.id, Hold.status == HoldStatus.READY))
+    if hold is not None and now is not None and hold.expires_at is not None and hold.expires_at < now:
+        hold.status, hold.item = HoldStatus.EXPIRED, None
+        _event(session, EventKind.HOLD_CANCELLED, now=now, library_id=hold.library_id, item=item,
+               reader_id=hold.reader_id, note="expired")
+        session.flush()
+        return None
+    return hold
 
 
-def _refuse_unlendable(session: Session, item: Item, reader: User, library: Library) -> None:
+def _refuse_unlendable(session: Session, item: Item, reader: User, library: Library, now: dt.datetime) -> None:
     loan = open_loan(session, item)
     if loan is not None and loan.reader_id == reader.id:
         raise ItemNotAvailable(N_("Copy {barcode} is already lent to this reader (scanned twice?): nothing to do."),
@@ -191,7 +199,7 @@ def _refuse_unlendable(session: Session, item: Item, reader: User, library: Libr
         raise ItemNotAvailable(N_("Copy {barcode} is marked {status}: it cannot be lent. Check it in if it "
                                   "was found or repaired."), barcode=item.barcode, status=item.status.value,
                                field="barcode")
-    hold = ready_hold(session, item)
+    hold = ready_hold(session, item, now)
     if hold is not None and hold.reader_id != reader.id:
         raise ItemNotAvailable(N_("Copy {barcode} is set aside for another reader's hold: lend another copy."),
                                barcode=item.barcode, field="barcode")
@@ -202,7 +210,7 @@ def checkout(session: Session, *, reader: User, barcode: str, library: Library, 
     """Lend a copy to a reader at a library's desk; the due date comes from the loan rules."""
     item = lock_item(session, barcode)
     require_not_blocked(reader)
-    _refuse_unlendable(session, item, reader, library)
+    _refuse_unlendable(session, item, reader, library, now)
     rule = loan_rule(session, library.id, item.item_type)
     count = session.scalar(select(func.count()).select_from(Loan).where(
         Loan.reader_id == reader.id, Loan.returned_at.is_(None)))

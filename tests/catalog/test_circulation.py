@@ -155,3 +155,15 @@ def test_availability_per_library(session, w):
     by_code = {r["library"].code: r for r in rows}
     assert by_code["TTVH"]["on_loan"] == 1 and by_code["TTVH"]["due"] is not None
     assert by_code["TH-A"]["available"] == 1
+
+
+def test_a_hold_not_collected_in_time_expires_and_frees_the_copy(session, w):
+    record = w.item("C0005").record
+    hold = lending.place_hold(session, reader=w.pupil, record=record, library=w.centre, now=NOW)
+    lending.fill_hold(session, barcode="C0005", library=w.centre, now=NOW)
+    with pytest.raises(ItemNotAvailable, match="set aside for another reader's hold"):
+        lending.checkout(session, reader=w.reader, barcode="C0005", library=w.centre,
+                         now=NOW + dt.timedelta(days=lending.HOLD_PICKUP_DAYS - 1))
+    lending.checkout(session, reader=w.reader, barcode="C0005", library=w.centre,
+                     now=NOW + dt.timedelta(days=lending.HOLD_PICKUP_DAYS + 1))
+    assert hold.status == HoldStatus.EXPIRED
