@@ -183,6 +183,10 @@ class CirculationEvent(Base):
     staff_id: Mapped[int | None] = mapped_column(ForeignKey("user_account.id", ondelete="SET NULL"))
     note: Mapped[str] = mapped_column(Text, default="")
 
+    item: Mapped[Item | None] = relationship()
+    reader: Mapped[User | None] = relationship(foreign_keys=[reader_id])
+    library: Mapped[Library] = relationship()
+
 
 class ReaderPreference(Base):
     """A reader's circulation choices: whether their page keeps the history of past loans."""

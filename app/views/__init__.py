@@ -5,6 +5,7 @@ from flask_babel import lazy_gettext as _l
 
 from app.views import account, digital, iiif, main, opac, opds, reports, scans, staff
 from app.views import marc, marc_import, oai
+from app.views import circulation, rotation
 
 # (endpoint, label): shown to everyone.
 NAV_LINKS = [
@@ -24,7 +25,8 @@ STAFF_NAV_LINKS = [
 ]
 
 BLUEPRINTS = [main.bp, opac.bp, reports.bp, marc.bp, marc_import.bp, oai.bp, digital.bp, iiif.bp, opds.bp, scans.bp,
-              staff.bp, account.bp]
+              staff.bp, account.bp,
+              circulation.bp, rotation.bp]
 
 
 def init_app(app: Flask) -> None:

@@ -1,0 +1,124 @@
+"""Lists for the desk, the reader's page and the record page: overdue loans, a reader's loans,
+holds and (if kept) history, availability per library, a desk's latest events."""
+from __future__ import annotations
+
+import datetime as dt
+
+from sqlalchemy import func, select
+from sqlalchemy.orm import Session
+
+from catalog.circulation import OPEN_HOLD_STATUSES, CirculationEvent, Hold, Loan, LoanRule, ReaderPreference
+from catalog.errors import N_, RecordNotFound
+from catalog.items import Item, ItemStatus, normalise_barcode
+from catalog.lending import open_loan
+from catalog.records import Record
+from catalog.users import User
+
+
+def overdue_loans(session: Session, library_ids: set[int] | None, now: dt.datetime) -> list[Loan]:
+    """Open loans past due, lent at these libraries (None: everywhere), most overdue first."""
+    stmt = select(Loan).where(Loan.returned_at.is_(None), Loan.due_at < now).order_by(Loan.due_at)
+    if library_ids is not None:
+        stmt = stmt.where(Loan.library_id.in_(library_ids))
+    return list(session.scalars(stmt))
+
+
+def reader_loans(session: Session, reader: User) -> list[Loan]:
+    """The reader's open loans, soonest due first."""
+    return list(session.scalars(select(Loan).where(Loan.reader_id == reader.id, Loan.returned_at.is_(None))
+                                .order_by(Loan.due_at)))
+
+
+def reader_history(session: Session, reader: User, limit: int = 100) -> list[Loan]:
+    """Returned loans, newest first, if the reader keeps a history (else empty)."""
+    if not keeps_history(session, reader):
+        return []
+    return list(session.scalars(select(Loan).where(Loan.reader_id == reader.id, Loan.returned_at.is_not(None))
+                                .order_by(Loan.returned_at.desc()).limit(limit)))
+
+
+def reader_holds(session: Session, reader: User) -> list[Hold]:
+    """The reader's open holds, oldest first."""
+    return list(session.scalars(select(Hold).where(Hold.reader_id == reader.id,
+                                                   Hold.status.in_(OPEN_HOLD_STATUSES)).order_by(Hold.placed_at)))
+
+
+def keeps_history(session: Session, reader: User) -> bool:
+    """True when the reader chose to see the history of their past loans."""
+    pref = session.get(ReaderPreference, reader.id)
+    return bool(pref and pref.keeps_history)
+
+
+def set_keeps_history(session: Session, reader: User, value: bool, *, now: dt.datetime) -> None:
+    """Record the reader's choice about keeping a loan history on their page."""
+    pref = session.get(ReaderPreference, reader.id) or ReaderPreference(user_id=reader.id)
+    pref.keeps_history, pref.updated_at = bool(value), now
+    session.add(pref)
+    session.flush()
+
+
+def record_availability(session: Session, record: Record) -> list[dict]:
+    """Per library: copies available, on loan (with the soonest due date), elsewhere."""
+    rows: dict[int, dict] = {}
+    for item in record.items:
+        row = rows.setdefault(item.current_library_id, {"library": item.current_library, "available": 0,
+                                                        "on_loan": 0, "other": 0, "due": None})
+        if item.status == ItemStatus.AVAILABLE:
+            row["available"] += 1
+        elif item.status == ItemStatus.ON_LOAN:
+            row["on_loan"] += 1
+            loan = open_loan(session, item)
+            if loan is not None and (row["due"] is None or loan.due_at < row["due"]):
+                row["due"] = loan.due_at
+        else:
+            row["other"] += 1
+    return sorted(rows.values(), key=lambda r: r["library"].name)
+
+
+def item_loans(session: Session, item: Item) -> list[Loan]:
+    """Every loan of a copy, newest first."""
+    return list(session.scalars(select(Loan).where(Loan.item_id == item.id).order_by(Loan.checked_out_at.desc())))
+
+
+def recent_events(session: Session, library_id: int, limit: int = 20) -> list[CirculationEvent]:
+    """The desk's latest events, newest first."""
+    return list(session.scalars(select(CirculationEvent).where(CirculationEvent.library_id == library_id)
+                                .order_by(CirculationEvent.at.desc(), CirculationEvent.id.desc()).limit(limit)))
+
+
+def desk_summary(session: Session, library_ids: set[int] | None, now: dt.datetime) -> dict:
+    """Open and overdue loans and open holds at these libraries (None: everywhere)."""
+    def count(stmt, column):
+        if library_ids is not None:
+            stmt = stmt.where(column.in_(library_ids))
+        return session.scalar(stmt)
+
+    open_loans = select(func.count()).select_from(Loan).where(Loan.returned_at.is_(None))
+    return {
+        "open_loans": count(open_loans, Loan.library_id),
+        "overdue": count(open_loans.where(Loan.due_at < now), Loan.library_id),
+        "holds": count(select(func.count()).select_from(Hold).where(Hold.status.in_(OPEN_HOLD_STATUSES)),
+                       Hold.library_id),
+        "overdue_loans": overdue_loans(session, library_ids, now)[:10],
+    }
+
+
+def record_for_hold(session: Session, text: str) -> Record:
+    """The title a hold is for, given a copy barcode or a record number typed at the desk."""
+    value = normalise_barcode(text)
+    item = session.scalar(select(Item).where(Item.barcode == value)) if value else None
+    if item is not None:
+        return item.record
+    record = session.get(Record, int(value)) if value.isdigit() else None
+    if record is None or record.deleted_at is not None:
+        raise RecordNotFound(N_("No copy or record matches {value}: scan a copy of the title, or type its record "
+                                "number."), value=value, field="title")
+    return record
+
+
+def loan_rules(session: Session, library_ids: set[int] | None) -> list[LoanRule]:
+    """The rules for these libraries (None: every rule, the district-wide ones first)."""
+    stmt = select(LoanRule).order_by(LoanRule.library_id.is_not(None), LoanRule.library_id, LoanRule.item_type)
+    if library_ids is not None:
+        stmt = stmt.where(LoanRule.library_id.in_(library_ids) | LoanRule.library_id.is_(None))
+    return list(session.scalars(stmt))
