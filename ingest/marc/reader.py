@@ -30,9 +30,10 @@ BLOCK = 1 << 20
 _NOT_ANSEL = re.compile(b"[" + b"".join(re.escape(bytes([b])) for b in range(0x80, 0x100)
                                           if b not in marc8_mapping.CODESETS[0x45]) + b"]")
 _CYRILLIC = re.compile(r"[\u0400-\u04ff]")
-_TAG = re.compile(rb"^[0-9A-Za-z]{3}$")
+_TAG = re.compile(rb"^[ -~]{3}$")
 _LEADER_START = re.compile(rb"\d{5}[ -~]{7}\d{5}")
 _ENTRY = re.compile(rb"[0-9A-Za-z]{3}\d{9}")
+_DOUBLE_UTF8 = re.compile("[\u00c2-\u00f4][\u0080-\u00bf]")
 
 
 @dataclasses.dataclass
@@ -140,15 +141,35 @@ class MarcRecordError(Exception):
         self.problem = Problem(template, params)
 
 
+def _declared_directory(data: bytes) -> tuple[bytes, int] | None:
+    """The directory the leader's base address delimits, when every entry in it is well formed
+    (a record whose directory lost its end mark still reads)."""
+    declared = data[12:17]
+    if not declared.isdigit():
+        return None
+    base = int(declared)
+    if base <= 24 or base >= len(data) or (base - 25) % 12:
+        return None
+    directory = data[24:base - 1]
+    if directory and all(_ENTRY.fullmatch(directory[i:i + 12]) for i in range(0, len(directory), 12)):
+        return directory, base
+    return None
+
+
 def _directory(data: bytes, warnings: list[Problem]) -> tuple[list[tuple[str, int]], int]:
     """Directory entries (tag, offset) and the base address; tolerant of wrong lengths."""
     end = data.find(FIELD_END, 24)
     if end < 0:
         raise MarcRecordError(N_("The record has no directory (no field terminator after the leader)."))
-    directory = data[24:end]
+    directory, base = data[24:end], end + 1
     declared = data[12:17]
-    base = end + 1
-    if declared.isdigit() and int(declared) != base:
+    found_ok = not len(directory) % 12 and all(
+        _TAG.match(directory[i:i + 3]) and directory[i + 7:i + 12].isdigit() for i in range(0, len(directory), 12))
+    trusted = _declared_directory(data) if not found_ok else None
+    if trusted is not None:
+        directory, base = trusted
+        warnings.append(Problem(N_("The record's directory had lost its end mark; the leader's base address was used.")))
+    elif declared.isdigit() and int(declared) != base:
         warnings.append(Problem(N_("The leader gives the data a wrong start ({declared} instead of {actual}); "
                                    "the real position was used."), {"declared": int(declared), "actual": base}))
     if len(directory) % 12:
@@ -286,6 +307,8 @@ def _decoder(leader: str, body: bytes, warnings: list[Problem]):
         is_utf8 = False
     if leader[9] == "a":
         if is_utf8:
+            if _DOUBLE_UTF8.search(body.decode("utf-8")):
+                return _double_utf8_decoder(warnings)
             return lambda b: _nfc(b.decode("utf-8", "replace"))
         if b"\x1b" in body or re.search(rb"[\xe0-\xfe][A-Za-z]", body) and not re.search(rb"[\xc2-\xdf][\x80-\xbf]", body):
             warnings.append(Problem(N_("The leader says UTF-8 but the text is MARC-8; it was converted from MARC-8.")))
@@ -301,6 +324,25 @@ def _decoder(leader: str, body: bytes, warnings: list[Problem]):
                                 {"encoding": legacy}))
         return lambda b: _nfc(b.decode(legacy, "replace"))
     return _marc8_decoder(warnings)
+
+
+def _double_utf8_decoder(warnings: list[Problem]):
+    """UTF-8 that was encoded twice ("rÃ¶mische" for "römische"): undone, with a warning."""
+    def decode(value: bytes) -> str:
+        text = value.decode("utf-8", "replace")
+        if _DOUBLE_UTF8.search(text):
+            try:
+                fixed = text.encode("latin-1").decode("utf-8")
+            except (UnicodeEncodeError, UnicodeDecodeError):
+                return _nfc(text)
+            problem = Problem(N_("Some text was encoded as UTF-8 twice (“{text}”); it was repaired."),
+                              {"text": text[:40]})
+            if not any(w.template == problem.template for w in warnings):
+                warnings.append(problem)
+            return _nfc(fixed)
+        return _nfc(text)
+
+    return decode
 
 
 def _legacy_codepage(body: bytes) -> str | None:
@@ -354,6 +396,17 @@ def _xml_snippets(handle: BinaryIO) -> Iterator[tuple[int, bytes, bytes, bool]]:
     more()
     while True:
         begin = _START.search(buffer, pos)
+        comment = buffer.find(b"<!--", pos)
+        if comment >= 0 and (begin is None or comment < begin.start()):
+            close = buffer.find(b"-->", comment + 4)
+            if close < 0:
+                if eof:
+                    return
+                base, buffer, pos = base + comment, buffer[comment:], 0
+                more()
+                continue
+            pos = close + 3  # records inside comments are not records
+            continue
         if begin is None:
             if eof:
                 return
