@@ -83,10 +83,8 @@ def detect_format(path: Path, name: str | None = None) -> str:
 
 def read_file(path: Path, *, name: str | None = None) -> Iterator[ReadResult]:
     """Every record of a MARC file (ISO 2709 or MARCXML, detected by content), in order."""
-    kind = detect_format(path, name)
-    with open(path, "rb") as handle:
-        reader = read_iso2709 if kind == "iso2709" else read_marcxml
-        yield from reader(handle, name or path.name)
+    for unit in file_units(path, name):
+        yield decode_unit(unit)
 
 
 # ---------------------------------------------------------------- ISO 2709
@@ -111,8 +109,8 @@ def _chunks(handle: BinaryIO) -> Iterator[tuple[int, bytes, bool]]:
         yield base, buffer, False
 
 
-def read_iso2709(handle: BinaryIO, file_name: str) -> Iterator[ReadResult]:
-    """Permissive ISO 2709 reader (see module docstring)."""
+def iso2709_units(handle: BinaryIO, file_name: str) -> Iterator[tuple]:
+    """The raw records of an ISO 2709 stream, not yet decoded (picklable: decode may run elsewhere)."""
     ordinal = 0
     for offset, chunk, terminated in _chunks(handle):
         stripped = chunk.lstrip(b"\r\n \t\x00\x1a")
@@ -123,16 +121,41 @@ def read_iso2709(handle: BinaryIO, file_name: str) -> Iterator[ReadResult]:
         if not stripped.rstrip(RECORD_END + b"\r\n \t\x00"):
             continue
         ordinal += 1
-        result = ReadResult(file_name, ordinal, offset, stripped)
-        if not terminated:
-            result.error = Problem(N_("The file ends in the middle of this record ({size} bytes, no end-of-record mark): "
-                                      "the file was cut short."), {"size": len(stripped)})
-        else:
-            try:
-                result.record = decode_iso2709(stripped, result.warnings)
-            except MarcRecordError as exc:
-                result.error = exc.problem
-        yield result
+        yield ("iso2709", file_name, ordinal, offset, stripped, terminated)
+
+
+def _decode_iso_unit(file_name: str, ordinal: int, offset: int, raw: bytes, terminated: bool) -> ReadResult:
+    result = ReadResult(file_name, ordinal, offset, raw)
+    if not terminated:
+        result.error = Problem(N_("The file ends in the middle of this record ({size} bytes, no end-of-record mark): "
+                                  "the file was cut short."), {"size": len(raw)})
+    else:
+        try:
+            result.record = decode_iso2709(raw, result.warnings)
+        except MarcRecordError as exc:
+            result.error = exc.problem
+    return result
+
+
+def read_iso2709(handle: BinaryIO, file_name: str) -> Iterator[ReadResult]:
+    """Permissive ISO 2709 reader (see module docstring)."""
+    for unit in iso2709_units(handle, file_name):
+        yield decode_unit(unit)
+
+
+def decode_unit(unit: tuple) -> ReadResult:
+    """Decode one raw record from iso2709_units or marcxml_units."""
+    if unit[0] == "iso2709":
+        return _decode_iso_unit(*unit[1:])
+    return _decode_xml_unit(*unit[1:])
+
+
+def file_units(path: Path, name: str | None = None) -> Iterator[tuple]:
+    """The raw records of a file (format detected by content), in order, streamed."""
+    kind = detect_format(path, name)
+    with open(path, "rb") as handle:
+        units = iso2709_units if kind == "iso2709" else marcxml_units
+        yield from units(handle, name or path.name)
 
 
 class MarcRecordError(Exception):
@@ -288,16 +311,35 @@ def _is_utf8(value: bytes) -> bool:
 
 
 _CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
+# Control bytes other than the subfield mark (0x1F), which is inside a field's bytes by design.
+_CONTROL_BYTES = re.compile(rb"[\x00-\x08\x0b\x0c\x0e-\x1e\x7f]")
 
 
 def _nfc(text: str) -> str:
     """NFC without control characters (NUL and escapes cannot be stored in PostgreSQL or XML)."""
     text = _CONTROL.sub("", text) if _CONTROL.search(text) else text
-    return text if text.isascii() else unicodedata.normalize("NFC", text)
+    if text.isascii() or unicodedata.is_normalized("NFC", text):
+        return text
+    return unicodedata.normalize("NFC", text)
+
+
+def _clean_utf8(value: bytes) -> str:
+    """The common case made quick: valid UTF-8 without control characters."""
+    text = value.decode("utf-8", "replace")
+    if text.isascii() or unicodedata.is_normalized("NFC", text):
+        return text
+    return unicodedata.normalize("NFC", text)
 
 
 def _decoder(leader: str, body: bytes, warnings: list[Problem]):
     """Pick the record's character set: UTF-8, MARC-8, or a mislabelled one, with a warning."""
+    if leader[9] == "a" and not _CONTROL_BYTES.search(body):
+        try:
+            text = body.decode("utf-8")
+            if not _DOUBLE_UTF8.search(text):
+                return _clean_utf8
+        except UnicodeDecodeError:
+            pass
     if body.isascii():
         return lambda b: _nfc(b.decode("ascii"))
     try:
@@ -431,35 +473,42 @@ def _xml_snippets(handle: BinaryIO) -> Iterator[tuple[int, bytes, bytes, bool]]:
         pos = end.end()
 
 
-def read_marcxml(handle: BinaryIO, file_name: str) -> Iterator[ReadResult]:
-    """MARCXML (with or without namespace, <collection> or a single <record>); each record is
-    parsed on its own, so one broken record does not lose the others."""
-    from xml.etree import ElementTree
-
+def marcxml_units(handle: BinaryIO, file_name: str) -> Iterator[tuple]:
+    """The raw <record> elements of a MARCXML stream, not yet parsed."""
     head = handle.read(512)
     handle.seek(0)
     found = _ENCODING.search(head)
     encoding = found.group(1).decode("ascii") if found else "utf-8"
-    ordinal = 0
-    for offset, snippet, declarations, complete in _xml_snippets(handle):
-        ordinal += 1
-        result = ReadResult(file_name, ordinal, offset, snippet)
-        if not complete:
-            result.error = Problem(N_("This record is not closed (no </record>): the file is cut short or broken."))
-            yield result
-            continue
-        wrapped = b"<wrap " + declarations + b">" + snippet + b"</wrap>"
-        try:
-            text = wrapped.decode(encoding, "strict")
-            element = ElementTree.fromstring(text)[0]
-            result.record = _record_from_xml(element, result.warnings)
-        except UnicodeDecodeError:
-            result.error = Problem(N_("The record has bytes that are not valid {encoding}."), {"encoding": encoding})
-        except ElementTree.ParseError as exc:
-            result.error = Problem(N_("The record is not well-formed XML ({reason})."), {"reason": str(exc)})
-        except MarcRecordError as exc:
-            result.error = exc.problem
-        yield result
+    for ordinal, (offset, snippet, declarations, complete) in enumerate(_xml_snippets(handle), start=1):
+        yield ("marcxml", file_name, ordinal, offset, snippet, declarations, complete, encoding)
+
+
+def _decode_xml_unit(file_name: str, ordinal: int, offset: int, snippet: bytes, declarations: bytes,
+                     complete: bool, encoding: str) -> ReadResult:
+    from xml.etree import ElementTree
+
+    result = ReadResult(file_name, ordinal, offset, snippet)
+    if not complete:
+        result.error = Problem(N_("This record is not closed (no </record>): the file is cut short or broken."))
+        return result
+    wrapped = b"<wrap " + declarations + b">" + snippet + b"</wrap>"
+    try:
+        element = ElementTree.fromstring(wrapped.decode(encoding, "strict"))[0]
+        result.record = _record_from_xml(element, result.warnings)
+    except (UnicodeDecodeError, LookupError):
+        result.error = Problem(N_("The record has bytes that are not valid {encoding}."), {"encoding": encoding})
+    except ElementTree.ParseError as exc:
+        result.error = Problem(N_("The record is not well-formed XML ({reason})."), {"reason": str(exc)})
+    except MarcRecordError as exc:
+        result.error = exc.problem
+    return result
+
+
+def read_marcxml(handle: BinaryIO, file_name: str) -> Iterator[ReadResult]:
+    """MARCXML (with or without namespace, <collection> or a single <record>); each record is
+    parsed on its own, so one broken record does not lose the others."""
+    for unit in marcxml_units(handle, file_name):
+        yield decode_unit(unit)
 
 
 def _local(tag: str) -> str:
