@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import json
+import os
 import sys
 from pathlib import Path
 
@@ -16,6 +17,20 @@ from ingest.marc.export import FORMATS, export_records
 from ingest.marc.pipeline import import_marc
 
 PROGRESS_FROM_BYTES = 2 * 1024 * 1024
+# Decoding and mapping move to a second process from this size on (small files are not worth a fork).
+WORKER_FROM_BYTES = 8 * 1024 * 1024
+
+
+def _every(n: int, hook):
+    """Call hook every n-th time (the search index catches up every few batches, and at the end)."""
+    calls = [0]
+
+    def call() -> None:
+        calls[0] += 1
+        if calls[0] % n == 0:
+            hook()
+
+    return call
 
 
 @click.command("import-marc")
@@ -39,13 +54,15 @@ def import_marc_command(files: tuple[Path, ...], library_code: str | None, stric
     try:
         summary = import_marc(
             app.extensions["session_factory"], list(files), data_dir=Path(app.config["DATA_DIR"]), now=utcnow(),
-            library_code=library_code, strict=strict, progress=progress, after_batch=lambda: after_commit(app),
+            library_code=library_code, strict=strict, progress=progress, after_batch=_every(10, lambda: after_commit(app)),
+            workers=1 if total >= WORKER_FROM_BYTES and (os.cpu_count() or 1) > 1 else 0,
         )
     except CatalogError as exc:
         raise click.ClickException(exc.message) from None
     finally:
         if bar is not None:
             bar.render_finish()
+    after_commit(app)
     _print_report(summary, as_json)
     if summary.refused:
         sys.exit(1)

@@ -8,7 +8,7 @@ from __future__ import annotations
 import datetime as dt
 import re
 
-from sqlalchemy import JSON, Boolean, DateTime, ForeignKey, Integer, String, Text, func, select
+from sqlalchemy import JSON, Boolean, DateTime, ForeignKey, Integer, String, Text, delete, func, insert, select
 from sqlalchemy.orm import Mapped, Session, mapped_column, relationship
 
 from catalog.db import Base, utcnow
@@ -103,10 +103,15 @@ def refresh_match_keys(session: Session, *, batch: int = 2000) -> int:
         done += len(rows)
 
 
-def set_match_key(session: Session, record: Record) -> None:
-    """Store the key of a record just written (its id must be known: flush first)."""
-    session.merge(RecordMatchKey(record_id=record.id, key=match_key(record.title, record.authors or [], record.year),
-                                 record_updated_at=record.updated_at))
+def store_match_keys(session: Session, records: list[Record]) -> None:
+    """Store the keys of records just written (ids known: flush first), two statements per batch."""
+    rows = [{"record_id": r.id, "key": match_key(r.title, r.authors or [], r.year), "record_updated_at": r.updated_at}
+            for r in records]
+    ids = [row["record_id"] for row in rows]
+    for start in range(0, len(ids), 500):
+        session.execute(delete(RecordMatchKey).where(RecordMatchKey.record_id.in_(ids[start:start + 500])))
+    if rows:
+        session.execute(insert(RecordMatchKey), rows)
 
 
 def start_run(session: Session, *, files: list[str], library_code: str = "", is_strict: bool = False,

@@ -204,8 +204,29 @@ def identifiers(record: pymarc.Record) -> tuple[list[str], list[str], list[str]]
     return isbns, issns, systems
 
 
+class _Indexed:
+    """A record's fields by tag, looked up once (pymarc scans every field on each get_fields)."""
+
+    def __init__(self, record: pymarc.Record) -> None:
+        self.leader, self.fields = record.leader, record.fields
+        self.by_tag: dict[str, list] = {}
+        for field in record.fields:
+            self.by_tag.setdefault(field.tag, []).append(field)
+
+    def get_fields(self, *tags: str) -> list:
+        if len(tags) == 1:
+            return list(self.by_tag.get(tags[0], ()))
+        wanted = set(tags)
+        return [f for f in self.fields if f.tag in wanted]
+
+    def get(self, tag: str, default=None):
+        found = self.by_tag.get(tag)
+        return found[0] if found else default
+
+
 def draft_from_marc(record: pymarc.Record) -> RecordDraft:
     """Map a MARC21 record to a draft (NFC, canonical tones); the MARC itself is kept aside whole."""
+    record = _Indexed(record)
     title, subtitle, responsibility = title_parts(record)
     place, publisher, year = publication(record)
     isbns, issns, systems = identifiers(record)

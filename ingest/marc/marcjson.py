@@ -10,7 +10,9 @@ DEFAULT_LEADER = "00000nam a2200000 i 4500"
 
 
 def _nfc(text: str) -> str:
-    return unicodedata.normalize("NFC", text) if text and not text.isascii() else (text or "")
+    if not text or text.isascii() or unicodedata.is_normalized("NFC", text):
+        return text or ""
+    return unicodedata.normalize("NFC", text)
 
 
 def clean_leader(leader: str | None) -> str:

@@ -17,13 +17,13 @@ from sqlalchemy.orm import Session, sessionmaker
 
 from catalog.errors import N_
 from catalog.imports import ImportProblem, ImportRun, RecordMatchKey, get_run, match_key, refresh_match_keys, \
-    set_match_key, start_run
+    start_run, store_match_keys
 from catalog.libraries import get_library_by_code
 from catalog.records import Record, RecordDraft, RecordIdentifier, apply_draft
 from ingest.marc.holdings import Holdings, add_holdings, holdings_of
 from ingest.marc.mapping import draft_from_marc
 from ingest.marc.marcjson import record_to_marc_json
-from ingest.marc.reader import Problem, ReadResult, detect_format, read_file
+from ingest.marc.reader import Problem, ReadResult, decode_unit, detect_format, file_units, read_file
 
 Progress = Callable[[int, int], None]
 NO_TITLE = "[No title]"
@@ -53,6 +53,7 @@ class Prepared:
     draft: RecordDraft | None = None
     marc: dict | None = None
     holdings: list[Holdings] = dataclasses.field(default_factory=list)
+    keys: list[tuple[str, str]] = dataclasses.field(default_factory=list)
 
 
 def prepare(result: ReadResult) -> Prepared:
@@ -74,6 +75,10 @@ def prepare(result: ReadResult) -> Prepared:
     prepared.draft = draft
     prepared.marc = record_to_marc_json(result.record)
     prepared.holdings = holdings_of(result.record)
+    prepared.keys = _keys(draft)
+    result.record = None  # the MARC lives on as MARC-in-JSON; keep batches light
+    if not result.error:
+        result.raw = b""
     return prepared
 
 
@@ -114,7 +119,7 @@ class Batch:
         wanted: dict[str, set[str]] = {}
         for item in prepared:
             if item.draft is not None:
-                for rule, value in _keys(item.draft):
+                for rule, value in item.keys:
                     wanted.setdefault(rule, set()).add(value)
         pairs: list[tuple[str, str, int]] = []
         for rule in ("control", "system", "isbn"):
@@ -153,8 +158,8 @@ class Batch:
                 resolved[rid] = record
         return resolved
 
-    def match(self, draft: RecordDraft) -> tuple[str, Record | None]:
-        for rule, value in _keys(draft):
+    def match(self, draft: RecordDraft, keys: list[tuple[str, str]]) -> tuple[str, Record | None]:
+        for rule, value in keys:
             record = self.found.get((rule, value))
             if record is None or _conflicts(rule, record, draft):
                 continue
@@ -165,7 +170,7 @@ class Batch:
 
     def write(self, item: Prepared, libraries: dict) -> None:
         result, draft = item.result, item.draft
-        rule, record = self.match(draft)
+        rule, record = self.match(draft, item.keys)
         if record is None:
             record = Record(created_at=self.now)
             self.session.add(record)
@@ -177,29 +182,24 @@ class Batch:
             self.summary.unchanged += 1
             outcome = "unchanged"
         else:
-            if any(r is record for r in self._touched):
+            if id(record) in self._touched_ids:
                 # Identifier rows removed and re-added in one flush would clash (inserts run first).
                 self.session.flush()
             apply_draft(self.session, record, draft, marc=item.marc, now=self.now)
             self.summary.updated += 1
             outcome = "updated"
-        for rule_key in _keys(draft):
+        for rule_key in item.keys:
             self.found.setdefault(rule_key, record)
         problems = [self._problem("warning", result, w) for w in result.warnings]
         if outcome == "updated":
             problems.append(self._problem("updated", result, Problem(N_("Matched by rule: {rule}."), {"rule": rule}),
                                           rule=rule))
         if item.holdings:
-            self.session.flush()
-            copies, notes = add_holdings(self.session, record, item.holdings, libraries,
-                                         default_code=self.default_library_code, now=self.now)
-            self.summary.copies += copies
-            problems += [self._problem("warning", result, note) for note in notes]
-        if outcome != "unchanged" and not any(r is record for r in self._touched):
+            self._holdings.append((record, item.holdings, result, problems))
+        if outcome != "unchanged" and id(record) not in self._touched_ids:
             self._touched.append(record)
-        if problems:
-            self.summary.warnings += any(p.kind == "warning" for p in problems)
-            self._problems.append((record, problems))
+            self._touched_ids.add(id(record))
+        self._problems.append((record, problems))
 
     def _problem(self, kind: str, result: ReadResult, problem: Problem, *, rule: str = "") -> ImportProblem:
         return ImportProblem(run_id=self.run.id, kind=kind, file_name=result.file_name, ordinal=result.ordinal,
@@ -217,7 +217,9 @@ class Batch:
 
     def run_batch(self, prepared: list[Prepared], libraries: dict) -> None:
         self._touched: list[Record] = []
+        self._touched_ids: set[int] = set()
         self._problems: list[tuple[Record, list[ImportProblem]]] = []
+        self._holdings: list[tuple[Record, list, ReadResult, list[ImportProblem]]] = []
         good = [p for p in prepared if p.draft is not None]
         self.lookup(good)
         for item in prepared:
@@ -228,9 +230,15 @@ class Batch:
                 self.write(item, libraries)
         self.session.flush()
         self.created_ids.update(r.id for r in self._created)
-        for record in self._touched:
-            set_match_key(self.session, record)
+        store_match_keys(self.session, self._touched)
+        if self._holdings:
+            copies, notes = add_holdings(self.session, [(r, h) for r, h, _res, _p in self._holdings], libraries,
+                                         default_code=self.default_library_code, now=self.now)
+            self.summary.copies += copies
+            for (_record, _h, result, problems), record_notes in zip(self._holdings, notes):
+                problems += [self._problem("warning", result, note) for note in record_notes]
         for record, problems in self._problems:
+            self.summary.warnings += any(p.kind == "warning" for p in problems)
             for problem in problems:
                 problem.record_id = record.id
                 self.session.add(problem)
@@ -244,13 +252,56 @@ def _results(paths: list[Path], names: list[str]) -> Iterator[tuple[int, ReadRes
         done += path.stat().st_size
 
 
+def _unit_batches(paths: list[Path], names: list[str], size: int) -> Iterator[tuple[int, list[tuple]]]:
+    done, batch, position = 0, [], 0
+    for path, name in zip(paths, names):
+        for unit in file_units(path, name):
+            batch.append(unit)
+            position = done + unit[3] + len(unit[4])
+            if len(batch) >= size:
+                yield position, batch
+                batch = []
+        done += path.stat().st_size
+    yield done, batch
+
+
+def prepare_units(units: list[tuple]) -> list[Prepared]:
+    """Decode and map raw records (runs in a worker process when the import has workers)."""
+    return [prepare(decode_unit(unit)) for unit in units]
+
+
+def _prepared_batches(paths: list[Path], names: list[str], size: int, workers: int) -> Iterator[tuple[int, list]]:
+    """Batches of prepared records in file order; with workers, a few batches are decoded ahead."""
+    if workers <= 0:
+        for position, units in _unit_batches(paths, names, size):
+            yield position, prepare_units(units)
+        return
+    import collections
+    import multiprocessing
+    from concurrent.futures import ProcessPoolExecutor
+
+    pending: collections.deque = collections.deque()
+    with ProcessPoolExecutor(max_workers=workers, mp_context=multiprocessing.get_context("fork")) as pool:
+        for position, units in _unit_batches(paths, names, size):
+            pending.append((position, pool.submit(prepare_units, units)))
+            if len(pending) > workers + 1:  # bounded read-ahead keeps memory flat
+                done_position, future = pending.popleft()
+                yield done_position, future.result()
+        while pending:
+            done_position, future = pending.popleft()
+            yield done_position, future.result()
+
+
 def import_marc(
     session_factory: sessionmaker, paths: list[Path], *, data_dir: Path, now: dt.datetime,
     library_code: str | None = None, strict: bool = False, names: list[str] | None = None,
     user_id: int | None = None, run_id: int | None = None, batch_size: int = 500,
-    progress: Progress | None = None, after_batch: Callable[[], None] | None = None,
+    progress: Progress | None = None, after_batch: Callable[[], None] | None = None, workers: int = 0,
 ) -> ImportSummary:
-    """Import MARC files; raises MarcFileError (missing, empty, not MARC) before writing anything."""
+    """Import MARC files; raises MarcFileError (missing, empty, not MARC) before writing anything.
+
+    With workers > 0, decoding and mapping run in that many forked processes while this one writes
+    (the CLI uses one on big files; jobs and tests stay in-process)."""
     paths = [Path(p) for p in paths]
     names = names or [p.name for p in paths]
     for path, name in zip(paths, names):
@@ -266,16 +317,10 @@ def import_marc(
     summary = ImportSummary(run_id=run_id)
     if strict and _refuse_if_bad(session_factory, run_id, paths, names, summary, data_dir=data_dir, now=now):
         return summary
-    batch: list[Prepared] = []
-    position = 0
-    for position, result in _results(paths, names):
-        batch.append(prepare(result))
-        if len(batch) >= batch_size:
-            _write(session_factory, run_id, batch, summary, data_dir, now, library_code, progress, position, total)
-            batch = []
-            if after_batch:
-                after_batch()
-    _write(session_factory, run_id, batch, summary, data_dir, now, library_code, progress, total, total)
+    for position, batch in _prepared_batches(paths, names, batch_size, workers):
+        _write(session_factory, run_id, batch, summary, data_dir, now, library_code, progress, position, total)
+        if after_batch:
+            after_batch()
     with session_factory.begin() as session:
         run = get_run(session, run_id)
         run.status, run.counts, run.finished_at = "done", summary.as_json(), now

@@ -30,9 +30,10 @@ BLOCK = 1 << 20
 _NOT_ANSEL = re.compile(b"[" + b"".join(re.escape(bytes([b])) for b in range(0x80, 0x100)
                                           if b not in marc8_mapping.CODESETS[0x45]) + b"]")
 _CYRILLIC = re.compile(r"[\u0400-\u04ff]")
-_TAG = re.compile(rb"^[0-9A-Za-z]{3}$")
+_TAG = re.compile(rb"^[ -~]{3}$")
 _LEADER_START = re.compile(rb"\d{5}[ -~]{7}\d{5}")
 _ENTRY = re.compile(rb"[0-9A-Za-z]{3}\d{9}")
+_DOUBLE_UTF8 = re.compile("[\u00c2-\u00f4][\u0080-\u00bf]")
 
 
 @dataclasses.dataclass
@@ -82,10 +83,8 @@ def detect_format(path: Path, name: str | None = None) -> str:
 
 def read_file(path: Path, *, name: str | None = None) -> Iterator[ReadResult]:
     """Every record of a MARC file (ISO 2709 or MARCXML, detected by content), in order."""
-    kind = detect_format(path, name)
-    with open(path, "rb") as handle:
-        reader = read_iso2709 if kind == "iso2709" else read_marcxml
-        yield from reader(handle, name or path.name)
+    for unit in file_units(path, name):
+        yield decode_unit(unit)
 
 
 # ---------------------------------------------------------------- ISO 2709
@@ -110,8 +109,8 @@ def _chunks(handle: BinaryIO) -> Iterator[tuple[int, bytes, bool]]:
         yield base, buffer, False
 
 
-def read_iso2709(handle: BinaryIO, file_name: str) -> Iterator[ReadResult]:
-    """Permissive ISO 2709 reader (see module docstring)."""
+def iso2709_units(handle: BinaryIO, file_name: str) -> Iterator[tuple]:
+    """The raw records of an ISO 2709 stream, not yet decoded (picklable: decode may run elsewhere)."""
     ordinal = 0
     for offset, chunk, terminated in _chunks(handle):
         stripped = chunk.lstrip(b"\r\n \t\x00\x1a")
@@ -122,16 +121,41 @@ def read_iso2709(handle: BinaryIO, file_name: str) -> Iterator[ReadResult]:
         if not stripped.rstrip(RECORD_END + b"\r\n \t\x00"):
             continue
         ordinal += 1
-        result = ReadResult(file_name, ordinal, offset, stripped)
-        if not terminated:
-            result.error = Problem(N_("The file ends in the middle of this record ({size} bytes, no end-of-record mark): "
-                                      "the file was cut short."), {"size": len(stripped)})
-        else:
-            try:
-                result.record = decode_iso2709(stripped, result.warnings)
-            except MarcRecordError as exc:
-                result.error = exc.problem
-        yield result
+        yield ("iso2709", file_name, ordinal, offset, stripped, terminated)
+
+
+def _decode_iso_unit(file_name: str, ordinal: int, offset: int, raw: bytes, terminated: bool) -> ReadResult:
+    result = ReadResult(file_name, ordinal, offset, raw)
+    if not terminated:
+        result.error = Problem(N_("The file ends in the middle of this record ({size} bytes, no end-of-record mark): "
+                                  "the file was cut short."), {"size": len(raw)})
+    else:
+        try:
+            result.record = decode_iso2709(raw, result.warnings)
+        except MarcRecordError as exc:
+            result.error = exc.problem
+    return result
+
+
+def read_iso2709(handle: BinaryIO, file_name: str) -> Iterator[ReadResult]:
+    """Permissive ISO 2709 reader (see module docstring)."""
+    for unit in iso2709_units(handle, file_name):
+        yield decode_unit(unit)
+
+
+def decode_unit(unit: tuple) -> ReadResult:
+    """Decode one raw record from iso2709_units or marcxml_units."""
+    if unit[0] == "iso2709":
+        return _decode_iso_unit(*unit[1:])
+    return _decode_xml_unit(*unit[1:])
+
+
+def file_units(path: Path, name: str | None = None) -> Iterator[tuple]:
+    """The raw records of a file (format detected by content), in order, streamed."""
+    kind = detect_format(path, name)
+    with open(path, "rb") as handle:
+        units = iso2709_units if kind == "iso2709" else marcxml_units
+        yield from units(handle, name or path.name)
 
 
 class MarcRecordError(Exception):
@@ -140,15 +164,35 @@ class MarcRecordError(Exception):
         self.problem = Problem(template, params)
 
 
+def _declared_directory(data: bytes) -> tuple[bytes, int] | None:
+    """The directory the leader's base address delimits, when every entry in it is well formed
+    (a record whose directory lost its end mark still reads)."""
+    declared = data[12:17]
+    if not declared.isdigit():
+        return None
+    base = int(declared)
+    if base <= 24 or base >= len(data) or (base - 25) % 12:
+        return None
+    directory = data[24:base - 1]
+    if directory and all(_ENTRY.fullmatch(directory[i:i + 12]) for i in range(0, len(directory), 12)):
+        return directory, base
+    return None
+
+
 def _directory(data: bytes, warnings: list[Problem]) -> tuple[list[tuple[str, int]], int]:
     """Directory entries (tag, offset) and the base address; tolerant of wrong lengths."""
     end = data.find(FIELD_END, 24)
     if end < 0:
         raise MarcRecordError(N_("The record has no directory (no field terminator after the leader)."))
-    directory = data[24:end]
+    directory, base = data[24:end], end + 1
     declared = data[12:17]
-    base = end + 1
-    if declared.isdigit() and int(declared) != base:
+    found_ok = not len(directory) % 12 and all(
+        _TAG.match(directory[i:i + 3]) and directory[i + 7:i + 12].isdigit() for i in range(0, len(directory), 12))
+    trusted = _declared_directory(data) if not found_ok else None
+    if trusted is not None:
+        directory, base = trusted
+        warnings.append(Problem(N_("The record's directory had lost its end mark; the leader's base address was used.")))
+    elif declared.isdigit() and int(declared) != base:
         warnings.append(Problem(N_("The leader gives the data a wrong start ({declared} instead of {actual}); "
                                    "the real position was used."), {"declared": int(declared), "actual": base}))
     if len(directory) % 12:
@@ -267,16 +311,35 @@ def _is_utf8(value: bytes) -> bool:
 
 
 _CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
+# Control bytes other than the subfield mark (0x1F), which is inside a field's bytes by design.
+_CONTROL_BYTES = re.compile(rb"[\x00-\x08\x0b\x0c\x0e-\x1e\x7f]")
 
 
 def _nfc(text: str) -> str:
     """NFC without control characters (NUL and escapes cannot be stored in PostgreSQL or XML)."""
     text = _CONTROL.sub("", text) if _CONTROL.search(text) else text
-    return text if text.isascii() else unicodedata.normalize("NFC", text)
+    if text.isascii() or unicodedata.is_normalized("NFC", text):
+        return text
+    return unicodedata.normalize("NFC", text)
+
+
+def _clean_utf8(value: bytes) -> str:
+    """The common case made quick: valid UTF-8 without control characters."""
+    text = value.decode("utf-8", "replace")
+    if text.isascii() or unicodedata.is_normalized("NFC", text):
+        return text
+    return unicodedata.normalize("NFC", text)
 
 
 def _decoder(leader: str, body: bytes, warnings: list[Problem]):
     """Pick the record's character set: UTF-8, MARC-8, or a mislabelled one, with a warning."""
+    if leader[9] == "a" and not _CONTROL_BYTES.search(body):
+        try:
+            text = body.decode("utf-8")
+            if not _DOUBLE_UTF8.search(text):
+                return _clean_utf8
+        except UnicodeDecodeError:
+            pass
     if body.isascii():
         return lambda b: _nfc(b.decode("ascii"))
     try:
@@ -286,6 +349,8 @@ def _decoder(leader: str, body: bytes, warnings: list[Problem]):
         is_utf8 = False
     if leader[9] == "a":
         if is_utf8:
+            if _DOUBLE_UTF8.search(body.decode("utf-8")):
+                return _double_utf8_decoder(warnings)
             return lambda b: _nfc(b.decode("utf-8", "replace"))
         if b"\x1b" in body or re.search(rb"[\xe0-\xfe][A-Za-z]", body) and not re.search(rb"[\xc2-\xdf][\x80-\xbf]", body):
             warnings.append(Problem(N_("The leader says UTF-8 but the text is MARC-8; it was converted from MARC-8.")))
@@ -301,6 +366,25 @@ def _decoder(leader: str, body: bytes, warnings: list[Problem]):
                                 {"encoding": legacy}))
         return lambda b: _nfc(b.decode(legacy, "replace"))
     return _marc8_decoder(warnings)
+
+
+def _double_utf8_decoder(warnings: list[Problem]):
+    """UTF-8 that was encoded twice ("rÃ¶mische" for "römische"): undone, with a warning."""
+    def decode(value: bytes) -> str:
+        text = value.decode("utf-8", "replace")
+        if _DOUBLE_UTF8.search(text):
+            try:
+                fixed = text.encode("latin-1").decode("utf-8")
+            except (UnicodeEncodeError, UnicodeDecodeError):
+                return _nfc(text)
+            problem = Problem(N_("Some text was encoded as UTF-8 twice (“{text}”); it was repaired."),
+                              {"text": text[:40]})
+            if not any(w.template == problem.template for w in warnings):
+                warnings.append(problem)
+            return _nfc(fixed)
+        return _nfc(text)
+
+    return decode
 
 
 def _legacy_codepage(body: bytes) -> str | None:
@@ -354,6 +438,17 @@ def _xml_snippets(handle: BinaryIO) -> Iterator[tuple[int, bytes, bytes, bool]]:
     more()
     while True:
         begin = _START.search(buffer, pos)
+        comment = buffer.find(b"<!--", pos)
+        if comment >= 0 and (begin is None or comment < begin.start()):
+            close = buffer.find(b"-->", comment + 4)
+            if close < 0:
+                if eof:
+                    return
+                base, buffer, pos = base + comment, buffer[comment:], 0
+                more()
+                continue
+            pos = close + 3  # records inside comments are not records
+            continue
         if begin is None:
             if eof:
                 return
@@ -378,35 +473,42 @@ def _xml_snippets(handle: BinaryIO) -> Iterator[tuple[int, bytes, bytes, bool]]:
         pos = end.end()
 
 
-def read_marcxml(handle: BinaryIO, file_name: str) -> Iterator[ReadResult]:
-    """MARCXML (with or without namespace, <collection> or a single <record>); each record is
-    parsed on its own, so one broken record does not lose the others."""
-    from xml.etree import ElementTree
-
+def marcxml_units(handle: BinaryIO, file_name: str) -> Iterator[tuple]:
+    """The raw <record> elements of a MARCXML stream, not yet parsed."""
     head = handle.read(512)
     handle.seek(0)
     found = _ENCODING.search(head)
     encoding = found.group(1).decode("ascii") if found else "utf-8"
-    ordinal = 0
-    for offset, snippet, declarations, complete in _xml_snippets(handle):
-        ordinal += 1
-        result = ReadResult(file_name, ordinal, offset, snippet)
-        if not complete:
-            result.error = Problem(N_("This record is not closed (no </record>): the file is cut short or broken."))
-            yield result
-            continue
-        wrapped = b"<wrap " + declarations + b">" + snippet + b"</wrap>"
-        try:
-            text = wrapped.decode(encoding, "strict")
-            element = ElementTree.fromstring(text)[0]
-            result.record = _record_from_xml(element, result.warnings)
-        except UnicodeDecodeError:
-            result.error = Problem(N_("The record has bytes that are not valid {encoding}."), {"encoding": encoding})
-        except ElementTree.ParseError as exc:
-            result.error = Problem(N_("The record is not well-formed XML ({reason})."), {"reason": str(exc)})
-        except MarcRecordError as exc:
-            result.error = exc.problem
-        yield result
+    for ordinal, (offset, snippet, declarations, complete) in enumerate(_xml_snippets(handle), start=1):
+        yield ("marcxml", file_name, ordinal, offset, snippet, declarations, complete, encoding)
+
+
+def _decode_xml_unit(file_name: str, ordinal: int, offset: int, snippet: bytes, declarations: bytes,
+                     complete: bool, encoding: str) -> ReadResult:
+    from xml.etree import ElementTree
+
+    result = ReadResult(file_name, ordinal, offset, snippet)
+    if not complete:
+        result.error = Problem(N_("This record is not closed (no </record>): the file is cut short or broken."))
+        return result
+    wrapped = b"<wrap " + declarations + b">" + snippet + b"</wrap>"
+    try:
+        element = ElementTree.fromstring(wrapped.decode(encoding, "strict"))[0]
+        result.record = _record_from_xml(element, result.warnings)
+    except (UnicodeDecodeError, LookupError):
+        result.error = Problem(N_("The record has bytes that are not valid {encoding}."), {"encoding": encoding})
+    except ElementTree.ParseError as exc:
+        result.error = Problem(N_("The record is not well-formed XML ({reason})."), {"reason": str(exc)})
+    except MarcRecordError as exc:
+        result.error = exc.problem
+    return result
+
+
+def read_marcxml(handle: BinaryIO, file_name: str) -> Iterator[ReadResult]:
+    """MARCXML (with or without namespace, <collection> or a single <record>); each record is
+    parsed on its own, so one broken record does not lose the others."""
+    for unit in marcxml_units(handle, file_name):
+        yield decode_unit(unit)
 
 
 def _local(tag: str) -> str:

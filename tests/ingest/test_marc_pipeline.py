@@ -137,3 +137,11 @@ def test_merge_moves_copies_and_redirects_reimports(session_factory, session, da
     assert (again.created, again.updated) == (0, 1)
     session.expire_all()
     assert session.get(Record, survivor.id).title == "Tiếng Việt 1 (sửa)"
+
+
+def test_worker_process_gives_the_same_import(session_factory, session, data_dir, tmp_path):
+    records = [book(f"W{i}", f"Sách {i}", year=2000 + i) for i in range(12)]
+    data = iso(*records[:5]) + iso(book("BAD", "Hỏng"))[:40] + b"\x1d" + iso(*records[5:])
+    summary = run(session_factory, data_dir, tmp_path, data, workers=1, batch_size=4)
+    assert (summary.read, summary.created, summary.rejected) == (13, 12, 1)
+    assert titles(session) == [f"Sách {i}" for i in range(12)]

@@ -107,6 +107,10 @@ VI = {
         "Danh mục của biểu ghi bị hỏng (thừa hoặc thiếu một byte); đã được sửa.",
     "The text is neither MARC-8 nor UTF-8; it was read as {encoding}.":
         "Văn bản không phải MARC-8 cũng không phải UTF-8; đã đọc theo {encoding}.",
+    "The record's directory had lost its end mark; the leader's base address was used.":
+        "Danh mục của biểu ghi mất dấu kết thúc; đã dùng địa chỉ cơ sở ghi ở đầu biểu ghi.",
+    "Some text was encoded as UTF-8 twice (“{text}”); it was repaired.":
+        "Một phần văn bản bị mã hóa UTF-8 hai lần (“{text}”); đã được sửa.",
     "This import is still running.": "Lần nhập này vẫn đang chạy.",
     "This record is not closed (no </record>): the file is cut short or broken.":
         "Biểu ghi này không được đóng (thiếu </record>): tệp bị cắt cụt hoặc hỏng.",
