@@ -24,6 +24,12 @@ STAFF_NAV_LINKS = [
     ("scans.upload", _l("Upload scans")),
 ]
 
+# Shown to the district office (read-only figures across every library).
+DISTRICT_NAV_LINKS = [
+    ("reports.index", _l("Reports")),
+    ("reports.plan", _l("Plan targets")),
+]
+
 BLUEPRINTS = [main.bp, opac.bp, reports.bp, marc.bp, marc_import.bp, oai.bp, digital.bp, iiif.bp, opds.bp, scans.bp,
               staff.bp, account.bp,
               circulation.bp, rotation.bp]
@@ -34,5 +40,6 @@ def init_app(app: Flask) -> None:
     app.jinja_env.globals["has_endpoint"] = lambda endpoint: endpoint in app.view_functions
     app.jinja_env.globals["nav_links"] = NAV_LINKS
     app.jinja_env.globals["staff_nav_links"] = STAFF_NAV_LINKS
+    app.jinja_env.globals["district_nav_links"] = DISTRICT_NAV_LINKS
     for blueprint in BLUEPRINTS:
         app.register_blueprint(blueprint)

@@ -28,3 +28,14 @@ def test_unknown_page_is_a_404_page_in_vietnamese(client):
     response = client.get("/khong-co")
     assert response.status_code == 404
     assert "Không tìm thấy trang" in response.get_data(as_text=True)
+
+
+def test_district_office_sees_the_reports_in_the_menu(demo):
+    from tests.conftest import login
+
+    client = demo.test_client()
+    page = login(client, "phongvh").get_data(as_text=True)
+    assert 'href="/staff/reports/plan"' in page and "Chỉ tiêu kế hoạch" in page
+    assert client.get("/staff/reports/plan").status_code == 200
+    reader = demo.test_client()
+    assert "Chỉ tiêu kế hoạch" not in login(reader, "bandoc").get_data(as_text=True)
