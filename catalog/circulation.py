@@ -17,18 +17,15 @@ from __future__ import annotations
 import datetime as dt
 import enum
 
-from sqlalchemy import Boolean, DateTime, Enum, ForeignKey, Index, Integer, String, Text, text
+from sqlalchemy import Boolean, DateTime, ForeignKey, Index, Integer, String, Text, text
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
-from catalog.db import Base, utcnow
+from catalog.db import Base, string_enum, utcnow
 from catalog.items import Item
 from catalog.libraries import Library
 from catalog.records import Record
 from catalog.users import User
 
-
-def _enum(cls: type[enum.Enum], length: int = 24) -> Enum:
-    return Enum(cls, native_enum=False, length=length, values_callable=lambda e: [m.value for m in e])
 
 
 class LoanRule(Base):
@@ -121,7 +118,7 @@ class Hold(Base):
     cancelled_at: Mapped[dt.datetime | None] = mapped_column(DateTime)
     # Until when a ready copy waits for the reader.
     expires_at: Mapped[dt.datetime | None] = mapped_column(DateTime)
-    status: Mapped[HoldStatus] = mapped_column(_enum(HoldStatus, 16), default=HoldStatus.WAITING, index=True)
+    status: Mapped[HoldStatus] = mapped_column(string_enum(HoldStatus, 16), default=HoldStatus.WAITING, index=True)
 
     record: Mapped[Record] = relationship()
     item: Mapped[Item | None] = relationship()
@@ -171,7 +168,7 @@ class CirculationEvent(Base):
     __tablename__ = "circulation_event"
 
     id: Mapped[int] = mapped_column(primary_key=True)
-    kind: Mapped[EventKind] = mapped_column(_enum(EventKind), index=True)
+    kind: Mapped[EventKind] = mapped_column(string_enum(EventKind), index=True)
     at: Mapped[dt.datetime] = mapped_column(DateTime, index=True)
     item_id: Mapped[int | None] = mapped_column(ForeignKey("item.id", ondelete="SET NULL"), index=True)
     record_id: Mapped[int | None] = mapped_column(ForeignKey("record.id", ondelete="SET NULL"))

@@ -5,10 +5,10 @@ import datetime as dt
 import enum
 from decimal import Decimal
 
-from sqlalchemy import Date, DateTime, Enum, ForeignKey, Numeric, String, Text, select
+from sqlalchemy import Date, DateTime, ForeignKey, Numeric, String, Text, select
 from sqlalchemy.orm import Mapped, Session, mapped_column, relationship
 
-from catalog.db import Base, utcnow
+from catalog.db import Base, string_enum, utcnow
 from catalog.errors import N_, DuplicateBarcode, ItemNotFound, ValidationError
 from catalog.libraries import Library
 from catalog.records import Record, mark_stale
@@ -34,7 +34,7 @@ class Item(Base):
     home_library_id: Mapped[int] = mapped_column(ForeignKey("library.id", ondelete="RESTRICT"), index=True)
     current_library_id: Mapped[int] = mapped_column(ForeignKey("library.id", ondelete="RESTRICT"), index=True)
     status: Mapped[ItemStatus] = mapped_column(
-        Enum(ItemStatus, native_enum=False, length=32, values_callable=lambda e: [m.value for m in e]),
+        string_enum(ItemStatus, 32),
         default=ItemStatus.AVAILABLE,
         index=True,
     )

@@ -4,10 +4,10 @@ from __future__ import annotations
 import datetime as dt
 import enum
 
-from sqlalchemy import JSON, DateTime, Enum, ForeignKey, Integer, String, Text
+from sqlalchemy import JSON, DateTime, ForeignKey, Integer, String, Text
 from sqlalchemy.orm import Mapped, Session, mapped_column
 
-from catalog.db import Base, utcnow
+from catalog.db import Base, string_enum, utcnow
 from catalog.errors import N_, NotFound
 
 
@@ -24,7 +24,7 @@ class Job(Base):
     id: Mapped[int] = mapped_column(primary_key=True)
     kind: Mapped[str] = mapped_column(String(32), index=True)
     status: Mapped[JobStatus] = mapped_column(
-        Enum(JobStatus, native_enum=False, length=16, values_callable=lambda e: [m.value for m in e]),
+        string_enum(JobStatus, 16),
         default=JobStatus.QUEUED,
     )
     label: Mapped[str] = mapped_column(String(500), default="")

@@ -3,10 +3,10 @@ from __future__ import annotations
 
 import enum
 
-from sqlalchemy import CheckConstraint, Enum, ForeignKey, String, select
+from sqlalchemy import CheckConstraint, ForeignKey, String, select
 from sqlalchemy.orm import Mapped, Session, mapped_column, relationship
 
-from catalog.db import Base
+from catalog.db import Base, string_enum
 from catalog.errors import N_, DuplicateCode, InvalidLibraryTree, LibraryNotFound
 from catalog.text import normalise
 
@@ -28,7 +28,7 @@ class Library(Base):
     code: Mapped[str] = mapped_column(String(32), unique=True)
     name: Mapped[str] = mapped_column(String(255))
     kind: Mapped[LibraryKind] = mapped_column(
-        Enum(LibraryKind, native_enum=False, length=32, values_callable=lambda e: [m.value for m in e])
+        string_enum(LibraryKind, 32)
     )
     parent_id: Mapped[int | None] = mapped_column(ForeignKey("library.id", ondelete="RESTRICT"), index=True)
     address: Mapped[str] = mapped_column(String(500), default="")

@@ -29,17 +29,14 @@ from __future__ import annotations
 import datetime as dt
 import enum
 
-from sqlalchemy import JSON, Boolean, Date, DateTime, Enum, ForeignKey, Index, Integer, String, Text, UniqueConstraint, text
+from sqlalchemy import JSON, Boolean, Date, DateTime, ForeignKey, Index, Integer, String, Text, UniqueConstraint, text
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
-from catalog.db import Base, utcnow
+from catalog.db import Base, string_enum, utcnow
 from catalog.items import Item
 from catalog.libraries import Library
 from catalog.users import User
 
-
-def _enum(cls: type[enum.Enum], length: int = 24) -> Enum:
-    return Enum(cls, native_enum=False, length=length, values_callable=lambda e: [m.value for m in e])
 
 
 class BatchStatus(str, enum.Enum):
@@ -63,7 +60,7 @@ class RotationBatch(Base):
     origin_library_id: Mapped[int] = mapped_column(ForeignKey("library.id", ondelete="RESTRICT"), index=True)
     # Where the batch is going (dispatched) or is now (at_school); the current stop of the route.
     destination_library_id: Mapped[int] = mapped_column(ForeignKey("library.id", ondelete="RESTRICT"), index=True)
-    status: Mapped[BatchStatus] = mapped_column(_enum(BatchStatus, 16), default=BatchStatus.DRAFT, index=True)
+    status: Mapped[BatchStatus] = mapped_column(string_enum(BatchStatus, 16), default=BatchStatus.DRAFT, index=True)
     planned_dispatch_on: Mapped[dt.date | None] = mapped_column(Date)
     due_back_on: Mapped[dt.date | None] = mapped_column(Date, index=True)
     dispatched_at: Mapped[dt.datetime | None] = mapped_column(DateTime)
@@ -142,7 +139,7 @@ class RotationItem(Base):
     id: Mapped[int] = mapped_column(primary_key=True)
     batch_id: Mapped[int] = mapped_column(ForeignKey("rotation_batch.id", ondelete="CASCADE"), index=True)
     item_id: Mapped[int] = mapped_column(ForeignKey("item.id", ondelete="RESTRICT"), index=True)
-    state: Mapped[ItemState] = mapped_column(_enum(ItemState, 16), default=ItemState.PACKED, index=True)
+    state: Mapped[ItemState] = mapped_column(string_enum(ItemState, 16), default=ItemState.PACKED, index=True)
     is_open: Mapped[bool] = mapped_column(Boolean, default=True)
     added_at: Mapped[dt.datetime] = mapped_column(DateTime, default=utcnow)
     added_by_id: Mapped[int | None] = mapped_column(ForeignKey("user_account.id", ondelete="SET NULL"))
@@ -169,7 +166,7 @@ class RotationDiscrepancy(Base):
     item_id: Mapped[int | None] = mapped_column(ForeignKey("item.id", ondelete="SET NULL"), index=True)
     # As scanned (an unexpected barcode may match no copy at all).
     barcode: Mapped[str] = mapped_column(String(64), default="")
-    kind: Mapped[DiscrepancyKind] = mapped_column(_enum(DiscrepancyKind, 16), index=True)
+    kind: Mapped[DiscrepancyKind] = mapped_column(string_enum(DiscrepancyKind, 16), index=True)
     # dispatch | receipt | return | close
     stage: Mapped[str] = mapped_column(String(16))
     library_id: Mapped[int] = mapped_column(ForeignKey("library.id", ondelete="RESTRICT"))

@@ -10,10 +10,10 @@ import hmac
 import math
 import secrets
 
-from sqlalchemy import Boolean, DateTime, Enum, ForeignKey, String, Text, delete, func, select
+from sqlalchemy import Boolean, DateTime, ForeignKey, String, Text, delete, func, select
 from sqlalchemy.orm import Mapped, Session, mapped_column, relationship
 
-from catalog.db import Base, utcnow
+from catalog.db import Base, string_enum, utcnow
 from catalog.errors import N_, DuplicateCode, PermissionDenied, UserNotFound, ValidationError
 from catalog.libraries import Library
 from catalog.text import normalise
@@ -40,7 +40,7 @@ class User(Base):
     email: Mapped[str] = mapped_column(String(255), default="")
     phone: Mapped[str] = mapped_column(String(64), default="")
     role: Mapped[Role] = mapped_column(
-        Enum(Role, native_enum=False, length=16, values_callable=lambda e: [m.value for m in e]),
+        string_enum(Role, 16),
         default=Role.READER,
     )
     library_id: Mapped[int | None] = mapped_column(ForeignKey("library.id", ondelete="RESTRICT"), index=True)

@@ -26,4 +26,4 @@ def endpoint():
         name=current_app.config.get("SITE_NAME_EN") or "hoclieu",
         admin_email=current_app.config.get("OAI_ADMIN_EMAIL", "librarian@localhost"),
     )
-    return Response(respond(get_session(), args, repo, now=utcnow()), mimetype="text/xml; charset=utf-8")
+    return Response(respond(get_session(), args, repo, now=utcnow()), mimetype="text/xml")

@@ -33,6 +33,7 @@ def test_cataloguer_creates_a_record_adds_two_copies_and_prints_labels(live_serv
     page.screenshot(path=str(tmp_path / "record-form.png"), full_page=True)
     page.get_by_role("button", name="Lưu").click()
     assert page.get_by_role("heading", name="Cẩm nang nghề biển Cát Hải").is_visible()
+    page.wait_for_load_state("load")  # the stylesheet decides the width; measure after it applies
     assert page.evaluate("document.documentElement.scrollWidth") <= 360
 
     page.get_by_label("Mã vạch (gõ hoặc quét, mỗi dòng một mã)").fill("CH-0001\nCH-0002")
