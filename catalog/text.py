@@ -40,11 +40,18 @@ def fold(text: str | None) -> str:
 # "thủy"/"thuỷ". The index keeps the traditional one (tone on the first vowel, as most printed
 # text and the default of common keyboards). With a final consonant ("hoàng", "huỳnh") both styles
 # agree, and "qu" is a consonant ("quý", "quà"), so those are left alone.
+# The tone must end the syllable: not followed by a letter nor by another mark, so "hoặc" and
+# "ngoặt" (dot below, then the breve of ă) are left alone.
 _TONE_CLASS = "[\u0300\u0301\u0309\u0303\u0323]"
+_SYLLABLE_END = r"(?![\w\u0300-\u036f])"
 _NEW_STYLE = re.compile(
-    r"([oO])([aAeE])(" + _TONE_CLASS + r")(?!\w)"
-    r"|(?<![qQ])([uU])([yY])(" + _TONE_CLASS + r")(?!\w)"
+    r"([oO])([aAeE])(" + _TONE_CLASS + r")" + _SYLLABLE_END
+    + r"|(?<![qQ])([uU])([yY])(" + _TONE_CLASS + r")" + _SYLLABLE_END
 )
+# The same placements in composed text, and white space normalise() would change: text matching
+# neither (and already NFC) is returned as it is, without decomposing it.
+_NEW_STYLE_NFC = re.compile("[oO][àáảãạÀÁẢÃẠèéẻẽẹÈÉẺẼẸ](?!\\w)|(?<![qQ])[uU][ỳýỷỹỵỲÝỶỸỴ](?!\\w)")
+_UNEVEN_SPACE = re.compile(r"^\s|\s$|\s\s|[^\S ]")
 
 
 def canonical_tones(text: str | None) -> str:
@@ -63,7 +70,17 @@ def canonical_tones(text: str | None) -> str:
 
 def normalise(text: str | None) -> str:
     """NFC, canonical tone placement and collapsed white space: the form stored and indexed."""
+    if not text:
+        return ""
+    if has_normal_marks(text) and not _UNEVEN_SPACE.search(text):
+        return text  # the common case (stored and already normalised text): nothing to change
     return " ".join(canonical_tones(text).split())
+
+
+def has_normal_marks(text: str) -> bool:
+    """True when nfc() and canonical_tones() would leave the text as it is (a cheap check)."""
+    return unicodedata.is_normalized("NFC", text) and "Ð" not in text and "ð" not in text \
+        and not _NEW_STYLE_NFC.search(text)
 
 
 _ALPHABET = "aăâbcdđeêghiklmnoôơpqrstuưvxy"

@@ -10,11 +10,10 @@ Text is normalised before tokenising, so decomposed (NFD) input gives the same t
 from __future__ import annotations
 
 import re
-import unicodedata
 
 from whoosh.analysis import Filter, LowercaseFilter, Token, Tokenizer
 
-from catalog.text import fold, normalise
+from catalog.text import fold, has_normal_marks, normalise
 
 WORD = re.compile(r"\w+")
 # Separator of multi-valued exact fields (facet values, autocomplete keys).
@@ -27,18 +26,13 @@ ENGLISH_STOP_WORDS = frozenset(
 )
 
 
-# New-style tone placement in a composed (NFC) text: "oà", "oẻ", "uỷ" at the end of a word.
-_NEW_STYLE_NFC = re.compile("[oO][àáảãạÀÁẢÃẠèéẻẽẹÈÉẺẼẸ](?!\\w)|(?<![qQ])[uU][ỳýỷỹỵỲÝỶỸỴ](?!\\w)")
 _FOLDED: dict[str, str] = {}
 
 
 def prepared(value: str) -> str:
     """The text in the normal form the index uses; cheap for text that already is (stored
     records are normalised when saved), so bulk indexing does not pay for it twice."""
-    if unicodedata.is_normalized("NFC", value) and "Ð" not in value and "ð" not in value \
-            and not _NEW_STYLE_NFC.search(value):
-        return value
-    return normalise(value)
+    return value if has_normal_marks(value) else normalise(value)
 
 
 def fold_word(word: str) -> str:

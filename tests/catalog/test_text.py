@@ -25,7 +25,8 @@ def test_fold_removes_every_mark_and_maps_d_bar(text, folded):
 
 
 @pytest.mark.parametrize("old, new", [("hoà", "hòa"), ("thuỷ", "thủy"), ("khoẻ", "khỏe"), ("Hoà Bình", "Hòa Bình"),
-                                      ("hoàng", "hoàng"), ("quý", "quý"), ("huỳnh", "huỳnh")])
+                                      ("hoàng", "hoàng"), ("quý", "quý"), ("huỳnh", "huỳnh"), ("hoặc", "hoặc"),
+                                      ("Ngoặt", "Ngoặt"), ("khoệ", "khoệ"), ("thuỵ", "thụy")])
 def test_canonical_tones_uses_the_traditional_placement(old, new):
     assert canonical_tones(old) == new
     assert canonical_tones(new) == new
@@ -36,6 +37,22 @@ def test_words_and_folded_words_are_normalised_syllables():
     assert words(unicodedata.normalize("NFD", "Thuỷ lợi")) == ["thủy", "lợi"]
     assert folded_words("Đường về quê") == ["duong", "ve", "que"]
     assert normalise("a\u00a0  b") == "a b"
+
+
+def test_normalise_returns_already_normal_text_unchanged_and_fixes_the_rest():
+    """normalise() skips text that is already NFC, canonical and evenly spaced; what it returns
+    must be what the full treatment (NFC, tone placement, collapsed spaces) gives, for any text."""
+    import random
+
+    rng = random.Random(7)
+    pieces = ["hoà", "hòa", "hoặc", "thuỷ", "thủy", "khoẻ", "Ðà", "quý", "uy", "oa", "Việt", "nam", ".", ",", "a",
+              " ", "  ", "\t", "\u00a0", "\n", "x"]
+    for _ in range(3000):
+        text = "".join(rng.choice(pieces) for _ in range(rng.randint(0, 6)))
+        if rng.random() < 0.3:
+            text = unicodedata.normalize("NFD", text)
+        expected = " ".join(canonical_tones(text).split())
+        assert normalise(text) == expected, repr(text)
 
 
 def test_has_marks():
