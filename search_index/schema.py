@@ -27,13 +27,13 @@ def build_schema() -> Schema:
     """A fresh schema object (Whoosh stores it with the index)."""
     fields = {
         "id": ID(stored=True, unique=True),
-        "version": ID(stored=True),
+        "version": STORED(),
         "data": STORED(),
         "pages_f": TEXT(analyzer=folded_analyzer(), field_boost=PAGES_BOOST),
         "isbn": ID(analyzer=value_analyzer()),
         "issn": ID(analyzer=value_analyzer()),
         "callno": ID(analyzer=value_analyzer()),
-        "year": NUMERIC(int, bits=32, sortable=True),
+        "year": NUMERIC(int, bits=32, sortable=True, shift_step=0),
         "title_sort": ID(sortable=True),
         "ac_title": ID(analyzer=value_analyzer()),
         "ac_author": ID(analyzer=value_analyzer()),
@@ -41,7 +41,7 @@ def build_schema() -> Schema:
     }
     for group, exact_boost, folded_boost in TEXT_GROUPS:
         if exact_boost is not None:
-            fields[group] = TEXT(analyzer=exact_analyzer(), field_boost=exact_boost)
+            fields[group] = TEXT(analyzer=exact_analyzer(), field_boost=exact_boost, phrase=False)
         fields[group + "_f"] = TEXT(analyzer=folded_analyzer(), field_boost=folded_boost,
                                     phrase=group in PHRASE_GROUPS)
     for facet in FACET_FIELDS:

@@ -16,6 +16,7 @@ from typing import Callable
 
 from sqlalchemy.orm import sessionmaker
 from whoosh import index as whoosh_index
+from whoosh.codec.whoosh3 import W3Codec, W3PerDocReader
 from whoosh.index import LockError
 
 from catalog.db import utcnow
@@ -54,9 +55,29 @@ def open_index(index_dir: Path | str, *, create: bool = True):
                                reason=str(exc)) from exc
 
 
+class _LengthsReader(W3PerDocReader):
+    """Whoosh's per-document reader looks for a field's length column on disk (a stat call) for
+    every posting of a field without one (the ID fields); remember that it is missing."""
+
+    def _cached_reader(self, fieldname, column):
+        try:
+            return self._readers[fieldname]
+        except KeyError:
+            reader = self._readers[fieldname] = super()._cached_reader(fieldname, column)
+            return reader
+
+
+class _Codec(W3Codec):
+    """The default codec (segments written with it read back as W3 segments), with _LengthsReader
+    for the lengths a new segment's postings are written with."""
+
+    def per_document_reader(self, storage, segment):
+        return _LengthsReader(storage, segment)
+
+
 def _writer(ix, timeout: float = LOCK_TIMEOUT):
     try:
-        return ix.writer(timeout=timeout, delay=0.05, **WRITER_OPTIONS)
+        return ix.writer(timeout=timeout, delay=0.05, codec=_Codec(), **WRITER_OPTIONS)
     except LockError as exc:
         raise IndexBusy(N_("The search index is busy (another process is writing it); changed records stay marked "
                            "and are indexed by the next sync.")) from exc
