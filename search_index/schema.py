@@ -2,8 +2,10 @@
 from __future__ import annotations
 
 from whoosh.fields import ID, NUMERIC, STORED, TEXT, Schema
+from whoosh.formats import Positions
+from whoosh.system import pack_uint
 
-from search_index.analysis import exact_analyzer, folded_analyzer, value_analyzer
+from search_index.analysis import WORD, VALUE_SEP, exact_analyzer, fold_word, folded_analyzer, prepared, value_analyzer
 
 # (field group, boost of the exact field, boost of the folded field). The exact field gets the
 # larger boost: a query typed with marks ranks the exact spelling above folded look-alikes. The
@@ -23,27 +25,70 @@ FACET_FIELDS = ("type", "language", "decade", "subject", "library", "availabilit
 SCHEMA_VERSION = "1"
 
 
+class SyllableText(TEXT):
+    """A text field of Vietnamese syllables (the exact or the folded analyzer) whose index() makes
+    the postings in one pass instead of Whoosh's token-by-token pipeline: the same terms,
+    frequencies, positions and weights (tests/search_index/test_schema.py), several times faster.
+    Queries still go through the analyzer."""
+
+    def __init__(self, *, folded: bool, field_boost: float = 1.0, phrase: bool = True) -> None:
+        super().__init__(analyzer=folded_analyzer() if folded else exact_analyzer(), field_boost=field_boost,
+                         phrase=phrase)
+        self.folded = folded
+
+    def index(self, value, **kwargs):
+        if not isinstance(value, str):
+            return super().index(value, **kwargs)
+        words = WORD.findall(prepared(value))
+        terms = [fold_word(w) for w in words] if self.folded else [w.lower() for w in words]
+        boost = self.format.field_boost
+        if isinstance(self.format, Positions):
+            where: dict[str, list[int]] = {}
+            for position, term in enumerate(terms):
+                where.setdefault(term, []).append(position)
+            encode = self.format.encode
+            return [(term.encode("utf-8"), len(found), float(len(found)) * boost, encode(found))
+                    for term, found in where.items()]
+        counts: dict[str, int] = {}
+        for term in terms:
+            counts[term] = counts.get(term, 0) + 1
+        return [(term.encode("utf-8"), freq, float(freq) * boost, pack_uint(freq)) for term, freq in counts.items()]
+
+
+class Values(ID):
+    """A multi-valued exact field: each VALUE_SEP-separated value is one term (facets, codes,
+    autocomplete keys), indexed in one pass (the same postings as value_analyzer's)."""
+
+    def __init__(self) -> None:
+        super().__init__(analyzer=value_analyzer())
+
+    def index(self, value, **kwargs):
+        if not isinstance(value, str):
+            return super().index(value, **kwargs)
+        boost = self.format.field_boost
+        return [(part.encode("utf-8"), 1, boost, b"") for part in dict.fromkeys(value.split(VALUE_SEP)) if part]
+
+
 def build_schema() -> Schema:
     """A fresh schema object (Whoosh stores it with the index)."""
     fields = {
         "id": ID(stored=True, unique=True),
         "version": STORED(),
         "data": STORED(),
-        "pages_f": TEXT(analyzer=folded_analyzer(), field_boost=PAGES_BOOST),
-        "isbn": ID(analyzer=value_analyzer()),
-        "issn": ID(analyzer=value_analyzer()),
-        "callno": ID(analyzer=value_analyzer()),
+        "pages_f": SyllableText(folded=True, field_boost=PAGES_BOOST),
+        "isbn": Values(),
+        "issn": Values(),
+        "callno": Values(),
         "year": NUMERIC(int, bits=32, sortable=True, shift_step=0),
         "title_sort": ID(sortable=True),
-        "ac_title": ID(analyzer=value_analyzer()),
-        "ac_author": ID(analyzer=value_analyzer()),
-        "ac_subject": ID(analyzer=value_analyzer()),
+        "ac_title": Values(),
+        "ac_author": Values(),
+        "ac_subject": Values(),
     }
     for group, exact_boost, folded_boost in TEXT_GROUPS:
         if exact_boost is not None:
-            fields[group] = TEXT(analyzer=exact_analyzer(), field_boost=exact_boost, phrase=False)
-        fields[group + "_f"] = TEXT(analyzer=folded_analyzer(), field_boost=folded_boost,
-                                    phrase=group in PHRASE_GROUPS)
+            fields[group] = SyllableText(folded=False, field_boost=exact_boost, phrase=False)
+        fields[group + "_f"] = SyllableText(folded=True, field_boost=folded_boost, phrase=group in PHRASE_GROUPS)
     for facet in FACET_FIELDS:
-        fields["facet_" + facet] = ID(analyzer=value_analyzer())
+        fields["facet_" + facet] = Values()
     return Schema(**fields)

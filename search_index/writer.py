@@ -16,13 +16,14 @@ from typing import Callable
 
 from sqlalchemy.orm import sessionmaker
 from whoosh import index as whoosh_index
-from whoosh.codec.whoosh3 import W3Codec, W3PerDocReader
 from whoosh.index import LockError
 
+from catalog.bulk import fewer_collections
 from catalog.db import utcnow
 from catalog.errors import N_
 from catalog.indexing import index_rows, live_record_ids, mark_all_stale, mark_indexed_versions, record_versions
 from catalog.records import stale_record_ids
+from search_index.codec import TermPool, WritingCodec
 from search_index.documents import build_document
 from search_index.errors import IndexBusy, IndexUnavailable
 from search_index.schema import build_schema
@@ -32,7 +33,10 @@ LOCK_TIMEOUT = 30.0
 BATCH_SIZE = 1000
 # Separate segment files: Whoosh copies a compound segment's sub-files into memory each time a
 # searcher opens them (tens of milliseconds per search at 100k records).
-WRITER_OPTIONS = {"limitmb": 256, "compound": False}
+WRITER_OPTIONS = {"compound": False}
+# A writer holds its postings in memory (search_index.codec.TermPool, about 1.5 KB a record):
+# writers adding many records commit every COMMIT_EVERY of them, so memory stays flat.
+COMMIT_EVERY = 25_000
 
 
 def index_exists(index_dir: Path | str) -> bool:
@@ -55,32 +59,27 @@ def open_index(index_dir: Path | str, *, create: bool = True):
                                reason=str(exc)) from exc
 
 
-class _LengthsReader(W3PerDocReader):
-    """Whoosh's per-document reader looks for a field's length column on disk (a stat call) for
-    every posting of a field without one (the ID fields); remember that it is missing."""
-
-    def _cached_reader(self, fieldname, column):
-        try:
-            return self._readers[fieldname]
-        except KeyError:
-            reader = self._readers[fieldname] = super()._cached_reader(fieldname, column)
-            return reader
-
-
-class _Codec(W3Codec):
-    """The default codec (segments written with it read back as W3 segments), with _LengthsReader
-    for the lengths a new segment's postings are written with."""
-
-    def per_document_reader(self, storage, segment):
-        return _LengthsReader(storage, segment)
-
-
-def _writer(ix, timeout: float = LOCK_TIMEOUT):
+def open_writer(ix, timeout: float = LOCK_TIMEOUT):
+    """A writer on `ix`, waiting up to `timeout` for another process's; IndexBusy after that."""
     try:
-        return ix.writer(timeout=timeout, delay=0.05, codec=_Codec(), **WRITER_OPTIONS)
+        writer = ix.writer(timeout=timeout, delay=0.05, codec=WritingCodec(), **WRITER_OPTIONS)
     except LockError as exc:
         raise IndexBusy(N_("The search index is busy (another process is writing it); changed records stay marked "
                            "and are indexed by the next sync.")) from exc
+    writer.pool = TermPool()  # see search_index.codec; holds every posting until commit
+    return writer
+
+
+def write_document(writer, row, *, exists: bool) -> None:
+    """Add, replace or remove one record's document. `exists`: the id may be in the committed
+    index (a new record is added without Whoosh's per-document lookup of the old one)."""
+    if not row.is_live:
+        if exists:
+            writer.delete_by_term("id", str(row.id))
+    elif exists:
+        writer.update_document(**build_document(row))
+    else:
+        writer.add_document(**build_document(row))
 
 
 @dataclasses.dataclass
@@ -169,20 +168,15 @@ def _sync_stale(session_factory, index_dir, batch_size, report, progress, lock_t
 def write_rows(ix, rows, report: SyncReport | None = None, *, fresh: bool = False,
                lock_timeout: float = LOCK_TIMEOUT) -> None:
     """Write one batch with one writer: live records (re)added, the others removed."""
-    writer = _writer(ix, lock_timeout)
+    writer = open_writer(ix, lock_timeout)
     try:
+        reader = writer.searcher().reader()
         for row in rows:
-            if row.is_live:
-                if fresh:
-                    writer.add_document(**build_document(row))
-                else:
-                    writer.update_document(**build_document(row))
-                if report:
-                    report.indexed += 1
-            else:
-                writer.delete_by_term("id", str(row.id))
-                if report:
-                    report.removed += 1
+            write_document(writer, row, exists=not fresh and ("id", str(row.id)) in reader)
+            if report and row.is_live:
+                report.indexed += 1
+            elif report:
+                report.removed += 1
     except BaseException:
         writer.cancel()
         raise
@@ -191,8 +185,13 @@ def write_rows(ix, rows, report: SyncReport | None = None, *, fresh: bool = Fals
 
 def reindex(session_factory: sessionmaker, index_dir: Path | str, *, batch_size: int = 2000,
             progress: Callable[[int, int], None] | None = None) -> int:
-    """Rebuild the index from the database: a new empty index, every live record added with one
-    writer (fast path for bulk loads), then the stale flags cleared for unchanged rows."""
+    """Rebuild the index from the database: a new empty index, every live record added (a writer
+    committing every COMMIT_EVERY records), then the stale flags cleared for unchanged rows."""
+    with fewer_collections():
+        return _rebuild(session_factory, index_dir, batch_size, progress)
+
+
+def _rebuild(session_factory, index_dir, batch_size, progress) -> int:
     path = Path(index_dir)
     path.mkdir(parents=True, exist_ok=True)
     started = utcnow()
@@ -201,8 +200,9 @@ def reindex(session_factory: sessionmaker, index_dir: Path | str, *, batch_size:
     with session_factory() as session:
         ids = live_record_ids(session)
     ix = whoosh_index.create_in(str(path), build_schema(), indexname=INDEX_NAME)
-    writer = _writer(ix)  # one writer for the whole rebuild (the bulk path)
+    writer = open_writer(ix)  # one writer per COMMIT_EVERY records (the bulk path)
     versions = []
+    written = 0
     try:
         for start in range(0, len(ids), batch_size):
             with session_factory() as session:
@@ -210,7 +210,11 @@ def reindex(session_factory: sessionmaker, index_dir: Path | str, *, batch_size:
             for row in rows:
                 if row.is_live:
                     writer.add_document(**build_document(row))
+                    written += 1
                 versions.append((row.id, row.stale_since))
+            if written >= COMMIT_EVERY:
+                writer.commit()
+                writer, written = open_writer(ix), 0
             if progress:
                 progress(min(start + batch_size, len(ids)), len(ids))
     except BaseException:
