@@ -11,7 +11,7 @@ import re
 from collections import defaultdict
 
 from sqlalchemy import and_, bindparam, func, select, update
-from sqlalchemy.orm import Session, load_only
+from sqlalchemy.orm import Session
 
 from catalog.digital import DigitalObject, Page
 from catalog.items import Item, ItemStatus
@@ -48,10 +48,10 @@ def index_rows(session: Session, record_ids: list[int], *, with_pages: bool = Tr
     """Rows for these records in four queries (records, copies, libraries, digital pages)."""
     if not record_ids:
         return []
-    columns = [getattr(Record, name) for name in (*DRAFT_FIELDS, "title_sort", "updated_at", "stale_since",
-                                                   "deleted_at", "merged_into_id")]
-    records = session.scalars(
-        select(Record).options(load_only(*columns)).where(Record.id.in_(record_ids)).order_by(Record.id)
+    names = (*DRAFT_FIELDS, "title_sort", "updated_at", "stale_since", "deleted_at", "merged_into_id")
+    records = session.execute(  # plain rows, not ORM objects: bulk indexing reads 100,000s of them
+        select(Record.id, *(getattr(Record, name) for name in names))
+        .where(Record.id.in_(record_ids)).order_by(Record.id)
     ).all()
     libraries = {lib.id: lib for lib in session.scalars(select(Library))}
     copies: dict[int, list[CopyRow]] = defaultdict(list)
@@ -78,7 +78,7 @@ def index_rows(session: Session, record_ids: list[int], *, with_pages: bool = Tr
     for record in records:
         rows.append(IndexRow(
             id=record.id,
-            fields={name: getattr(record, name) for name in DRAFT_FIELDS},
+            fields=dict(zip(DRAFT_FIELDS, record[1:1 + len(DRAFT_FIELDS)])),
             title_sort=record.title_sort or "",
             updated_at=record.updated_at,
             stale_since=record.stale_since,
