@@ -43,6 +43,10 @@ WTF_CSRF_TIME_LIMIT = None
 # Uploads.
 MAX_CONTENT_LENGTH = 512 * 1024 * 1024
 
+# MARC files of at least this many bytes (all files of one import together) are imported with
+# a second process decoding records and a third keeping the search index up (on 2+ cores).
+MARC_BULK_FROM_BYTES = 8 * 1024 * 1024
+
 # Background jobs run in-process on this many threads.
 JOB_WORKERS = 1
 # Tests set this to True so a job runs to the end inside the request that started it.

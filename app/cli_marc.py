@@ -2,7 +2,6 @@
 from __future__ import annotations
 
 import json
-import os
 import sys
 from pathlib import Path
 
@@ -10,27 +9,11 @@ import click
 from flask import current_app
 from flask.cli import with_appcontext
 
-from app.hooks import after_commit
-from catalog.db import utcnow
+from app.marc_runs import run_import
 from catalog.errors import CatalogError
 from ingest.marc.export import FORMATS, export_records
-from ingest.marc.pipeline import import_marc
 
 PROGRESS_FROM_BYTES = 2 * 1024 * 1024
-# Decoding and mapping move to a second process from this size on (small files are not worth a fork).
-WORKER_FROM_BYTES = 8 * 1024 * 1024
-
-
-def _every(n: int, hook):
-    """Call hook every n-th time (the search index catches up every few batches, and at the end)."""
-    calls = [0]
-
-    def call() -> None:
-        calls[0] += 1
-        if calls[0] % n == 0:
-            hook()
-
-    return call
 
 
 @click.command("import-marc")
@@ -51,21 +34,39 @@ def import_marc_command(files: tuple[Path, ...], library_code: str | None, stric
             bar.update(done - shown[0])
             shown[0] = done
 
+    index_bar = _IndexBar()
     try:
-        summary = import_marc(
-            app.extensions["session_factory"], list(files), data_dir=Path(app.config["DATA_DIR"]), now=utcnow(),
-            library_code=library_code, strict=strict, progress=progress, after_batch=_every(10, lambda: after_commit(app)),
-            workers=1 if total >= WORKER_FROM_BYTES and (os.cpu_count() or 1) > 1 else 0,
-        )
+        summary = run_import(app, list(files), library_code=library_code, strict=strict, progress=progress,
+                             index_progress=index_bar)
     except CatalogError as exc:
         raise click.ClickException(exc.message) from None
     finally:
         if bar is not None:
             bar.render_finish()
-    after_commit(app)
+        index_bar.finish()
     _print_report(summary, as_json)
     if summary.refused:
         sys.exit(1)
+
+
+class _IndexBar:
+    """The background indexer's progress after the last batch, shown when it is well behind."""
+
+    def __init__(self) -> None:
+        self.bar = None
+        self.shown = 0
+
+    def __call__(self, done: int, sent: int) -> None:
+        if self.bar is None:
+            if sent - done < 1000:
+                return
+            self.bar = click.progressbar(length=sent, file=sys.stderr, label="Index")
+        self.bar.update(done - self.shown)
+        self.shown = done
+
+    def finish(self) -> None:
+        if self.bar is not None:
+            self.bar.render_finish()
 
 
 def _print_report(summary, as_json: bool) -> None:

@@ -8,7 +8,9 @@
 from __future__ import annotations
 
 import logging
+import os
 from pathlib import Path
+from typing import Callable
 
 from flask import Flask, current_app, g, has_request_context
 from sqlalchemy import event
@@ -17,6 +19,7 @@ from app import hooks
 from catalog.digital import DigitalObject, Page
 from catalog.items import Item
 from catalog.records import Record
+from search_index.background import BackgroundIndexer
 from search_index.writer import open_index, sync
 
 log = logging.getLogger(__name__)
@@ -38,6 +41,29 @@ def sync_index(app: Flask, *, lock_timeout: float | None = None) -> None:
     """Index every stale record now (an after-commit hook)."""
     options = {"lock_timeout": lock_timeout} if lock_timeout is not None else {}
     sync(app.extensions["session_factory"], index_dir(app), **options)
+
+
+def is_bulk(app: Flask, size: int) -> bool:
+    """Whether an import of `size` bytes gets the bulk set-up (decode worker, background indexer)."""
+    return size >= int(app.config["MARC_BULK_FROM_BYTES"]) and (os.cpu_count() or 1) > 1
+
+
+def start_background_indexer(app: Flask) -> BackgroundIndexer:
+    """A process indexing the records a bulk import commits, while it goes on."""
+    return BackgroundIndexer(app.config["DATABASE_URL"], index_dir(app)).start()
+
+
+def finish_background_indexer(app: Flask, indexer: BackgroundIndexer,
+                              progress: Callable[[int, int], None] | None = None) -> None:
+    """Wait for the indexer, then sync whatever it left stale (its failure is logged; the sync
+    indexes its records instead)."""
+    report = indexer.finish(progress=progress)
+    if report.error:
+        log.warning("background indexer failed; a sync indexes its records instead: %s", report.error)
+    else:
+        log.info("background indexer: %d indexed, %d removed, %d commits in %.1f s", report.indexed, report.removed,
+                 report.commits, report.seconds)
+    hooks.after_commit(app)
 
 
 def check_index_health(app: Flask) -> None:

@@ -14,14 +14,13 @@ from wtforms import BooleanField, SelectField
 
 from app.auth import roles_required
 from app.db import get_session
-from app.hooks import after_commit
 from app.jobs import job_type, submit
+from app.marc_runs import run_import
 from catalog.db import utcnow
 from catalog.imports import count_problems, get_problem, get_run, recent_runs, run_problems, start_run
 from catalog.jobs import create_job, get_job
 from catalog.libraries import list_libraries
 from catalog.users import Role
-from ingest.marc.pipeline import import_marc
 from ingest.marc.errors import MarcFileError
 from ingest.marc.reader import detect_format
 
@@ -74,11 +73,10 @@ def run_marc_import(session_factory, job_id: int, report) -> dict:
     """The background side of an upload: the same pipeline as import-marc."""
     with session_factory() as session:
         params = dict(get_job(session, job_id).params)
-    app = current_app._get_current_object()
-    summary = import_marc(
-        session_factory, [Path(params["path"])], names=[params["name"]], data_dir=Path(app.config["DATA_DIR"]),
-        now=utcnow(), library_code=params["library"] or None, strict=params["strict"], run_id=params["run_id"],
-        progress=lambda done, total: report(done, total), after_batch=lambda: after_commit(app),
+    summary = run_import(
+        current_app._get_current_object(), [Path(params["path"])], names=[params["name"]],
+        library_code=params["library"] or None, strict=params["strict"], run_id=params["run_id"],
+        progress=lambda done, total: report(done, total),
     )
     return {"run_id": params["run_id"], **summary.as_json(), "refused": summary.refused}
 

@@ -94,7 +94,8 @@ def _holding_item(record: Record, holding: Holdings, libraries: dict[str, Librar
     if home is None:
         return None
     current = libraries.get(holding.current.upper()) if holding.current else None
-    mark_stale(record, now=now)
-    return Item(barcode=barcode, record=record, home_library=home, current_library=current or home,
+    if isinstance(record, Record):  # a record created by this import is stale already
+        mark_stale(record, now=now)
+    return Item(barcode=barcode, record_id=record.id, home_library=home, current_library=current or home,
                 call_number=normalise(holding.call_number)[:255] or record.call_number, status=ItemStatus.AVAILABLE,
                 created_at=now, updated_at=now)

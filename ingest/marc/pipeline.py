@@ -7,6 +7,7 @@ are read once first and nothing is written if any record is bad.
 """
 from __future__ import annotations
 
+import contextlib
 import dataclasses
 import datetime as dt
 from pathlib import Path
@@ -15,11 +16,12 @@ from typing import Callable, Iterator
 from sqlalchemy import select
 from sqlalchemy.orm import Session, sessionmaker
 
+from catalog.bulk import fewer_collections
 from catalog.errors import N_
 from catalog.imports import ImportProblem, ImportRun, RecordMatchKey, get_run, match_key, refresh_match_keys, \
     start_run, store_match_keys
 from catalog.libraries import get_library_by_code
-from catalog.records import Record, RecordDraft, RecordIdentifier, apply_draft
+from catalog.records import Record, RecordDraft, RecordIdentifier, apply_draft, checked_draft, insert_records
 from ingest.marc.holdings import Holdings, add_holdings, holdings_of
 from ingest.marc.mapping import draft_from_marc
 from ingest.marc.marcjson import record_to_marc_json
@@ -66,13 +68,14 @@ def prepare(result: ReadResult) -> Prepared:
     except (ValueError, KeyError, IndexError, TypeError) as exc:
         result.error = Problem(N_("The record could not be mapped ({reason})."), {"reason": str(exc)[:200]})
         return prepared
+    draft = draft.normalised()
     if not draft.title:
         draft.title = NO_TITLE
         result.warnings.append(Problem(N_("The record has no title (245 $a) nor heading; it was stored as “{title}”."),
                                        {"title": NO_TITLE}))
     draft.control_number, draft.control_source = draft.control_number[:64], draft.control_source[:64]
     draft.call_number = draft.call_number[:255]
-    prepared.draft = draft
+    prepared.draft = draft = checked_draft(draft)
     prepared.marc = record_to_marc_json(result.record)
     prepared.holdings = holdings_of(result.record)
     prepared.keys = _keys(draft)
@@ -95,13 +98,27 @@ def _keys(draft: RecordDraft) -> list[tuple[str, str]]:
     return keys
 
 
-def _conflicts(rule: str, record: Record, draft: RecordDraft) -> bool:
+def _conflicts(rule: str, record: Record | NewRecord, draft: RecordDraft) -> bool:
     """Weaker rules never join records that stronger identifiers tell apart: two control numbers
     from the same source, or (for the title rule) two sets of ISBNs with nothing in common."""
     if rule in ("isbn", "title") and record.control_number and draft.control_number \
             and record.control_source == draft.control_source and record.control_number != draft.control_number:
         return True
     return rule == "title" and bool(record.isbns) and bool(draft.isbns) and not set(record.isbns) & set(draft.isbns)
+
+
+class NewRecord:
+    """A record this batch creates: written with the batch's other new records in one statement
+    (catalog.records.insert_records), so it has no id until then. A later record of the same
+    batch matching it by control or system number replaces its fields before it is written."""
+
+    def __init__(self, draft: RecordDraft, marc: dict | None, now: dt.datetime) -> None:
+        self.draft, self.marc, self.updated_at = draft, marc, now
+        self.id: int | None = None
+
+    def __getattr__(self, name: str):
+        # title, authors, year, control_number, isbns, call_number ... as the draft has them
+        return getattr(self.__dict__["draft"], name)
 
 
 class Batch:
@@ -111,9 +128,9 @@ class Batch:
                  now: dt.datetime, default_library_code: str | None) -> None:
         self.session, self.run, self.summary = session, run, summary
         self.data_dir, self.now, self.default_library_code = data_dir, now, default_library_code
-        self.found: dict[tuple[str, str], Record] = {}
+        self.found: dict[tuple[str, str], Record | NewRecord] = {}
         self.created_ids: set[int] = summary.created_ids
-        self._created: list[Record] = []
+        self._created: list[NewRecord] = []
 
     def lookup(self, prepared: list[Prepared]) -> None:
         wanted: dict[str, set[str]] = {}
@@ -158,12 +175,12 @@ class Batch:
                 resolved[rid] = record
         return resolved
 
-    def match(self, draft: RecordDraft, keys: list[tuple[str, str]]) -> tuple[str, Record | None]:
+    def match(self, draft: RecordDraft, keys: list[tuple[str, str]]) -> tuple[str, Record | NewRecord | None]:
         for rule, value in keys:
             record = self.found.get((rule, value))
             if record is None or _conflicts(rule, record, draft):
                 continue
-            if rule in ("isbn", "title") and (record.id in self.created_ids or any(r is record for r in self._created)):
+            if rule in ("isbn", "title") and (isinstance(record, NewRecord) or record.id in self.created_ids):
                 continue  # within one import only a control or system number joins two records
             return rule, record
         return "", None
@@ -172,15 +189,17 @@ class Batch:
         result, draft = item.result, item.draft
         rule, record = self.match(draft, item.keys)
         if record is None:
-            record = Record(created_at=self.now)
-            self.session.add(record)
-            apply_draft(self.session, record, draft, marc=item.marc, now=self.now)
+            record = NewRecord(draft, item.marc, self.now)
             self._created.append(record)
             self.summary.created += 1
             outcome = "created"
         elif record.marc == item.marc:
             self.summary.unchanged += 1
             outcome = "unchanged"
+        elif isinstance(record, NewRecord):
+            record.draft, record.marc = draft, item.marc  # not written yet: the later version wins
+            self.summary.updated += 1
+            outcome = "updated"
         else:
             if id(record) in self._touched_ids:
                 # Identifier rows removed and re-added in one flush would clash (inserts run first).
@@ -200,6 +219,12 @@ class Batch:
             self._touched.append(record)
             self._touched_ids.add(id(record))
         self._problems.append((record, problems))
+
+    def changed_ids(self) -> list[int]:
+        """Records this batch created or changed, copies included (after its flush)."""
+        ids = {record.id for record in self._touched}
+        ids.update(record.id for record, _h, _res, _p in self._holdings)
+        return sorted(ids)
 
     def _problem(self, kind: str, result: ReadResult, problem: Problem, *, rule: str = "") -> ImportProblem:
         return ImportProblem(run_id=self.run.id, kind=kind, file_name=result.file_name, ordinal=result.ordinal,
@@ -228,8 +253,11 @@ class Batch:
                 self.reject(item.result)
             else:
                 self.write(item, libraries)
+        ids = insert_records(self.session, [(r.draft, r.marc) for r in self._created], now=self.now)
+        for record, record_id in zip(self._created, ids):
+            record.id = record_id
         self.session.flush()
-        self.created_ids.update(r.id for r in self._created)
+        self.created_ids.update(ids)
         store_match_keys(self.session, self._touched)
         if self._holdings:
             copies, notes = add_holdings(self.session, [(r, h) for r, h, _res, _p in self._holdings], libraries,
@@ -297,11 +325,13 @@ def import_marc(
     library_code: str | None = None, strict: bool = False, names: list[str] | None = None,
     user_id: int | None = None, run_id: int | None = None, batch_size: int = 500,
     progress: Progress | None = None, after_batch: Callable[[], None] | None = None, workers: int = 0,
+    changed: Callable[[list[int]], None] | None = None,
 ) -> ImportSummary:
     """Import MARC files; raises MarcFileError (missing, empty, not MARC) before writing anything.
 
     With workers > 0, decoding and mapping run in that many forked processes while this one writes
-    (the CLI uses one on big files; jobs and tests stay in-process)."""
+    (big files; small ones stay in-process). `after_batch()` runs after each batch's commit, and
+    `changed(ids)` gets the ids of the records that batch created or changed (for the index)."""
     paths = [Path(p) for p in paths]
     names = names or [p.name for p in paths]
     for path, name in zip(paths, names):
@@ -317,10 +347,15 @@ def import_marc(
     summary = ImportSummary(run_id=run_id)
     if strict and _refuse_if_bad(session_factory, run_id, paths, names, summary, data_dir=data_dir, now=now):
         return summary
-    for position, batch in _prepared_batches(paths, names, batch_size, workers):
-        _write(session_factory, run_id, batch, summary, data_dir, now, library_code, progress, position, total)
-        if after_batch:
-            after_batch()
+    # Bulk imports (with workers) collect garbage rarely: a third of their time otherwise.
+    with fewer_collections() if workers > 0 else contextlib.nullcontext():
+        for position, batch in _prepared_batches(paths, names, batch_size, workers):
+            ids = _write(session_factory, run_id, batch, summary, data_dir, now, library_code, progress, position,
+                         total)
+            if changed:
+                changed(ids)
+            if after_batch:
+                after_batch()
     with session_factory.begin() as session:
         run = get_run(session, run_id)
         run.status, run.counts, run.finished_at = "done", summary.as_json(), now
@@ -329,15 +364,18 @@ def import_marc(
     return summary
 
 
-def _write(session_factory, run_id, batch, summary, data_dir, now, library_code, progress, position, total) -> None:
+def _write(session_factory, run_id, batch, summary, data_dir, now, library_code, progress, position,
+           total) -> list[int]:
+    """Write one batch in one transaction; returns the ids of the records it created or changed."""
     with session_factory.begin() as session:
         run = get_run(session, run_id)
         libraries = _libraries(session)
-        Batch(session, run, summary, data_dir=data_dir, now=now, default_library_code=library_code).run_batch(
-            batch, libraries)
+        writer = Batch(session, run, summary, data_dir=data_dir, now=now, default_library_code=library_code)
+        writer.run_batch(batch, libraries)
         run.counts = summary.as_json()
     if progress:
         progress(position, total)
+    return writer.changed_ids()
 
 
 def _libraries(session: Session) -> dict:
