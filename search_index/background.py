@@ -140,26 +140,34 @@ def _next_ids(ids_queue, pending: list[int]) -> bool:
     return True
 
 
-class _Session:
+class _Writing:
     """One Whoosh writer between commits, with the ids it has written (Whoosh cannot replace a
     document added by the same writer, so a record seen twice commits first)."""
 
     def __init__(self, ix, lock_timeout: float) -> None:
         self.ix = ix
         self.lock_timeout = lock_timeout
-        self.writer = open_writer(ix, lock_timeout, )
+        self.writer = open_writer(ix, lock_timeout)
         self.reader = ix.reader()
         self.written: set[int] = set()
         self.versions: list[tuple[int, object]] = []
 
-    def commit(self, session_factory) -> None:
+    def commit(self, session_factory, report: BackgroundReport) -> None:
+        """Commit the writer, then clear the stale flags of the rows it wrote (unless changed since)."""
         self.reader.close()
         self.writer.commit()
+        report.commits += 1
         with session_factory.begin() as session:
             mark_indexed_versions(session, self.versions)
 
+    def close(self) -> None:
+        """Give up: what this writer held is not committed (its records stay stale)."""
+        self.reader.close()
+        if not self.writer.is_closed:
+            self.writer.cancel()
+
     def reopen(self) -> None:
-        self.writer = open_writer(self.ix, self.lock_timeout, )
+        self.writer = open_writer(self.ix, self.lock_timeout)
         self.reader = self.ix.reader()
         self.written = set()
         self.versions = []
@@ -167,7 +175,7 @@ class _Session:
 
 def _index(session_factory, index_dir, ids_queue, report, done, commit_every, lock_timeout) -> None:
     ix = open_index(index_dir)
-    state = _Session(ix, lock_timeout)
+    state = _Writing(ix, lock_timeout)
     since_commit = 0
     try:
         pending: list[int] = []
@@ -182,8 +190,7 @@ def _index(session_factory, index_dir, ids_queue, report, done, commit_every, lo
                 rows = index_rows(session, ids)
             for row in rows:
                 if row.id in state.written:
-                    state.commit(session_factory)
-                    report.commits += 1
+                    state.commit(session_factory, report)
                     state.reopen()
                     since_commit = 0
                 write_document(state.writer, row, exists=("id", str(row.id)) in state.reader)
@@ -197,15 +204,12 @@ def _index(session_factory, index_dir, ids_queue, report, done, commit_every, lo
             with done.get_lock():
                 done.value += len(rows)
             if since_commit >= commit_every:
-                state.commit(session_factory)
-                report.commits += 1
+                state.commit(session_factory, report)
                 state.reopen()
                 since_commit = 0
     except BaseException:
-        state.reader.close()
-        state.writer.cancel()
+        state.close()
         ix.close()
         raise
-    state.commit(session_factory)
-    report.commits += 1
+    state.commit(session_factory, report)
     ix.close()
