@@ -41,9 +41,9 @@ def holdings_of(record: pymarc.Record) -> list[Holdings]:
 
 
 def add_holdings(session: Session, entries: list[tuple[Record, list[Holdings]]], libraries: dict[str, Library], *,
-                 default_code: str | None, now: dt.datetime) -> tuple[int, list[list[Problem]]]:
+                 default_code: str | None, now: dt.datetime) -> tuple[list[int], list[list[Problem]]]:
     """Create the copies the records' holdings describe (one barcode query for the whole batch,
-    the same rules as catalog.items.add_item); returns (copies made, problems per entry)."""
+    the same rules as catalog.items.add_item); returns (copies made, problems), per entry."""
     codes = {normalise_barcode(h.barcode) for _r, holdings in entries for h in holdings}
     codes.discard("")
     existing: dict[str, int] = {}
@@ -51,15 +51,17 @@ def add_holdings(session: Session, entries: list[tuple[Record, list[Holdings]]],
     for start in range(0, len(ordered), 500):
         existing.update(session.execute(
             select(Item.barcode, Item.record_id).where(Item.barcode.in_(ordered[start:start + 500]))).all())
-    made, notes = 0, []
+    made, notes = [], []
     for record, holdings in entries:
         record_notes: list[Problem] = []
+        count = 0
         for holding in holdings:
             item = _holding_item(record, holding, libraries, existing, default_code, now, record_notes)
             if item is not None:
                 session.add(item)
                 existing[item.barcode] = record.id
-                made += 1
+                count += 1
+        made.append(count)
         notes.append(record_notes)
     return made, notes
 

@@ -222,9 +222,7 @@ class Batch:
 
     def changed_ids(self) -> list[int]:
         """Records this batch created or changed, copies included (after its flush)."""
-        ids = {record.id for record in self._touched}
-        ids.update(record.id for record, _h, _res, _p in self._holdings)
-        return sorted(ids)
+        return sorted({record.id for record in self._touched} | {record.id for record in self._with_new_copies})
 
     def _problem(self, kind: str, result: ReadResult, problem: Problem, *, rule: str = "") -> ImportProblem:
         return ImportProblem(run_id=self.run.id, kind=kind, file_name=result.file_name, ordinal=result.ordinal,
@@ -245,6 +243,7 @@ class Batch:
         self._touched_ids: set[int] = set()
         self._problems: list[tuple[Record, list[ImportProblem]]] = []
         self._holdings: list[tuple[Record, list, ReadResult, list[ImportProblem]]] = []
+        self._with_new_copies: list[Record | NewRecord] = []
         good = [p for p in prepared if p.draft is not None]
         self.lookup(good)
         for item in prepared:
@@ -260,11 +259,13 @@ class Batch:
         self.created_ids.update(ids)
         store_match_keys(self.session, self._touched)
         if self._holdings:
-            copies, notes = add_holdings(self.session, [(r, h) for r, h, _res, _p in self._holdings], libraries,
-                                         default_code=self.default_library_code, now=self.now)
-            self.summary.copies += copies
-            for (_record, _h, result, problems), record_notes in zip(self._holdings, notes):
+            made, notes = add_holdings(self.session, [(r, h) for r, h, _res, _p in self._holdings], libraries,
+                                       default_code=self.default_library_code, now=self.now)
+            self.summary.copies += sum(made)
+            for (record, _h, result, problems), copies, record_notes in zip(self._holdings, made, notes):
                 problems += [self._problem("warning", result, note) for note in record_notes]
+                if copies:
+                    self._with_new_copies.append(record)
         for record, problems in self._problems:
             self.summary.warnings += any(p.kind == "warning" for p in problems)
             for problem in problems:

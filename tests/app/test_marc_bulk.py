@@ -71,13 +71,18 @@ def test_a_big_import_is_indexed_by_the_background_indexer(app, runner, tmp_path
     assert "background indexer: 1101 indexed, 0 removed, 2 commits" in caplog.text
 
 
-def test_reimporting_a_changed_file_replaces_documents_without_duplicates(app, runner, tmp_path):
+def test_reimporting_a_changed_file_replaces_documents_without_duplicates(app, runner, tmp_path, caplog):
+    with app.extensions["session_factory"].begin() as session:
+        save_library(session, code="TH-CATBA", name="Trường Tiểu học Cát Bà", kind=LibraryKind.SCHOOL)
     path = tmp_path / "a.mrc"
     path.write_bytes(catalogue(40))
     assert runner.invoke(args=["import-marc", str(path)]).exit_code == 0
+    caplog.set_level(logging.INFO, logger="app.search")
     path.write_bytes(catalogue(40, changed={3: "Văn học dân gian Hải Phòng", 4: "Lịch sử làng biển"}))
     result = runner.invoke(args=["import-marc", str(path), "--json"])
     assert last_json(result)["updated"] == 2 and last_json(result)["unchanged"] == 38
+    # Only the two changed records are indexed again (not the unchanged ones with copies).
+    assert "background indexer: 2 indexed" in caplog.text
     assert [hit.title for hit in search(index_of(app), "dân gian Hải Phòng").hits] == ["Văn học dân gian Hải Phòng"]
     assert search(index_of(app), "thủy sản").total == 38
     check = check_index(app.extensions["session_factory"], index_of(app))
