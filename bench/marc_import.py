@@ -1,11 +1,12 @@
 """Benchmark: end-to-end MARC import of a generated Vietnamese file into an empty database.
 
-    .venv/bin/python bench/marc_import.py [--records 100000] [--database-url URL] [--no-index] [--inline]
+    .venv/bin/python bench/marc_import.py [--records 100000] [--database-url URL] [--inline]
 
 Generates a realistic UTF-8 ISO 2709 file (Zipf-like vocabulary, names with diacritics, subjects,
 ISBNs, Koha 952 holdings on a fifth of the records), reads it once with plain pymarc, then imports
-it with the same set-up as `flask import-marc` on a big file (a decode worker and a background
-indexer process; --inline: the small-file set-up, all in one process), and reports records/s, the ratio to the plain pymarc read, and peak memory (ru_maxrss).
+it through app.marc_runs.run_import, as `flask import-marc` does, in the set-up of a big file (a
+decode worker and a background indexer process; --inline: the small-file set-up, one process), and
+reports records/s, the ratio to the plain pymarc read, peak memory (ru_maxrss) and CPU time.
 """
 from __future__ import annotations
 
@@ -111,10 +112,8 @@ def main() -> None:
     parser = argparse.ArgumentParser()
     parser.add_argument("--records", type=int, default=100_000)
     parser.add_argument("--database-url", default="")
-    parser.add_argument("--no-index", action="store_true")
     parser.add_argument("--inline", action="store_true",
-                        help="the small-file set-up: one process, index synced every --index-every batches")
-    parser.add_argument("--index-every", type=int, default=10, help="with --inline: sync the index every N batches")
+                        help="the small-file set-up: one process, the index synced every 10 batches")
     options = parser.parse_args()
     work = Path(tempfile.mkdtemp(prefix="marc-bench-"))
     path = work / "vietnamese.mrc"
@@ -126,46 +125,34 @@ def main() -> None:
     print(f"plain pymarc read: {read} records in {pymarc_seconds:.1f} s = {read / pymarc_seconds:,.0f} records/s")
 
     from app import create_app
-    from app.hooks import after_commit
+    from app.marc_runs import run_import
     from app.schema import upgrade
-    from app.search import finish_background_indexer, start_background_indexer
-    from catalog.db import utcnow
     from catalog.libraries import LibraryKind, save_library
-    from ingest.marc.pipeline import import_marc
 
     url = options.database_url or f"sqlite:///{work / 'bench.db'}"
+    # The same code as `flask import-marc`; the threshold picks the big-file or small-file set-up.
     app = create_app({"DATABASE_URL": url, "DATA_DIR": str(work / "data"), "SECRET_KEY": "bench-secret-key-0123456789",
-                      "TESTING": True})
+                      "TESTING": True, "MARC_BULK_FROM_BYTES": 1 << 62 if options.inline else 1})
     upgrade(app.extensions["engine"])
-    factory = app.extensions["session_factory"]
-    with factory.begin() as session:
+    with app.extensions["session_factory"].begin() as session:
         for code in LIBRARIES:
             save_library(session, code=code, name=code, kind=LibraryKind.SCHOOL)
-    batches = [0]
+    waits: list[float] = []  # when the importer started waiting for the background indexer
 
-    def after_batch() -> None:
-        batches[0] += 1
-        if not options.no_index and batches[0] % options.index_every == 0:
-            after_commit(app)
+    def index_progress(_done: int, _sent: int) -> None:
+        if not waits:
+            waits.append(time.perf_counter())
 
-    bulk = not options.inline
     with app.app_context():
         start = time.perf_counter()
-        indexer = start_background_indexer(app) if bulk and not options.no_index else None
-        summary = import_marc(factory, [path], data_dir=work / "data", now=utcnow(), workers=1 if bulk else 0,
-                              after_batch=None if bulk else after_batch, changed=indexer.add if indexer else None)
-        written = time.perf_counter() - start
-        if indexer:
-            finish_background_indexer(app, indexer)
-        elif not options.no_index:
-            after_commit(app)
+        summary = run_import(app, [path], index_progress=index_progress)
         seconds = time.perf_counter() - start
+    written = (waits[0] if waits else start + seconds) - start
     own, helpers = resource.getrusage(resource.RUSAGE_SELF), resource.getrusage(resource.RUSAGE_CHILDREN)
     peak_mb, helper_mb = own.ru_maxrss / 1024, helpers.ru_maxrss / 1024
     rate = summary.read / seconds
-    setup = "bulk: decode worker + background indexer" if bulk else "inline"
-    print(f"import-marc end to end ({setup}{'' if options.no_index else ', search index included'}): "
-          f"{summary.as_json()}")
+    setup = "inline" if options.inline else "bulk: decode worker + background indexer"
+    print(f"import-marc end to end ({setup}, search index included): {summary.as_json()}")
     print(f"  {seconds:.1f} s = {rate:,.0f} records/s (database written after {written:.1f} s); plain pymarc read is "
           f"{pymarc_seconds / seconds:.3f} of it (import takes {seconds / pymarc_seconds:.1f}x the plain read)")
     print(f"  peak memory: importing process {peak_mb:.0f} MB, largest helper process {helper_mb:.0f} MB")

@@ -46,14 +46,18 @@ class WritingCodec(W3Codec):
 class _LengthsReader(W3PerDocReader):
     """The new segment's field lengths, a list per field (as doc_field_length gives them)."""
 
+    def __init__(self, storage, segment) -> None:
+        super().__init__(storage, segment)
+        self._length_lists: dict[str, list | None] = {}
+
     def field_lengths(self, fieldname: str) -> list | None:
         """doc_field_length(docnum, fieldname) for every document, or None without a length column
         (doc_field_length then gives 0)."""
-        cache = self.__dict__.setdefault("_length_lists", {})
-        if fieldname not in cache:
+        if fieldname not in self._length_lists:
             reader = self._cached_reader(_lenfield(fieldname), LENGTHS_COLUMN)
-            cache[fieldname] = None if reader is None else [byte_to_length(b) if b else None for b in reader]
-        return cache[fieldname]
+            self._length_lists[fieldname] = None if reader is None else [byte_to_length(b) if b else None
+                                                                         for b in reader]
+        return self._length_lists[fieldname]
 
     def _cached_reader(self, fieldname, column):
         if fieldname not in self._readers:  # remember a missing column too (no stat call per posting)

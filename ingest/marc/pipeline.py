@@ -22,6 +22,7 @@ from catalog.imports import ImportProblem, ImportRun, RecordMatchKey, get_run, m
     start_run, store_match_keys
 from catalog.libraries import get_library_by_code
 from catalog.records import Record, RecordDraft, RecordIdentifier, apply_draft, checked_draft, insert_records
+from catalog.text import normalise
 from ingest.marc.holdings import Holdings, add_holdings, holdings_of
 from ingest.marc.mapping import draft_from_marc
 from ingest.marc.marcjson import record_to_marc_json
@@ -68,14 +69,13 @@ def prepare(result: ReadResult) -> Prepared:
     except (ValueError, KeyError, IndexError, TypeError) as exc:
         result.error = Problem(N_("The record could not be mapped ({reason})."), {"reason": str(exc)[:200]})
         return prepared
-    draft = draft.normalised()
-    if not draft.title:
+    if not normalise(draft.title):
         draft.title = NO_TITLE
         result.warnings.append(Problem(N_("The record has no title (245 $a) nor heading; it was stored as “{title}”."),
                                        {"title": NO_TITLE}))
     draft.control_number, draft.control_source = draft.control_number[:64], draft.control_source[:64]
     draft.call_number = draft.call_number[:255]
-    prepared.draft = draft = checked_draft(draft)
+    prepared.draft = draft = checked_draft(draft)  # normalised once, here in the decode worker
     prepared.marc = record_to_marc_json(result.record)
     prepared.holdings = holdings_of(result.record)
     prepared.keys = _keys(draft)
