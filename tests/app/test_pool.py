@@ -1,0 +1,61 @@
+"""A served instance with a small connection pool under concurrent requests (issue 12, item 4).
+
+Counting a use used to take a second pooled connection in after_request while the request still
+held its own: with every pooled connection held by a request waiting for another, the site froze
+until the pool timed out, and the counts were lost."""
+from __future__ import annotations
+
+import concurrent.futures
+import logging
+import threading
+import time
+import urllib.request
+
+import pytest
+from werkzeug.serving import make_server
+
+from catalog.usage import usage_total
+
+CLIENTS = 32
+POOL_TIMEOUT = 3
+
+
+@pytest.fixture
+def app_overrides(app_overrides):
+    return {**app_overrides, "DATABASE_POOL_SIZE": 2, "DATABASE_MAX_OVERFLOW": 0,
+            "DATABASE_POOL_TIMEOUT": POOL_TIMEOUT}
+
+
+@pytest.fixture
+def served(demo):
+    server = make_server("127.0.0.1", 0, demo, threaded=True)
+    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    thread.start()
+    yield f"http://127.0.0.1:{server.server_port}"
+    server.shutdown()
+    thread.join(timeout=5)
+
+
+def _get(url: str) -> int:
+    with urllib.request.urlopen(url, timeout=60) as response:
+        response.read()
+        return response.status
+
+
+def test_a_small_pool_serves_many_concurrent_readers_fast_and_counts_every_view(demo, served, session, caplog):
+    from app.usage import today
+
+    with demo.app_context():
+        record_ids = [hit["id"] for hit in demo.test_client().get("/api/search?q=&per_page=8").get_json()["hits"]]
+        day = today()
+    assert len(record_ids) == 8
+    urls = [f"{served}/records/{record_ids[n % 8]}" for n in range(CLIENTS * 2)]
+    caplog.set_level(logging.ERROR)
+    started = time.monotonic()
+    with concurrent.futures.ThreadPoolExecutor(CLIENTS) as pool:
+        statuses = list(pool.map(_get, urls))
+    elapsed = time.monotonic() - started
+    assert statuses == [200] * len(urls)
+    assert [r.getMessage() for r in caplog.records if r.levelno >= logging.ERROR] == []
+    assert elapsed < POOL_TIMEOUT * 2, f"{len(urls)} requests took {elapsed:.1f} s"
+    assert usage_total(session, "record_view", day, day) == len(urls)
