@@ -15,6 +15,8 @@ import pytest
 from werkzeug.serving import make_server
 
 from catalog.usage import usage_total
+from tests.app.staff_helpers import denied_entries, item_of
+from tests.conftest import login
 
 CLIENTS = 32
 POOL_TIMEOUT = 3
@@ -22,7 +24,7 @@ POOL_TIMEOUT = 3
 
 @pytest.fixture
 def app_overrides(app_overrides):
-    return {**app_overrides, "DATABASE_POOL_SIZE": 2, "DATABASE_MAX_OVERFLOW": 0,
+    return {**app_overrides, "DATABASE_POOL_SIZE": 1, "DATABASE_MAX_OVERFLOW": 0,
             "DATABASE_POOL_TIMEOUT": POOL_TIMEOUT}
 
 
@@ -59,3 +61,18 @@ def test_a_small_pool_serves_many_concurrent_readers_fast_and_counts_every_view(
     assert [r.getMessage() for r in caplog.records if r.levelno >= logging.ERROR] == []
     assert elapsed < POOL_TIMEOUT * 2, f"{len(urls)} requests took {elapsed:.1f} s"
     assert usage_total(session, "record_view", day, day) == len(urls)
+
+
+def test_a_refused_change_is_logged_within_one_connection(demo, client, session):
+    """The refusal's audit entry used a second session while the request's own one reloaded the
+    signed-in user: with every connection in use, the refusal waited for the pool and failed."""
+    copy = item_of(session, "TTVH")
+    login(client, "thuvien.tieuhoc")
+    started = time.monotonic()
+    response = client.post(f"/staff/copies/{copy.id}", data={
+        "status": "lost", "location_id": copy.current_library_id, "call_number": "X", "notes": ""})
+    assert response.status_code == 403
+    assert time.monotonic() - started < POOL_TIMEOUT
+    denied = denied_entries(session)
+    assert denied and denied[-1].actor_name == "thuvien.tieuhoc" and f"/staff/copies/{copy.id}" in denied[-1].after["path"]
+

@@ -29,7 +29,7 @@ class Run:
     journal: Journal
     stop: threading.Event
     record_ids: list[int]
-    object_ids: list[int] = field(default_factory=list)
+    objects: list[tuple[int, int]] = field(default_factory=list)  # (digital object, its record)
     lock: threading.Lock = field(default_factory=threading.Lock)
 
     def client(self, actor: str) -> Client:
@@ -160,8 +160,13 @@ def scanner(run: Run) -> None:
             if result.get("pages") != 2 or not result.get("object_id"):
                 run.journal.problem(f"scans: upload {n} reported {result}")
             else:
+                ocr = result.get("ocr") or {}
+                if ocr.get("pages_read") == 2:
+                    run.journal.count("ocr")
+                else:
+                    run.journal.problem(f"scans: upload {n} OCR read {ocr}")
                 with run.lock:
-                    run.object_ids.append(result["object_id"])
+                    run.objects.append((result["object_id"], result["record_id"]))
         run.stop.wait(3)
 
 
@@ -191,10 +196,11 @@ def resident(run: Run, number: int) -> None:
 def read(run: Run, client: Client, rng: random.Random) -> None:
     """Open a scanned booklet in the reader, its images, its manifest and a search inside."""
     with run.lock:
-        object_id = rng.choice(run.object_ids) if run.object_ids else None
-    if object_id is None:
+        scanned = rng.choice(run.objects) if run.objects else None
+    if scanned is None:
         client.get("/digital")
         return
+    object_id, record_id = scanned
     page = client.get(f"/read/{object_id}/{rng.choice((1, 2))}")
     if page.status == 200:
         run.journal.count("reader page")
@@ -204,6 +210,9 @@ def read(run: Run, client: Client, rng: random.Random) -> None:
                 run.journal.count("page image")
     client.get(f"/iiif/{object_id}/manifest")
     client.get(f"/read/{object_id}?q=biển")
+    inside = client.get(f"/api/records/{record_id}/search-inside?q=biển")
+    if inside.status == 200 and inside.json()["hits"]:
+        run.journal.count("found inside")
     client.get(f"/read/{object_id}/1/text")
 
 

@@ -19,7 +19,7 @@ pytestmark = pytest.mark.soak
 SECONDS = float(os.environ.get("SOAK_SECONDS", "75"))
 SLOW = float(os.environ.get("SOAK_SLOW_SECONDS", "5"))
 # Each of these happened at least once, or the run proved nothing about it.
-EXPECTED = ("checkout", "renewal", "checkin", "record edit", "copy edit", "marc import", "scan ingest", "search",
+EXPECTED = ("checkout", "renewal", "checkin", "record edit", "copy edit", "marc import", "scan ingest", "ocr", "search",
             "reader page", "page image", "reader hold")
 
 
@@ -30,7 +30,8 @@ def tracebacks(log: str) -> list[str]:
     for match in re.finditer(r"^(.*)\nTraceback \(most recent call last\):\n((?:[ \t].*\n)*)(.*)$", log, re.M):
         header, frames, error = match.groups()
         where = re.search(r"Exception on (\S+) \[(\w+)\]", header)
-        key = (f"{where.group(2)} {route(where.group(1))}" if where else header.strip()[-80:], error.split(":")[0])
+        said = re.sub(r"^\[[^\]]*\]\s*", "", header.strip())[-80:]  # without its time stamp
+        key = (f"{where.group(2)} {route(where.group(1))}" if where else said, error.split(":")[0])
         ours = [line.strip() for line in frames.splitlines() if re.search(r'File ".*/(app|catalog|ingest|search_index)/', line)]
         groups.setdefault(key, []).append([header.strip(), *ours[-3:], error.strip()])
     return [f"{key[0]}: {key[1]} ({len(found)} times)\n    " + "\n    ".join(found[0])
