@@ -19,12 +19,17 @@ from tests.app.staff_helpers import denied_entries, item_of
 from tests.conftest import login
 
 CLIENTS = 32
-POOL_TIMEOUT = 3
+POOL_TIMEOUT = 10  # a wait this long is a deadlock; a busy machine's queue for a connection is shorter
 
 
 @pytest.fixture
-def app_overrides(app_overrides):
-    return {**app_overrides, "DATABASE_POOL_SIZE": 1, "DATABASE_MAX_OVERFLOW": 0,
+def pool_size() -> int:
+    return 2
+
+
+@pytest.fixture
+def app_overrides(app_overrides, pool_size):
+    return {**app_overrides, "DATABASE_POOL_SIZE": pool_size, "DATABASE_MAX_OVERFLOW": 0,
             "DATABASE_POOL_TIMEOUT": POOL_TIMEOUT}
 
 
@@ -59,10 +64,11 @@ def test_a_small_pool_serves_many_concurrent_readers_fast_and_counts_every_view(
     elapsed = time.monotonic() - started
     assert statuses == [200] * len(urls)
     assert [r.getMessage() for r in caplog.records if r.levelno >= logging.ERROR] == []
-    assert elapsed < POOL_TIMEOUT * 2, f"{len(urls)} requests took {elapsed:.1f} s"
+    assert elapsed < POOL_TIMEOUT, f"{len(urls)} requests took {elapsed:.1f} s"
     assert usage_total(session, "record_view", day, day) == len(urls)
 
 
+@pytest.mark.parametrize("pool_size", [1])
 def test_a_refused_change_is_logged_within_one_connection(demo, client, session):
     """The refusal's audit entry used a second session while the request's own one reloaded the
     signed-in user: with every connection in use, the refusal waited for the pool and failed."""
