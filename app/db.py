@@ -53,7 +53,8 @@ def get_session() -> Session:
 
 
 def after_release(app: Flask, hook: ReleaseHook) -> None:
-    """Run hook(exc) at the end of every request, after the request's session is closed."""
+    """Run hook(exc) at the end of every request, after the request's session is closed; a hook
+    logs its own failure (the response is already made)."""
     app.extensions["after_release_hooks"].append(hook)
 
 
