@@ -16,6 +16,10 @@ OAI_REPOSITORY_IDENTIFIER = ""
 # Left empty: create_app derives sqlite:///<instance>/library.db and <instance>/data.
 DATABASE_URL = ""
 DATA_DIR = ""
+# Connection pool of each server process (empty: SQLAlchemy's 5, 10 more at peaks, 30 s wait).
+DATABASE_POOL_SIZE = ""
+DATABASE_MAX_OVERFLOW = ""
+DATABASE_POOL_TIMEOUT = ""
 
 # Refused at start-up outside debug and testing (see app/__init__.py).
 SECRET_KEY = ""

@@ -2,7 +2,8 @@
 
 - CLI commands and jobs call app.hooks.after_commit(app), which runs sync_index.
 - Web requests whose session committed changes to records, copies or pages sync at teardown
-  (an after_flush event notes the change, after_commit turns it into a per-request flag).
+  (an after_flush event notes the change, after_commit turns it into a per-request flag), once
+  the request's session is closed (app.db.after_release).
 - A failed sync is logged; the records stay marked stale and the next sync catches up.
 """
 from __future__ import annotations
@@ -16,6 +17,7 @@ from flask import Flask, current_app, g, has_request_context
 from sqlalchemy import event
 
 from app import hooks
+from app.db import after_release
 from catalog.digital import DigitalObject, Page
 from catalog.items import Item
 from catalog.records import Record
@@ -106,4 +108,4 @@ def init_app(app: Flask) -> None:
     event.listen(factory, "after_flush", _note_changes)
     event.listen(factory, "after_commit", _after_commit)
     event.listen(factory, "after_soft_rollback", lambda session, _tx: _after_rollback(session))
-    app.teardown_request(_sync_after_request)
+    after_release(app, _sync_after_request)  # once the request's connection is back in the pool
