@@ -1,6 +1,6 @@
 """IIIF: Image API 3.0 (level 1 with gray, png, webp) and a Presentation 3.0 manifest per object,
 so Mirador or Universal Viewer can open our books. Images obey the licence like the reader does;
-small thumbnails (up to 300 px) are shown to everyone."""
+whole-page thumbnails (up to 300 px) are shown to everyone, regions and tiles only to readers."""
 from __future__ import annotations
 
 from pathlib import Path
@@ -8,15 +8,14 @@ from pathlib import Path
 from flask import Blueprint, Response, current_app, jsonify, request, send_file, url_for
 
 from app.db import get_session
-from app.views.digital import access, check_read
-from catalog.digital import LICENCE_URLS, DigitalObject, get_object, get_page
+from app.views.digital import check_read, viewer
+from catalog.digital import LICENCE_URLS, DigitalObject, get_object, get_page, require_image
 from ingest.scans.iiif import image_bytes, parse_request
 from ingest.scans.images import FORMATS
 
 bp = Blueprint("iiif", __name__, url_prefix="/iiif")
 IMAGE_CONTEXT = "http://iiif.io/api/image/3/context.json"
 PRESENTATION_CONTEXT = "http://iiif.io/api/presentation/3/context.json"
-THUMBNAIL_MAX = 300
 
 
 def _cache_headers(response: Response, obj: DigitalObject, etag: str) -> Response:
@@ -63,8 +62,7 @@ def image(object_id: int, page: int, region: str, size: str, rotation: str, qual
     obj = get_object(get_session(), object_id)
     p = get_page(obj, page)
     wanted = parse_request(region, size, rotation, quality_format, p.width, p.height)
-    if not access(obj)["read"] and max(wanted.size) > THUMBNAIL_MAX:
-        check_read(obj)
+    require_image(obj, viewer(), whole_page=wanted.region == (0, 0, p.width, p.height), size=wanted.size)
     stamp = int(p.updated_at.timestamp()) if p.updated_at else 0
     data_dir = Path(current_app.config["DATA_DIR"])
     path = image_bytes(data_dir, p.image_path, f"{obj.id}/{page}-{Path(p.image_path).stem}", wanted)

@@ -1,0 +1,6 @@
+"""Vietnamese for the digital library's licence rule, image limits and scan storage errors."""
+
+VI = {
+"This page holds the words; it can be read at the library.": "Trang này có các từ cần tìm; hãy đọc tại thư viện.",
+"p. {page}: the words are there; read it at the library.": "tr. {page}: có các từ cần tìm; hãy đọc tại thư viện.",
+}
