@@ -10,13 +10,14 @@ from flask_babel import gettext as _
 from flask_login import current_user
 
 from app.db import get_session
+from app.ratelimit import count_derivation
 from catalog.db import utcnow
 from catalog.digital import (DigitalObject, LICENCE_URLS, Viewer, get_object, get_page, list_objects,
                              objects_of_record, raise_read_at_library, require_download, search_inside,
                              viewer_access)
 from catalog.records import get_record
 from catalog.usage import count_use
-from ingest.scans.images import cached, images_to_pdf, safe_join
+from ingest.scans.images import images_to_pdf, safe_join
 from ingest.scans.ocr import INSTALL_HINT, tesseract_status
 
 bp = Blueprint("digital", __name__)
@@ -127,14 +128,27 @@ def download(object_id: int):
     require_download(obj)
     data_dir = Path(current_app.config["DATA_DIR"])
     if obj.source_path:
-        path = safe_join(data_dir, obj.source_path)
+        path = safe_join(data_dir, obj.source_path).open("rb")
     else:
-        masters = [safe_join(data_dir, p.image_path) for p in obj.pages]
-        stamp = int(max(p.updated_at for p in obj.pages).timestamp())
-        path = cached(data_dir, f"derivatives/{obj.id}/download-{stamp}.pdf", lambda: images_to_pdf(masters))
+        path = _image_set_pdf(obj, data_dir)
     count_once(obj, "download")
     get_session().commit()
     return send_file(path, mimetype="application/pdf", as_attachment=True, download_name=f"hoclieu-{obj.id}.pdf")
+
+
+def _image_set_pdf(obj: DigitalObject, data_dir: Path):
+    """The cached PDF of an image set, made (rate-limited, one at a time per slot) when missing."""
+    cache = current_app.extensions["derivative_cache"]
+    stamp = int(max(p.updated_at for p in obj.pages).timestamp())
+    relative = f"{obj.id}/download-{stamp}.pdf"
+    handle = cache.open(relative)
+    if handle is None:
+        who = viewer()
+        count_derivation(who.is_staff or who.on_site)
+        masters = [safe_join(data_dir, p.image_path) for p in obj.pages]
+        with current_app.extensions["image_render_slots"]:
+            handle = cache.get(relative, lambda: images_to_pdf(masters))
+    return handle
 
 
 @bp.get("/read/<int:object_id>/<int:number>/download")

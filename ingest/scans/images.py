@@ -162,18 +162,6 @@ def encode(image: Image.Image, fmt: str) -> bytes:
     return out.getvalue()
 
 
-def cached(data_dir: Path, relative: str, produce) -> Path:
-    """The derivative at data_dir/relative, produced (bytes) once and kept; written atomically."""
-    target = safe_join(data_dir, relative)
-    if not target.exists():
-        data = produce()
-        target.parent.mkdir(parents=True, exist_ok=True)
-        temporary = target.with_name(f".{target.name}.{os.getpid()}.{id(data)}.part")
-        temporary.write_bytes(data)
-        os.replace(temporary, target)
-    return target
-
-
 def images_to_pdf(paths: list[Path]) -> bytes:
     """A PDF with one page per image (for downloading an image set as one file)."""
     out = io.BytesIO()

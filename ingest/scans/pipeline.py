@@ -21,7 +21,7 @@ from catalog.digital import DigitalObject, Page, add_note, add_page, create_obje
 from catalog.errors import N_
 from catalog.records import RecordDraft, create_record, get_record
 from catalog.text import nfc
-from ingest.scans import images, pdf
+from ingest.scans import images, pdf, pyramid
 from ingest.scans.errors import NothingToIngest, ScanError
 from ingest.scans.limits import Limits
 from ingest.scans.metadata import Metadata, read_metadata
@@ -120,6 +120,9 @@ def write_staged(session: Session, staged: Staged, *, data_dir: Path, record_id:
     for page in staged.pages:
         relative = f"scans/{obj.id}/{len(obj.pages) + 1:04d}{page.master.suffix}"
         os.replace(page.master, images.safe_join(data_dir, relative))
+        tiles = Path(pyramid.tiles_folder(str(page.master)))
+        if tiles.exists():
+            os.replace(tiles, images.safe_join(data_dir, pyramid.tiles_folder(relative)))
         add_page(session, obj, image_path=relative, width=page.width, height=page.height, source_label=page.label,
                  text=page.text, words=page.words, text_source="pdf" if page.text else "none", now=now)
         text_pages += bool(page.text)
@@ -206,6 +209,8 @@ def _stage_pages(staged: Staged, pages: list[Source], limits: Limits, progress: 
                 label, image = (item.label, item.image) if source.kind == "pdf" else item
                 stem = f"tmp/{staged.folder.name}/{len(staged.pages) + 1:04d}"
                 relative, width, height = images.save_master(image, staged.folder.parent.parent, stem)
+                # The pyramid now, while the page is decoded: no image request will decode it again.
+                pyramid.write_pyramid(image, staged.folder.parent.parent / pyramid.tiles_folder(relative))
                 text, words = (item.text, item.words) if source.kind == "pdf" else ("", None)
                 staged.pages.append(StagedPage(staged.folder.parent.parent / relative, width, height, label, text, words))
                 if source.kind == "pdf" and item.dpi < limits.pdf_dpi:

@@ -3,4 +3,5 @@
 VI = {
 "This page holds the words; it can be read at the library.": "Trang này có các từ cần tìm; hãy đọc tại thư viện.",
 "p. {page}: the words are there; read it at the library.": "tr. {page}: có các từ cần tìm; hãy đọc tại thư viện.",
+"Too many page images asked for at once; try again in {seconds} seconds.": "Yêu cầu quá nhiều ảnh trang cùng lúc; hãy thử lại sau {seconds} giây.",
 }
