@@ -9,7 +9,7 @@ from app.db import get_session
 from app.search import index_dir
 from app.views.digital import viewer
 from catalog.detail import record_detail_data
-from catalog.digital import records_with_hidden_text
+from catalog.digital import records_with_hidden_text, viewer_access
 from catalog.indexing import pages_with_words
 from catalog.items import ItemStatus
 from search_index.highlight import mark_words
@@ -150,4 +150,8 @@ def api_record(record_id: int):
         return redirect(url_for("opac.api_record", record_id=detail.merged_into_id), 301)
     if detail.record.is_deleted:
         return jsonify(error=_("This record was deleted."), id=record_id, deleted=True), 410
-    return jsonify(detail.as_json())
+    body = detail.as_json()
+    for entry, obj in zip(body["digital_objects"], detail.digital_objects):
+        entry["iiif_manifest"] = url_for("iiif.manifest", object_id=obj.id, _external=True)
+        entry["readable"] = viewer_access(obj, viewer()).read
+    return jsonify(body)
