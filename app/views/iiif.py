@@ -16,11 +16,11 @@ from catalog.digital import LICENCE_URLS, DigitalObject, get_object, get_page, r
 from ingest.scans.cache import DerivativeCache
 from ingest.scans.iiif import cache_path, largest_size, parse_request, render_page
 from ingest.scans.images import FORMATS
-from ingest.scans.pyramid import TILE, levels_of
 
 bp = Blueprint("iiif", __name__, url_prefix="/iiif")
 IMAGE_CONTEXT = "http://iiif.io/api/image/3/context.json"
 PRESENTATION_CONTEXT = "http://iiif.io/api/presentation/3/context.json"
+TILE_SIDE = 512  # the tiles info.json offers viewers (read from the pyramid's 1024 px stored tiles)
 
 
 @bp.record_once
@@ -32,6 +32,14 @@ def _set_up(state) -> None:
     app.extensions["image_render_slots"] = threading.BoundedSemaphore(
         max(1, int(app.config["IMAGE_RENDER_CONCURRENCY"])))
     ratelimit.init_app(app)
+
+
+def _scale_factors(width: int, height: int) -> list[int]:
+    """1, 2, 4, ... until one TILE_SIDE tile holds the page (each read from the pyramid level below it)."""
+    factors = [1]
+    while -(-max(width, height) // factors[-1]) > TILE_SIDE:
+        factors.append(factors[-1] * 2)
+    return factors
 
 
 def max_area() -> int:
@@ -69,14 +77,14 @@ def info(object_id: int, page: int):
     body = {"@context": IMAGE_CONTEXT, "id": _service_id(obj, page), "type": "ImageService3",
             "protocol": "http://iiif.io/api/image", "profile": "level1", "width": p.width, "height": p.height,
             "maxArea": max_area(), "sizes": sizes,
-            "tiles": [{"width": TILE // 2, "scaleFactors": levels_of(p.width, p.height)}],
+            "tiles": [{"width": TILE_SIDE, "scaleFactors": _scale_factors(p.width, p.height)}],
             "extraQualities": ["gray", "color"], "extraFormats": ["png", "webp"]}
     if obj.licence in LICENCE_URLS:
         body["rights"] = LICENCE_URLS[obj.licence]
     response = jsonify(body)
     response.mimetype = "application/ld+json"
     response.headers["Content-Type"] = f'application/ld+json;profile="{IMAGE_CONTEXT}"'
-    return _cache_headers(response, obj, f"info-{obj.id}-{page}-{p.width}x{p.height}-{obj.licence}")
+    return _cache_headers(response, obj, f"info-{obj.id}-{page}-{p.width}x{p.height}-{obj.licence}-{max_area()}")
 
 
 @bp.get("/<int:object_id>/<int:page>/<region>/<size>/<rotation>/<quality_format>")
