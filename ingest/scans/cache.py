@@ -7,6 +7,8 @@ near its limit whatever the number of processes.
 """
 from __future__ import annotations
 
+import contextlib
+import io
 import os
 import threading
 import time
@@ -49,11 +51,16 @@ class DerivativeCache:
             return handle
         data = produce()
         target = safe_join(self.root, relative)
-        target.parent.mkdir(parents=True, exist_ok=True)
         temporary = target.with_name(f".{target.name}.{os.getpid()}.{threading.get_ident()}.part")
-        temporary.write_bytes(data)
-        os.replace(temporary, target)
-        handle = target.open("rb")
+        try:
+            target.parent.mkdir(parents=True, exist_ok=True)
+            temporary.write_bytes(data)
+            os.replace(temporary, target)
+            handle = target.open("rb")
+        except OSError:  # a read-only or full data folder: serve the answer without keeping it
+            with contextlib.suppress(OSError):
+                temporary.unlink(missing_ok=True)
+            return io.BytesIO(data)
         self._account(len(data))
         return handle
 

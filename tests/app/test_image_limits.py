@@ -120,3 +120,13 @@ def test_parallel_tiles_of_a_huge_page_keep_the_server_small(app_overrides, runn
         server.terminate()
         server.wait(timeout=30)
         server.stdout.close()
+
+
+def test_images_are_served_from_an_unwritable_cache(client, book, data_dir):
+    """A data folder that cannot be written still serves page images (nothing is kept)."""
+    import shutil
+
+    shutil.rmtree(data_dir / "derivatives", ignore_errors=True)
+    (data_dir / "derivatives").write_text("not a folder")  # root ignores chmod; a file in the way cannot be
+    with client.get(f"/iiif/{book['object_id']}/1/full/300,/0/default.jpg") as response:
+        assert response.status_code == 200 and Image.open(io.BytesIO(response.data)).width == 300
