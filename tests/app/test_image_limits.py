@@ -130,3 +130,20 @@ def test_images_are_served_from_an_unwritable_cache(client, book, data_dir):
     (data_dir / "derivatives").write_text("not a folder")  # root ignores chmod; a file in the way cannot be
     with client.get(f"/iiif/{book['object_id']}/1/full/300,/0/default.jpg") as response:
         assert response.status_code == 200 and Image.open(io.BytesIO(response.data)).width == 300
+
+
+def test_shared_rate_limit_storage_counts_across_processes(tmp_path):
+    """LIBRARY_RATE_LIMIT_STORAGE=sqlite:///PATH: every worker process sees the same counts."""
+    from app.ratelimit import RateLimited, RateLimiter
+
+    storage = f"sqlite:///{tmp_path / 'ratelimit.db'}"
+    script = ("import sys; from app.ratelimit import RateLimiter; "
+              "[RateLimiter(5, 10**9, sys.argv[1]).hit('10.0.0.9') for _ in range(3)]")
+    subprocess.run([sys.executable, "-c", script, storage], cwd=ROOT, check=True)
+    here = RateLimiter(5, 10**9, storage)  # one window for decades: no boundary mid-test
+    here.hit("10.0.0.9")
+    here.hit("10.0.0.9")
+    with pytest.raises(RateLimited) as refused:
+        here.hit("10.0.0.9")
+    assert refused.value.status == 429
+    here.hit("10.0.0.10")  # another address has its own count
