@@ -10,6 +10,7 @@ from flask_babel import gettext as _
 from flask_login import current_user
 
 from app.db import get_session
+from app.params import page_arg
 from app.ratelimit import count_derivation
 from catalog.db import utcnow
 from catalog.digital import (DigitalObject, LICENCE_URLS, Viewer, get_object, get_page, list_objects,
@@ -88,7 +89,7 @@ def _helpers():
 
 @bp.get("/digital")
 def browse():
-    listing = list_objects(get_session(), page=request.args.get("page", 1, type=int), per_page=24)
+    listing = list_objects(get_session(), page=page_arg(24), per_page=24)
     return render_template("digital/browse.html", listing=listing)
 
 
