@@ -84,3 +84,13 @@ TESSERACT_COMMAND = "tesseract"
 ON_SITE_NETWORKS = ""  # comma-separated CIDR ranges of the libraries' own computers, e.g. "10.1.0.0/16"
 MAX_PAGE_PIXELS = 100_000_000
 PDF_DPI = 300
+# Page images (issue 13): the largest IIIF answer (maxArea in info.json), the size of the
+# derivative cache under DATA_DIR/derivatives (least recently used files go past it), how many
+# images one process makes at once, and how many images or PDFs one address off site may have
+# made per window ("N/SECONDS"; "" turns it off). RATE_LIMIT_STORAGE: "memory" (one process) or
+# "sqlite:////var/lib/hoclieu/ratelimit.db", a file every worker process of the server shares.
+IIIF_MAX_AREA = 25_000_000
+DERIVATIVE_CACHE_MAX_BYTES = 2 * 1024 ** 3
+IMAGE_RENDER_CONCURRENCY = 2
+IMAGE_RATE_LIMIT = "120/60"
+RATE_LIMIT_STORAGE = "memory"

@@ -34,7 +34,7 @@ def records(app):
                                                      subjects=["History"], summary="A concise history."))
         ids["english"] = english.id
         scanned = create_record(session, RecordDraft(title="Tuyển tập văn kiện", languages=["vie"], year=1998))
-        obj = DigitalObject(record_id=scanned.id, label="Bản quét", page_count=2)
+        obj = DigitalObject(record_id=scanned.id, label="Bản quét", page_count=2, licence="cc-by")
         obj.pages = [Page(number=1, text="Lời nói đầu"), Page(number=2, text="Quyet đinh thành lập thư viện xã")]
         session.add(obj)
         ids["scanned"] = scanned.id
