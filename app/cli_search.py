@@ -7,15 +7,19 @@ import click
 from flask import current_app
 from flask.cli import with_appcontext
 
+from app.errors import translate_error
 from app.search import index_dir
-from search_index.writer import check_index, reindex
+from search_index.errors import SearchIndexError
+from search_index.rebuild import reindex
+from search_index.writer import check_index
 
 
 @click.command("reindex")
 @click.option("--json", "as_json", is_flag=True, help="Print one JSON object as the last line.")
 @with_appcontext
 def reindex_command(as_json: bool) -> None:
-    """Rebuild the search index from the database (with a progress bar)."""
+    """Rebuild the search index from the database (with a progress bar). Safe while the site is
+    serving: the new index is built aside and swapped in; searches go on meanwhile."""
     factory = current_app.extensions["session_factory"]
     with click.progressbar(length=1, label="Indexing records", show_pos=True, file=None) as bar:
         state = {"done": 0}
@@ -25,7 +29,10 @@ def reindex_command(as_json: bool) -> None:
             bar.update(done - state["done"])
             state["done"] = done
 
-        count = reindex(factory, index_dir(), progress=progress)
+        try:
+            count = reindex(factory, index_dir(), progress=progress)
+        except SearchIndexError as error:
+            raise click.ClickException(translate_error(error)) from None
     click.echo(f"Indexed {count} records into {index_dir()}.")
     if as_json:
         click.echo(json.dumps({"indexed": count}))

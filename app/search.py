@@ -16,11 +16,13 @@ from flask import Flask, current_app, g, has_request_context
 from sqlalchemy import event
 
 from app import hooks
+from app.health import HealthProblem, register
 from catalog.digital import DigitalObject, Page
 from catalog.items import Item
+from catalog.indexing import has_live_records
 from catalog.records import Record
 from search_index.background import BackgroundIndexer
-from search_index.writer import open_index, sync
+from search_index.writer import index_exists, open_index, sync
 
 log = logging.getLogger(__name__)
 WATCHED = (Record, Item, DigitalObject, Page)
@@ -67,13 +69,28 @@ def finish_background_indexer(app: Flask, indexer: BackgroundIndexer,
 
 
 def check_index_health(app: Flask) -> None:
-    """Raises when the index cannot be opened (a health check)."""
-    ix = open_index(index_dir(app))
+    """HealthProblem when the index cannot be opened, or is empty (or missing) while the
+    catalogue has records: every search would then find nothing."""
+    path = index_dir(app)
+    documents = 0
     try:
-        with ix.searcher() as searcher:
-            searcher.doc_count()
-    finally:
-        ix.close()
+        if index_exists(path):
+            ix = open_index(path, create=False)
+            try:
+                with ix.searcher() as searcher:
+                    documents = searcher.doc_count()
+            finally:
+                ix.close()
+        elif path.exists() and not path.is_dir():
+            raise HealthProblem("the search index cannot be opened")
+    except HealthProblem:
+        raise
+    except Exception as exc:  # a health check is a process edge: any failure is the answer
+        raise HealthProblem("the search index cannot be opened") from exc
+    if not documents:
+        with app.extensions["session_factory"]() as session:
+            if has_live_records(session):
+                raise HealthProblem("the search index is empty while the catalogue has records")
 
 
 def _note_changes(session, _flush_context) -> None:
@@ -100,7 +117,7 @@ def _sync_after_request(_exc: BaseException | None) -> None:
 
 
 def init_app(app: Flask) -> None:
-    app.extensions.setdefault("health_checks", {})["index"] = check_index_health
+    register(app, "index", check_index_health)
     hooks.register(app, sync_index)
     factory = app.extensions["session_factory"]
     event.listen(factory, "after_flush", _note_changes)

@@ -18,10 +18,8 @@ from sqlalchemy.orm import sessionmaker
 from whoosh import index as whoosh_index
 from whoosh.index import LockError
 
-from catalog.bulk import fewer_collections
-from catalog.db import utcnow
 from catalog.errors import N_
-from catalog.indexing import index_rows, live_record_ids, mark_all_stale, mark_indexed_versions, record_versions
+from catalog.indexing import index_rows, mark_indexed_versions, record_versions
 from catalog.records import stale_record_ids
 from search_index.codec import TermPool, WritingCodec
 from search_index.documents import build_document
@@ -181,53 +179,6 @@ def write_rows(ix, rows, report: SyncReport | None = None, *, fresh: bool = Fals
         writer.cancel()
         raise
     writer.commit()
-
-
-def reindex(session_factory: sessionmaker, index_dir: Path | str, *, batch_size: int = 2000,
-            progress: Callable[[int, int], None] | None = None) -> int:
-    """Rebuild the index from the database: a new empty index, every live record added (a writer
-    committing every COMMIT_EVERY records), then the stale flags cleared for unchanged rows."""
-    with fewer_collections():
-        return _rebuild(session_factory, index_dir, batch_size, progress)
-
-
-def _rebuild(session_factory, index_dir, batch_size, progress) -> int:
-    path = Path(index_dir)
-    path.mkdir(parents=True, exist_ok=True)
-    started = utcnow()
-    with session_factory.begin() as session:
-        mark_all_stale(session, now=started)
-    with session_factory() as session:
-        ids = live_record_ids(session)
-    ix = whoosh_index.create_in(str(path), build_schema(), indexname=INDEX_NAME)
-    writer = open_writer(ix)  # one writer per COMMIT_EVERY records (the bulk path)
-    versions = []
-    written = 0
-    try:
-        for start in range(0, len(ids), batch_size):
-            with session_factory() as session:
-                rows = index_rows(session, ids[start:start + batch_size])
-            for row in rows:
-                if row.is_live:
-                    writer.add_document(**build_document(row))
-                    written += 1
-                versions.append((row.id, row.stale_since))
-            if written >= COMMIT_EVERY:
-                writer.commit()
-                writer, written = open_writer(ix), 0
-            if progress:
-                progress(min(start + batch_size, len(ids)), len(ids))
-    except BaseException:
-        writer.cancel()
-        ix.close()
-        raise
-    writer.commit()
-    ix.close()
-    with session_factory.begin() as session:
-        mark_indexed_versions(session, versions)
-    # Deleted/merged records are flagged too; they are not in the fresh index, so clear them.
-    sync(session_factory, path, batch_size=batch_size)
-    return len(ids)
 
 
 @dataclasses.dataclass

@@ -4,7 +4,8 @@ from __future__ import annotations
 
 from catalog.records import RecordDraft, create_record
 from search_index.query import search
-from search_index.writer import reindex, sync
+from search_index.rebuild import reindex
+from search_index.writer import sync
 
 
 def add_records(session_factory, titles: list[str]) -> None:

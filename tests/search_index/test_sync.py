@@ -11,7 +11,8 @@ from catalog.items import ItemStatus, add_item, set_item_status
 from catalog.libraries import Library, LibraryKind
 from catalog.records import Record, RecordDraft, apply_draft, create_record, delete_record, stale_record_ids
 from search_index.query import search
-from search_index.writer import check_index, open_index, reindex, sync
+from search_index.rebuild import reindex
+from search_index.writer import check_index, open_index, sync
 
 
 def titles(index, text):

@@ -67,6 +67,8 @@ VI = {
 "Summary": "Tóm tắt",
 "The search index at {path} cannot be opened: {reason}": "Không mở được chỉ mục tìm kiếm tại {path}: {reason}",
 "The search index at {path} does not exist yet; run `flask --app app reindex`.": "Chưa có chỉ mục tìm kiếm tại {path}; hãy chạy `flask --app app reindex`.",
+"The search index at {path} cannot be written: {reason}": "Không ghi được chỉ mục tìm kiếm tại {path}: {reason}",
+"The search index is busy (another process is writing it); the rebuilt index was not swapped in and the old one still answers. Run `flask --app app reindex` again.": "Chỉ mục tìm kiếm đang bận (một tiến trình khác đang ghi); chỉ mục dựng lại chưa được thay vào, chỉ mục cũ vẫn trả lời tìm kiếm. Hãy chạy lại `flask --app app reindex`.",
 "The search index is busy (another process is writing it); changed records stay marked and are indexed by the next sync.": "Chỉ mục tìm kiếm đang bận (một tiến trình khác đang ghi); các biểu ghi đã sửa vẫn được đánh dấu và sẽ được cập nhật ở lần đồng bộ sau.",
 "This record was deleted": "Biểu ghi này đã bị xóa",
 "This record was deleted.": "Biểu ghi này đã bị xóa.",
