@@ -21,12 +21,13 @@ from typing import Callable
 from sqlalchemy.orm import sessionmaker
 from whoosh import index as whoosh_index
 from whoosh.filedb.filestore import FileStorage
-from whoosh.index import TOC, clean_files
+from whoosh.index import TOC
 from whoosh.util.filelock import try_for
 
 from catalog.bulk import fewer_collections
 from catalog.errors import N_
 from catalog.indexing import index_rows, live_record_ids, mark_indexed_versions, record_states
+from search_index.cleaning import clean_old_files
 from search_index.documents import build_document
 from search_index.errors import IndexBusy, IndexUnavailable
 from search_index.schema import build_schema
@@ -108,7 +109,7 @@ def _swap(session_factory, aside: Path, live: Path, read: dict, lock_timeout: fl
                 (aside / name).replace(live / name)
         generation = TOC._latest_generation(live_storage, INDEX_NAME) + 1
         TOC(toc.schema, toc.segments, generation).write(live_storage, INDEX_NAME)
-        clean_files(live_storage, INDEX_NAME, generation, toc.segments)
+        clean_old_files(live_storage, INDEX_NAME, generation, toc.segments)
     finally:
         lock.release()
     caught_up = {row.id: row.stale_since for row in rows}

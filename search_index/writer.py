@@ -21,6 +21,7 @@ from whoosh.index import LockError
 from catalog.errors import N_
 from catalog.indexing import index_rows, mark_indexed_versions, record_versions
 from catalog.records import stale_record_ids
+from search_index.cleaning import GracefulWriter
 from search_index.codec import TermPool, WritingCodec
 from search_index.documents import build_document
 from search_index.errors import IndexBusy, IndexUnavailable
@@ -58,12 +59,15 @@ def open_index(index_dir: Path | str, *, create: bool = True):
 
 
 def open_writer(ix, timeout: float = LOCK_TIMEOUT):
-    """A writer on `ix`, waiting up to `timeout` for another process's; IndexBusy after that."""
+    """A writer on `ix`, waiting up to `timeout` for another process's; IndexBusy after that,
+    IndexUnavailable when the folder cannot be written (read-only, full)."""
     try:
-        writer = ix.writer(timeout=timeout, delay=0.05, codec=WritingCodec(), **WRITER_OPTIONS)
+        writer = GracefulWriter(ix, timeout=timeout, delay=0.05, codec=WritingCodec(), **WRITER_OPTIONS)
     except LockError as exc:
         raise IndexBusy(N_("The search index is busy (another process is writing it); changed records stay marked "
                            "and are indexed by the next sync.")) from exc
+    except OSError as exc:
+        raise _unwritable(ix, exc) from exc
     writer.pool = TermPool()  # see search_index.codec; holds every posting until commit
     return writer
 
@@ -178,7 +182,34 @@ def write_rows(ix, rows, report: SyncReport | None = None, *, fresh: bool = Fals
     except BaseException:
         writer.cancel()
         raise
-    writer.commit()
+    try:
+        writer.commit()
+    except OSError as exc:
+        raise _unwritable(ix, exc) from exc
+
+
+def _unwritable(ix, exc: OSError) -> IndexUnavailable:
+    return IndexUnavailable(N_("The search index at {path} cannot be written: {reason}"),
+                            path=str(getattr(ix.storage, "folder", "")), reason=exc.strerror or type(exc).__name__)
+
+
+def index_records(session_factory: sessionmaker, index_dir: Path | str, record_ids: list[int], *,
+                  lock_timeout: float = LOCK_TIMEOUT) -> SyncReport:
+    """Index these records now (what one request changed) and clear their stale flags; any other
+    stale records are left to sync(). On failure they stay stale."""
+    report = SyncReport()
+    with session_factory() as session:
+        rows = index_rows(session, sorted(set(record_ids)))
+    if not rows:
+        return report
+    ix = open_index(index_dir)
+    try:
+        write_rows(ix, rows, report, lock_timeout=lock_timeout)
+    finally:
+        ix.close()
+    with session_factory.begin() as session:
+        mark_indexed_versions(session, [(row.id, row.stale_since) for row in rows])
+    return report
 
 
 @dataclasses.dataclass
