@@ -7,7 +7,6 @@ import click
 from flask import current_app
 from flask.cli import with_appcontext
 
-from app.errors import translate_error
 from app.search import index_dir
 from search_index.errors import SearchIndexError
 from search_index.rebuild import reindex
@@ -32,7 +31,7 @@ def reindex_command(as_json: bool) -> None:
         try:
             count = reindex(factory, index_dir(), progress=progress)
         except SearchIndexError as error:
-            raise click.ClickException(translate_error(error)) from None
+            raise click.ClickException(error.message) from None
     click.echo(f"Indexed {count} records into {index_dir()}.")
     if as_json:
         click.echo(json.dumps({"indexed": count}))

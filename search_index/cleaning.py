@@ -20,6 +20,17 @@ GRACE_SECONDS = 60.0
 class GracefulWriter(SegmentWriter):
     """Whoosh's segment writer, leaving recent generations' files in place at commit."""
 
+    def __init__(self, ix, **kwargs) -> None:
+        try:
+            super().__init__(ix, **kwargs)
+        except BaseException:
+            # Whoosh takes the lock first: a folder it then cannot write (read-only, full) would
+            # leave the lock held and every later writer of this process waiting for it.
+            lock = getattr(self, "writelock", None)
+            if lock is not None and getattr(lock, "fd", None) is not None:
+                lock.release()
+            raise
+
     def _commit_toc(self, segments) -> None:
         TOC(self.schema, segments, self.generation).write(self.storage, self.indexname)
         clean_old_files(self.storage, self.indexname, self.generation, segments)
