@@ -39,7 +39,8 @@ def test_a_save_indexes_only_its_own_record_not_the_backlog(demo, client):
     assert titles(client, "sach nhap do") == []  # the backlog is a sync's work, not this request's
     with demo.extensions["session_factory"]() as session:
         assert stale_record_ids(session) == waiting
-    assert demo.test_cli_runner().invoke(args=["reindex"]).exit_code == 0
+    result = demo.test_cli_runner().invoke(args=["sync-index", "--json"])
+    assert result.exit_code == 0 and result.output.splitlines()[-1] == '{"indexed": 30, "removed": 0}'
     assert len(titles(client, "sach nhap do")) == 30
 
 
