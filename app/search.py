@@ -129,6 +129,8 @@ def _index_after_request(response: Response) -> Response:
                       lock_timeout=REQUEST_LOCK_TIMEOUT)
     except Exception as exc:  # process edge: the commit stands; the records stay stale for the next sync
         log.warning("indexing records %s after the request failed", sorted(changed)[:20], exc_info=True)
+        if isinstance(exc, IndexBusy):  # another writer for a while: catch up once it is done
+            app.extensions["job_pool"].submit(_sync_in_background, app)
         if response.status_code in (301, 302, 303) or response.mimetype == "text/html":
             flash(_("Saved, but not yet searchable: the search index is busy. The change is indexed by the next sync.")
                   if isinstance(exc, IndexBusy) else
