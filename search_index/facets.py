@@ -19,6 +19,7 @@ import heapq
 import threading
 from collections import OrderedDict
 
+from search_index.bits import bits_of, positions
 from search_index.schema import FACET_FIELDS, FOLDED_FIELDS
 
 TERM_CACHE_SIZE = 2000
@@ -27,32 +28,6 @@ STORED_CACHE_SIZE = 5000
 KEPT_GENERATIONS = 2
 _CACHES: OrderedDict[tuple[str, int], IndexCache] = OrderedDict()
 _CACHES_MUTEX = threading.Lock()
-
-
-def bits_of(docnums) -> int:
-    """A bit set from document numbers."""
-    numbers = docnums if isinstance(docnums, list) else list(docnums)
-    if not numbers:
-        return 0
-    buffer = bytearray((max(numbers) >> 3) + 1)
-    for number in numbers:
-        buffer[number >> 3] |= 1 << (number & 7)
-    return int.from_bytes(buffer, "little")
-
-
-def positions(bits: int) -> list[int]:
-    """Set bit positions (document numbers), via the C-speed bin() string scan."""
-    if not bits:
-        return []
-    text = bin(bits)
-    last = len(text) - 1
-    out = []
-    find = text.find
-    at = find("1", 2)
-    while at >= 0:
-        out.append(last - at)
-        at = find("1", at + 1)
-    return out
 
 
 def leaves(reader) -> list[tuple[object, int]]:
