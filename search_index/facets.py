@@ -26,7 +26,7 @@ TERM_CACHE_SIZE = 2000
 STORED_CACHE_SIZE = 5000
 # Generations kept per index: the newest and the one before (requests still on it; the newest grew from it).
 KEPT_GENERATIONS = 2
-_CACHES: OrderedDict[tuple[str, int], IndexCache] = OrderedDict()
+_CACHES: OrderedDict[tuple[str, int, tuple], IndexCache] = OrderedDict()  # (path, generation, layout)
 _CACHES_MUTEX = threading.Lock()
 
 
