@@ -7,13 +7,11 @@ import shutil
 import subprocess
 
 import pytest
-
-from tests.conftest import IN_CI
 from sqlalchemy import select
 
 from catalog.records import Record, RecordDraft, create_record, stale_record_ids
 from tests.app.test_staff_records import FORM
-from tests.conftest import login
+from tests.conftest import IN_CI, login
 
 
 def flashes(response) -> list[str]:
