@@ -6,6 +6,12 @@ Imports nothing from the project and reads nothing at import time but constants.
 # Site identity, shown in the header and on the home page.
 SITE_NAME = "Thư viện số huyện — Hệ thống học liệu mở"
 SITE_NAME_EN = "District digital library — open learning resources"
+# OAI-PMH Identify: the address harvesters write to (comma-separated for several), and the domain
+# in every identifier (oai:DOMAIN:record:ID). Empty: librarian@DOMAIN, and the domain the site is
+# reached by (hoclieu.localhost when that is an address or a name without a dot). Set both before
+# anyone harvests: changing the domain changes every identifier.
+OAI_ADMIN_EMAIL = ""
+OAI_REPOSITORY_IDENTIFIER = ""
 
 # Left empty: create_app derives sqlite:///<instance>/library.db and <instance>/data.
 DATABASE_URL = ""

@@ -9,6 +9,7 @@ from flask import Blueprint, current_app, jsonify, redirect, render_template, re
 from flask_login import current_user
 
 from app.db import get_session
+from app.params import page_arg
 from catalog.db import utcnow
 from catalog.digital import (DigitalObject, LICENCE_URLS, can_download, can_read, get_object, get_page,
                              list_objects, objects_of_record, require_download, require_read, search_inside)
@@ -78,7 +79,7 @@ def _helpers():
 
 @bp.get("/digital")
 def browse():
-    listing = list_objects(get_session(), page=request.args.get("page", 1, type=int), per_page=24)
+    listing = list_objects(get_session(), page=page_arg(24), per_page=24)
     return render_template("digital/browse.html", listing=listing)
 
 

@@ -6,12 +6,13 @@ from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 
 from app.db import get_session
+from app.params import page_arg
 from app.search import index_dir
 from catalog.detail import record_detail_data
 from catalog.indexing import pages_with_words
 from catalog.items import ItemStatus
 from search_index.highlight import mark_words
-from search_index.query import SearchResult, parse_filters, search
+from search_index.query import MAX_PER_PAGE, SearchResult, parse_filters, search
 from search_index.suggest import autocomplete
 
 bp = Blueprint("opac", __name__)
@@ -66,8 +67,9 @@ def _int_arg(name: str, default: int) -> int:
 
 def run_search() -> SearchResult:
     """Search with the request's parameters, then find the digital pages holding the words."""
+    per_page = max(1, min(_int_arg("per_page", 20), MAX_PER_PAGE))
     result = search(
-        index_dir(), request.args.get("q", ""), page=_int_arg("page", 1), per_page=_int_arg("per_page", 20),
+        index_dir(), request.args.get("q", ""), page=page_arg(per_page), per_page=per_page,
         sort=request.args.get("sort", "relevance"), filters=parse_filters(request.args.getlist("f")),
     )
     words = result.query.plain_words()

@@ -5,6 +5,7 @@ from __future__ import annotations
 from flask import Blueprint, Response, render_template, request, url_for
 
 from app.db import get_session
+from app.params import page_arg
 from catalog.db import utcnow
 from catalog.digital import list_objects
 from catalog.text import fold
@@ -28,7 +29,7 @@ def root():
 
 @bp.get("/new")
 def new():
-    listing = list_objects(get_session(), page=request.args.get("page", 1, type=int), per_page=50, open_only=True)
+    listing = list_objects(get_session(), page=page_arg(50), per_page=50, open_only=True)
     return _feed("opds/acquisition.xml", ACQUISITION, listing=listing, feed_id="new", q="",
                  self_url=url_for("opds.new", page=listing.page, _external=True))
 

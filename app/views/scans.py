@@ -18,6 +18,7 @@ from wtforms.validators import Length, Optional
 from app.auth import roles_required
 from app.cli_scans import ocr_settings, scan_settings
 from app.db import get_session
+from app.params import page_arg
 from app.jobs import job_type, submit
 from catalog.digital import LICENCES, correct_page_text, get_object, get_page, list_objects
 from catalog.jobs import create_job, get_job
@@ -73,7 +74,7 @@ def upload():
         submit(job.id)
         return redirect(url_for("jobs.job_page", job_id=job.id))
     status = tesseract_status(current_app.config["TESSERACT_COMMAND"], current_app.config["OCR_LANGUAGES"])
-    listing = list_objects(get_session(), page=request.args.get("page", 1, type=int), per_page=50)
+    listing = list_objects(get_session(), page=page_arg(50), per_page=50)
     return render_template("scans/upload.html", form=form, listing=listing, ocr=status, install_hint=INSTALL_HINT)
 
 
