@@ -30,4 +30,5 @@ def safe_link(url: object) -> str | None:
 
 
 def init_app(app: Flask) -> None:
+    """Make `safe_link` a template filter."""
     app.jinja_env.filters["safe_link"] = safe_link

@@ -2,6 +2,8 @@
 everywhere (a captured cookie stops working); disabled accounts cannot sign in."""
 from __future__ import annotations
 
+import re
+
 from catalog.audit import history
 from catalog.users import find_user
 from tests.conftest import login
@@ -67,6 +69,8 @@ def test_an_admin_disables_an_account_its_sessions_end_and_it_cannot_sign_in(dem
     assert wrong.status_code == 400 and "disabled" not in wrong.get_data(as_text=True)  # no hint without it
     assert "This account is disabled: it cannot sign in." in admin.get(f"/staff/readers/{thuthu}?lang=en").get_data(
         as_text=True)
+    listing = admin.get("/staff/accounts?q=thuthu&lang=en").get_data(as_text=True)
+    assert re.search(r">thuthu</a> <strong class=\"error\">disabled</strong>", listing)
     assert admin.post(f"/staff/accounts/{thuthu}/enable").status_code == 302
     assert client.post("/login", data={"username": "thuthu", "password": "hoclieu-demo"}).status_code == 302
     entries = history(session, "user", thuthu)

@@ -15,5 +15,6 @@ VI = {
 "Disable sign-in": "Vô hiệu hóa đăng nhập",
 "After too many failed sign-ins the account waits or is locked; unlocking forgets those failures.": "Sau quá nhiều lần đăng nhập sai, tài khoản phải chờ hoặc bị khóa; mở khóa sẽ xóa bỏ các lần sai đó.",
 "Unlock sign-in": "Mở khóa đăng nhập",
+"disabled": "đã vô hiệu hóa",
 "{file}: its files expand to {size} MB, more than the {limit} MB allowed for this archive (LIBRARY_MAX_ZIP_BYTES, LIBRARY_MAX_ZIP_TOTAL_RATIO); refused.": "{file}: các tệp bên trong giải nén ra {size} MB, vượt mức {limit} MB cho phép với tệp nén này (LIBRARY_MAX_ZIP_BYTES, LIBRARY_MAX_ZIP_TOTAL_RATIO); bị từ chối.",
 }
