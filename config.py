@@ -37,11 +37,28 @@ SESSION_COOKIE_SECURE = False  # set LIBRARY_SESSION_COOKIE_SECURE=true behind H
 REMEMBER_COOKIE_HTTPONLY = True
 REMEMBER_COOKIE_SAMESITE = "Lax"
 
-# Failed sign-ins: this many within the window (per account name, per address) lock sign-in.
+# Failed sign-ins (catalog/sign_in.py): this many within the window for one account from one
+# address lock that address out of the account for the lockout; from an address the account has
+# signed in from before they bring growing waits instead (FIRST_DELAY, doubling, up to the lockout).
+# One address failing over every name, or one account failing from every address together
+# (then only addresses it never signed in from), are locked too.
 LOGIN_MAX_FAILURES = 5
 LOGIN_MAX_FAILURES_PER_ADDRESS = 20
+LOGIN_MAX_FAILURES_PER_ACCOUNT = 50
 LOGIN_FAILURE_WINDOW_MINUTES = 15
 LOGIN_LOCKOUT_MINUTES = 15
+LOGIN_FIRST_DELAY_SECONDS = 30
+
+# Security headers on every response (app/security.py). No inline script: scripts are static files.
+CONTENT_SECURITY_POLICY = (
+    "default-src 'self'; script-src 'self'; style-src 'self' 'unsafe-inline'; img-src 'self' data:; "
+    "object-src 'none'; base-uri 'self'; form-action 'self'; frame-ancestors 'none'"
+)
+REFERRER_POLICY = "same-origin"
+
+# demo-data writes accounts with a published password: only on a demo instance (LIBRARY_DEMO=1,
+# `demo-data --demo`, or an empty database while debugging or testing).
+DEMO = False
 
 # Generated copy barcodes: {library} is the library code without dashes, {seq} a running number.
 BARCODE_PATTERN = "{library}{seq:06d}"
@@ -50,8 +67,12 @@ BARCODE_PATTERN = "{library}{seq:06d}"
 WTF_CSRF_ENABLED = True
 WTF_CSRF_TIME_LIMIT = None
 
-# Uploads.
+# Request bodies (app/security.py): every route accepts at most MAX_REQUEST_BYTES; the upload
+# routes below accept up to MAX_CONTENT_LENGTH, but only from a signed-in account with the route's
+# role, checked before the body is read.
+MAX_REQUEST_BYTES = 2 * 1024 * 1024  # the page-text form allows 200,000 characters, percent-encoded
 MAX_CONTENT_LENGTH = 512 * 1024 * 1024
+UPLOAD_ENDPOINTS = ("marc_import.upload", "scans.upload")
 
 # MARC files of at least this many bytes (all files of one import together) are imported with
 # a second process decoding records and a third keeping the search index up (on 2+ cores).
