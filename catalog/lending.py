@@ -352,6 +352,12 @@ def place_hold(session: Session, *, reader: User, record: Record, library: Libra
                                  placed=existing.placed_at.strftime("%d/%m/%Y"), field="record")
     hold = Hold(record=record, reader=reader, library=library, placed_at=now, status=HoldStatus.WAITING)
     session.add(hold)
+    name, title = reader.display_name, record.title  # the failed flush below expires the session's objects
+    try:
+        session.flush()
+    except IntegrityError:  # another desk placed it first (one open hold per reader and title); caller rolls back
+        raise CirculationRefused(N_("{name} already has a hold on “{title}” (placed at another desk at the same "
+                                    "moment)."), name=name, title=title, field="record") from None
     _event(session, EventKind.HOLD_PLACED, now=now, library_id=library.id, record_id=record.id,
            reader_id=reader.id, staff=staff)
     session.flush()

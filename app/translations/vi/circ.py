@@ -301,4 +301,5 @@ VI = {
     "The most specific rule applies: the library and copy type, the library, every library and copy type, every library. A library's rule covers the points under it. Without any rule: {days} days, {renewals} renewals, {loans} loans.": 'Quy định cụ thể nhất được áp dụng: theo thư viện và loại bản sách, theo thư viện, theo loại bản sách cho mọi thư viện, rồi cho mọi thư viện. Quy định của một thư viện áp dụng cho cả các điểm trực thuộc. Khi không có quy định nào: {days} ngày, {renewals} lần gia hạn, {loans} bản.',
     'any': 'mọi loại',
     'every library': 'mọi thư viện',
+    '{name} already has a hold on “{title}” (placed at another desk at the same moment).': '{name} đã đặt trước “{title}” (vừa đặt ở một quầy khác cùng lúc).',
 }
