@@ -38,6 +38,8 @@ class ScanResult:
     barcode: str
     item: Item | None = None
     discrepancy: RotationDiscrepancy | None = None
+    # Set when the copy came back damaged from an earlier stop: the note written then.
+    damage_note: str | None = None
 
 
 def get_batch(session: Session, batch_id: int) -> RotationBatch:
@@ -177,6 +179,9 @@ def _entries(batch: RotationBatch, *states: ItemState) -> list[RotationItem]:
 
 def _send(session: Session, batch: RotationBatch, entries: list[RotationItem], now: dt.datetime) -> list[int]:
     for entry in entries:
+        # A copy leaving a stop damaged stays damaged on the next receipt and on its return; one
+        # repaired there (checked in at the desk) travels on as sound.
+        entry.is_damaged = entry.item.status == ItemStatus.DAMAGED
         entry.state = ItemState.IN_TRANSIT
         set_item_status(session, entry.item, ItemStatus.IN_TRANSIT, now=now)
     return [entry.item_id for entry in entries]
@@ -240,13 +245,23 @@ def receive_copy(session: Session, batch: RotationBatch, barcode: str, *, librar
         raise RotationRefused(N_("Copy {barcode} is {state} in this batch: it cannot be received."),
                               barcode=result.barcode, state=entry.state.value, field="barcode")
     entry.state = ItemState.RECEIVED
-    status = ItemStatus.DAMAGED if damaged else ItemStatus.AVAILABLE
+    result.damage_note = _carry_damage(entry, damaged, note)
+    status = ItemStatus.DAMAGED if entry.is_damaged else ItemStatus.AVAILABLE
     set_item_status(session, entry.item, status, library=library, now=now)
     if damaged:
         result.discrepancy = _discrepancy(session, batch, DiscrepancyKind.DAMAGED, "receipt", library=library,
                                           now=now, user=user, item=entry.item, note=note)
     session.flush()
     return result
+
+
+def _carry_damage(entry: RotationItem, damaged: bool, note: str) -> str | None:
+    """Mark the entry damaged when scanned so now; returns the earlier note when the damage was
+    already noted on the way (so the desk can say so)."""
+    earlier = entry.note if entry.is_damaged and not damaged else None
+    if damaged:
+        entry.is_damaged, entry.note = True, normalise(note)
+    return earlier
 
 
 def finish_receipt(session: Session, batch: RotationBatch, *, library: Library, now: dt.datetime,
@@ -336,7 +351,8 @@ def return_copy(session: Session, batch: RotationBatch, barcode: str, *, library
         raise RotationRefused(N_("Copy {barcode} is {state} in this batch: it cannot be checked in."),
                               barcode=result.barcode, state=entry.state.value, field="barcode")
     entry.state, entry.is_open = ItemState.RETURNED, False
-    set_item_status(session, entry.item, ItemStatus.DAMAGED if damaged else ItemStatus.AVAILABLE,
+    result.damage_note = _carry_damage(entry, damaged, note)
+    set_item_status(session, entry.item, ItemStatus.DAMAGED if entry.is_damaged else ItemStatus.AVAILABLE,
                     library=library, now=now)
     if damaged:
         result.discrepancy = _discrepancy(session, batch, DiscrepancyKind.DAMAGED, "return", library=library,

@@ -140,7 +140,11 @@ def _scan_action(batch_id: int, side: str, action, message: str, focus: str = "s
         flash(_("{barcode} is not in this batch: recorded as an unexpected copy. Put it aside and tell the "
                 "centre.").format(barcode=result.barcode), "warning")
         return redirect(url_for("rotation.batch", batch_id=batch_id) + f"#{focus}")
-    return _done(found, message.format(barcode=request.form.get("barcode", "").strip().upper()), focus)
+    message = message.format(barcode=request.form.get("barcode", "").strip().upper())
+    if getattr(result, "damage_note", None) is not None:
+        message += " " + _("It was noted damaged on its way ({note}): it stays marked damaged until it is repaired "
+                           "(check it in at the desk) or withdrawn.").format(note=result.damage_note or "—")
+    return _done(found, message, focus)
 
 
 @bp.post("/<int:batch_id>/add")

@@ -302,4 +302,5 @@ VI = {
     'any': 'mọi loại',
     'every library': 'mọi thư viện',
     '{name} already has a hold on “{title}” (placed at another desk at the same moment).': '{name} đã đặt trước “{title}” (vừa đặt ở một quầy khác cùng lúc).',
+    'It was noted damaged on its way ({note}): it stays marked damaged until it is repaired (check it in at the desk) or withdrawn.': 'Bản sách đã được ghi nhận hư hỏng trên đường luân chuyển ({note}): vẫn giữ trạng thái hư hỏng cho đến khi được sửa (nhận trả tại quầy) hoặc thanh lý.',
 }
