@@ -303,4 +303,10 @@ VI = {
     'every library': 'mọi thư viện',
     '{name} already has a hold on “{title}” (placed at another desk at the same moment).': '{name} đã đặt trước “{title}” (vừa đặt ở một quầy khác cùng lúc).',
     'It was noted damaged on its way ({note}): it stays marked damaged until it is repaired (check it in at the desk) or withdrawn.': 'Bản sách đã được ghi nhận hư hỏng trên đường luân chuyển ({note}): vẫn giữ trạng thái hư hỏng cho đến khi được sửa (nhận trả tại quầy) hoặc thanh lý.',
+    'Batch {code} does not come to your library: only the libraries on its route can see it.': 'Đợt {code} không đến thư viện của bạn: chỉ các thư viện trên lộ trình của đợt mới xem được.',
+    'Only {origin}, where batch {code} comes from, can do this step.': 'Chỉ {origin}, nơi gửi đợt {code}, mới làm được bước này.',
+    'Only {school}, where batch {code} is going or is, or {origin}, where it comes from, can do this step.': 'Chỉ {school}, nơi đợt {code} đang đến hoặc đang ở, hoặc {origin}, nơi gửi đợt, mới làm được bước này.',
+    'The district office account reads reports only: it cannot lend, place holds or change anything at the desk.': 'Tài khoản của phòng văn hóa huyện chỉ xem báo cáo: không thể cho mượn, đặt trước hay thay đổi gì tại quầy.',
+    'You can only work the desk of your own library and the points under it.': 'Bạn chỉ làm việc được tại quầy của thư viện mình và các điểm trực thuộc.',
+    '{name} is a reader of {library}: only its staff can open their loans or act for them.': '{name} là bạn đọc của {library}: chỉ cán bộ thư viện đó mới xem được sách đang mượn hoặc làm thay cho bạn đọc.',
 }
