@@ -109,3 +109,19 @@ def require_batch_side(session: Session, user: User | None, batch, side: str) ->
                                code=batch.code, origin=batch.origin_library.name)
     raise PermissionDenied(N_("Batch {code} does not come to your library: only the libraries on its route can "
                               "see it."), code=batch.code)
+
+
+def can_see_job(session: Session, user: User, job) -> bool:
+    """True when the user may see a background job: an admin, its creator, or the staff of the
+    libraries the creator belongs to."""
+    if user.role == Role.ADMIN or (job.created_by_id is not None and job.created_by_id == user.id):
+        return True
+    creator = session.get(User, job.created_by_id) if job.created_by_id is not None else None
+    return (creator is not None and creator.library_id is not None and user.role == Role.LIBRARIAN
+            and can_manage_library(session, user, creator.library_id))
+
+
+def require_job(session: Session, user: User, job) -> None:
+    """Raise PermissionDenied unless the user may see this job."""
+    if not can_see_job(session, user, job):
+        raise PermissionDenied(N_("This job was started by someone outside your library: you cannot see it."))
