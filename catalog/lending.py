@@ -1,7 +1,7 @@
 """Circulation services: check out, renew, check in (with transit home or to the rotation
-school), holds. Every function takes the session first and `now`; none commits. The acting staff member
-(`staff`) is checked against the desk's library, the reader's library and the loan's library
-(catalog/permissions.py); None is the system itself (CLI, demo data).
+school), holds. Every function takes the session first and `now`; none commits. The acting
+staff member (`staff`) is checked against the desk's library, the reader's library and the
+loan's library (catalog/permissions.py); None is the system itself (CLI, demo data).
 
 Concurrency: the copy's row is locked (SELECT ... FOR UPDATE on PostgreSQL) before any rule is
 checked, and the database allows one open loan per copy, so two desks lending the same copy at
