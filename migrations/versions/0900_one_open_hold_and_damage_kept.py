@@ -9,7 +9,7 @@ import sqlalchemy as sa
 
 
 revision = '0900'
-down_revision = '0600'
+down_revision = '0910'
 branch_labels = None
 depends_on = None
 
