@@ -1,7 +1,7 @@
 """one open hold per reader and title; damage noted on a rotated copy is kept
 
 Revision ID: 0900
-Revises: 0600
+Revises: 0910
 Create Date: 2026-12-01 22:10:00
 """
 from alembic import op
