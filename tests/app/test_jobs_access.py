@@ -45,3 +45,14 @@ def test_a_job_is_visible_only_within_its_creators_library(demo, client):
                                    f"in the server log (job {job_id}).")
         text = response.get_data(as_text=True) + client.get(f"/staff/jobs/{job_id}").get_data(as_text=True)
         assert SECRET not in text and "Traceback" not in text and "RuntimeError" not in text
+
+
+def test_a_scan_job_report_is_visible_only_within_its_creators_library(demo, client):
+    job_id = failed_job(demo)
+    login(client, "thuvien.tieuhoc")
+    response = client.get(f"/staff/scans/jobs/{job_id}")
+    assert response.status_code == 403
+    assert SECRET not in response.get_data(as_text=True)
+    client.post("/logout")
+    login(client, "thuthu")
+    assert client.get(f"/staff/scans/jobs/{job_id}").status_code == 200
