@@ -94,8 +94,9 @@ def visible_job(job_id: int) -> Job:
 
 def public_message(job: Job) -> str:
     """What a job page says: its progress message, or for a failed job a plain sentence (the
-    exception and its traceback stay in the server log)."""
-    if job.status == JobStatus.FAILED:
+    exception and its traceback stay in the server log). A job stopped by a CatalogError keeps the
+    librarian's message it was given (the data folder cannot be written, say)."""
+    if job.status == JobStatus.FAILED and (not job.message or "traceback" in (job.result or {})):
         return _("The job stopped on an unexpected error. An administrator can find the details in the server "
                  "log (job {id}).").format(id=job.id)
     return job.message
