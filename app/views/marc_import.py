@@ -93,7 +93,7 @@ def report(job_id: int):
 def run_report(run_id: int):
     session = get_session()
     lines = {kind: [(p, _(p.template).format(**p.params)) for p in run_problems(session, run_id, kind)]
-             for kind in ("rejected", "updated", "warning")}
+             for kind in ("rejected", "conflict", "updated", "warning")}
     return render_template("marc/report.html", run=get_run(session, run_id), lines=lines,
                            totals=count_problems(session, run_id))
 

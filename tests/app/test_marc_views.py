@@ -117,3 +117,28 @@ def test_merge_needs_csrf(db_url, data_dir):
     finally:
         app.extensions["job_pool"].shutdown(wait=True)
         app.extensions["engine"].dispose()
+
+
+def test_report_lists_a_conflict_kept_apart(demo, tmp_path):
+    client = demo.test_client()
+    login(client, "bienmuc")
+    runner = demo.test_cli_runner()
+    (tmp_path / "a.mrc").write_bytes(iso(book("X-7", "Escape from loneliness", "Tournier, Paul", source="")))
+    (tmp_path / "b.mrc").write_bytes(iso(book("X-7", "Số đỏ", "Vũ Trọng Phụng", source=""),
+                                         book("X-7", "Chí Phèo", "Nam Cao", source="")))
+    assert runner.invoke(args=["import-marc", str(tmp_path / "a.mrc")]).exit_code == 0
+    result = runner.invoke(args=["import-marc", str(tmp_path / "b.mrc"), "--json"])
+    assert result.exit_code == 0
+    assert '"created": 2' in result.output and '"conflicts": 1' in result.output
+    with demo.extensions["session_factory"]() as session:
+        ids = dict(session.execute(select(Record.title, Record.id).where(Record.title.in_(["Số đỏ", "Chí Phèo"]))).all())
+    runs = client.get("/staff/import").get_data(as_text=True)
+    run_id = max(int(n) for n in re.findall(r'/staff/import/runs/(\d+)', runs))
+    report = client.get(f"/staff/import/runs/{run_id}").get_data(as_text=True)
+    section = re.search(r'<h2 id="conflicts">Xung đột được để riêng \(1\)</h2>\s*<ol class="problems">(.*?)</ol>',
+                        report, re.S)
+    assert section, report
+    line = section.group(1)
+    assert "<strong>b.mrc</strong> · Biểu ghi số 2 · Trùng theo: số kiểm soát (001, không có 003) từ tệp cùng tên" in line
+    assert f'>{ids["Chí Phèo"]}</a>' in line
+    assert f"Không gộp với biểu ghi {ids['Số đỏ']} “Số đỏ”: số định danh trùng nhưng nhan đề và tác giả khác nhau." in line

@@ -10,6 +10,7 @@ VI = {
     "Barcode {barcode} is longer than 64 characters; no copy was created.":
         "Mã vạch {barcode} dài quá 64 ký tự; không tạo bản sách.",
     "Byte offset": "Vị trí byte",
+    "Conflicts kept apart": "Xung đột được để riêng",
     "Copies added": "Bản sách đã thêm",
     "Created": "Tạo mới",
     "Download": "Tải về",
@@ -54,6 +55,11 @@ VI = {
     "Raw bytes": "Dữ liệu gốc",
     "Reason": "Lý do",
     "Recent imports": "Các lần nhập gần đây",
+    "New record": "Biểu ghi mới",
+    "Not merged with record {other} “{other_title}”: the identifier matches but the title and author differ. "
+    "It was created as a separate record for a cataloguer to review.":
+        "Không gộp với biểu ghi {other} “{other_title}”: số định danh trùng nhưng nhan đề và tác giả khác nhau. "
+        "Biểu ghi được tạo riêng để người biên mục xem xét.",
     "Record": "Biểu ghi",
     "Record no.": "Biểu ghi số",
     "Record {loser} was merged into record {survivor}.": "Biểu ghi {loser} đã được gộp vào biểu ghi {survivor}.",
@@ -125,6 +131,7 @@ VI = {
     "Warnings": "Cảnh báo",
     "With warnings": "Có cảnh báo",
     "control number and source (001/003)": "số kiểm soát và nguồn (001/003)",
+    "control number (001, no 003) from a file of the same name": "số kiểm soát (001, không có 003) từ tệp cùng tên",
     "strict": "nghiêm ngặt",
     "system number (035)": "số hệ thống (035)",
     "title, author and year": "nhan đề, tác giả và năm",
