@@ -34,6 +34,9 @@ _TAG = re.compile(rb"^[ -~]{3}$")
 _LEADER_START = re.compile(rb"\d{5}[ -~]{7}\d{5}")
 _ENTRY = re.compile(rb"[0-9A-Za-z]{3}\d{9}")
 _DOUBLE_UTF8 = re.compile("[\u00c2-\u00f4][\u0080-\u00bf]")
+# The codes MARC21slim allows for a subfield (its subfieldcodeDataType): "<" and "." are kept.
+SUBFIELD_CODES = frozenset("0123456789abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ"
+                           "!\"#$%&'()*+,-./:;<=>?{}_^`~[]\\")
 
 
 @dataclasses.dataclass
@@ -346,7 +349,7 @@ def _field(tag: str, value: bytes, decode, warnings: list[Problem]) -> Field:
         if not part:
             continue
         code, size = part[:1].decode("latin-1"), 1
-        if not (code.isascii() and code.isalnum()):
+        if code not in SUBFIELD_CODES:
             size = next((k for k in (2, 3, 4) if _is_utf8(part[:k])), 1) if part[0] >= 0xC0 else 1
             warnings.append(Problem(N_("Field {tag} has a subfield with an invalid code ({code}); it was kept as $?."),
                                     {"tag": tag, "code": part[:size].decode("utf-8", "replace").strip() or repr(code)}))
@@ -394,6 +397,8 @@ def _decoder(leader: str, body: bytes, warnings: list[Problem]):
         except UnicodeDecodeError:
             pass
     if body.isascii():
+        if b"\x1b" in body and leader[9] != "a":
+            return _marc8_decoder(warnings)  # all ASCII, yet escapes to CJK, Cyrillic ... sets
         return lambda b: _nfc(b.decode("ascii"))
     try:
         body.decode("utf-8")

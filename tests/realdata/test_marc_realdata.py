@@ -15,7 +15,7 @@ from ingest.marc.export import export_records
 from ingest.marc.mapping import draft_from_marc
 from ingest.marc.marcjson import record_to_marc_json
 from ingest.marc.pipeline import NO_TITLE, import_marc
-from ingest.marc.reader import read_iso2709, read_marcxml
+from ingest.marc.reader import read_file, read_iso2709, read_marcxml
 from tests.conftest import SHARED_DATA, shared_data
 
 NOW = dt.datetime(2026, 11, 1)
@@ -137,3 +137,19 @@ def test_oai_serves_real_records(app, session_factory, data_dir):
         args = {"verb": "ListRecords", "resumptionToken": token.text}
     with session_factory() as session:
         assert seen == len(_stored(session)) >= 100
+
+
+@pytest.mark.realdata
+@pytest.mark.parametrize("name", ["cjk1.marc", "cjk2.marc", "cjk3.marc", "cjk4.marc"])
+def test_marc8_cjk_880_fields_read_as_pymarc_reads_them(name):
+    import pymarc
+
+    path = shared_data(f"marc/gmcharlt__marc-perl/{name}")
+    (ours,) = list(read_file(path))
+    with path.open("rb") as handle:
+        theirs = next(iter(pymarc.MARCReader(handle, to_unicode=True)))
+    assert ours.error is None and ours.warnings == []
+    expected = [[(s.code, s.value) for s in f.subfields] for f in theirs.get_fields("880")]
+    got = [[(s.code, s.value) for s in f.subfields] for f in ours.record.get_fields("880")]
+    assert got == expected and got
+    assert not any("\x1b" in v or "$1" in v for f in got for _c, v in f[1:])
