@@ -2,6 +2,7 @@
 such a join is a conflict to be kept apart for a cataloguer instead.
 
 Keys, in the order they are tried:
+- same: the very same MARC (a record exported by hoclieu and imported again, from any file);
 - control: 001 with its 003 (the source that gave the number);
 - local: 001 without a 003, only within the same file name (another system numbering 1, 2, 3 ...
   is not the same book);
@@ -14,13 +15,15 @@ clearly differ is a conflict: the incoming record is created apart and the repor
 """
 from __future__ import annotations
 
+import hashlib
+import json
 import re
 
 from catalog.imports import match_key
 from catalog.records import RecordDraft
 from catalog.text import fold
 
-IDENTIFIER_RULES = ("control", "local", "system", "isbn")
+IDENTIFIER_RULES = ("same", "control", "local", "system", "isbn")
 _PREFIX = re.compile(r"^\s*\([^)]*\)")
 _WORD = re.compile(r"\w+")
 
@@ -30,10 +33,16 @@ def has_number(value: str) -> bool:
     return bool(re.search(r"\d", _PREFIX.sub("", value)))
 
 
-def match_keys(draft: RecordDraft, file_name: str, *, has_title: bool = True) -> list[tuple[str, str]]:
+def content_key(marc: dict | None) -> str:
+    """A digest of the stored MARC-in-JSON: equal for the same record however it was sent."""
+    return hashlib.sha1(json.dumps(marc, sort_keys=True, ensure_ascii=False).encode("utf-8")).hexdigest()
+
+
+def match_keys(draft: RecordDraft, file_name: str, marc: dict | None = None, *,
+               has_title: bool = True) -> list[tuple[str, str]]:
     """(rule, value) in the order the duplicate rules are tried (has_title: the record has a 245
     or heading of its own, not the stand-in title)."""
-    keys: list[tuple[str, str]] = []
+    keys: list[tuple[str, str]] = [("same", content_key(marc))] if marc else []
     if draft.control_number and draft.control_source:
         keys.append(("control", f"{draft.control_source}|{draft.control_number}"[:255]))
     elif draft.control_number:

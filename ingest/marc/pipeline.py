@@ -13,7 +13,7 @@ import datetime as dt
 from pathlib import Path
 from typing import Callable, Iterator
 
-from sqlalchemy import delete, insert, select
+from sqlalchemy import insert, select
 from sqlalchemy.orm import Session, sessionmaker
 
 from catalog.bulk import fewer_collections
@@ -26,7 +26,8 @@ from catalog.text import normalise
 from ingest.marc.holdings import Holdings, add_holdings, holdings_of
 from ingest.marc.mapping import draft_from_marc
 from ingest.marc.marcjson import record_to_marc_json
-from ingest.marc.matching import IDENTIFIER_RULES, clearly_differ, local_key, match_keys, weaker_rule_excluded
+from ingest.marc.matching import IDENTIFIER_RULES, clearly_differ, content_key, local_key, match_keys, \
+    weaker_rule_excluded
 from ingest.marc.reader import Problem, ReadResult, decode_unit, detect_format, file_units, read_file
 
 Progress = Callable[[int, int], None]
@@ -81,7 +82,7 @@ def prepare(result: ReadResult) -> Prepared:
     prepared.draft = draft = checked_draft(draft)  # normalised once, here in the decode worker
     prepared.marc = record_to_marc_json(result.record)
     prepared.holdings = holdings_of(result.record)
-    prepared.keys = match_keys(draft, result.file_name, has_title=draft.title != NO_TITLE)
+    prepared.keys = match_keys(draft, result.file_name, prepared.marc, has_title=draft.title != NO_TITLE)
     result.record = None  # the MARC lives on as MARC-in-JSON; keep batches light
     if not result.error:
         result.raw = b""
@@ -203,8 +204,7 @@ class Batch:
             outcome = "updated"
         for rule_key in item.keys:
             self._remember(rule_key, record)
-        if not draft.control_source and draft.control_number:
-            self._local.append((record, result.file_name))
+        self._written.append((record, result.file_name))
         problems = [self._problem("warning", result, w) for w in result.warnings]
         if outcome == "updated":
             problems.append(self._problem("updated", result, Problem(N_("Matched by rule: {rule}."), {"rule": rule}),
@@ -228,16 +228,22 @@ class Batch:
         self._pending_others.append((problem, other))
         return problem
 
-    def _store_local_keys(self) -> None:
-        """Records whose 001 has no 003 are found again only from a file of the same name."""
-        rows = {record.id: local_key(name, record.control_number) for record, name in self._local}
-        ids = sorted(rows)
+    def _store_own_keys(self) -> None:
+        """The keys catalog.records does not keep: the MARC's digest ("same"), and a 001 without
+        003 with its file name ("local"; found again only from a file of that name)."""
+        wanted: set[tuple[int, str, str]] = set()
+        for record, name in self._written:
+            wanted.add((record.id, "same", content_key(record.marc)))
+            if record.control_number and not record.control_source:
+                wanted.add((record.id, "local", local_key(name, record.control_number)))
+        ids = sorted({rid for rid, _k, _v in wanted})
         for start in range(0, len(ids), 500):
-            self.session.execute(delete(RecordIdentifier).where(
-                RecordIdentifier.kind == "local", RecordIdentifier.record_id.in_(ids[start:start + 500])))
-        if rows:
+            wanted -= {tuple(row) for row in self.session.execute(
+                select(RecordIdentifier.record_id, RecordIdentifier.kind, RecordIdentifier.value).where(
+                    RecordIdentifier.kind.in_(("same", "local")), RecordIdentifier.record_id.in_(ids[start:start + 500])))}
+        if wanted:
             self.session.execute(insert(RecordIdentifier),
-                                 [{"record_id": rid, "kind": "local", "value": value} for rid, value in rows.items()])
+                                 [{"record_id": rid, "kind": kind, "value": value} for rid, kind, value in sorted(wanted)])
 
     def changed_ids(self) -> list[int]:
         """Records this batch created or changed, copies included (after its flush)."""
@@ -263,7 +269,7 @@ class Batch:
         self._problems: list[tuple[Record, list[ImportProblem]]] = []
         self._holdings: list[tuple[Record, list, ReadResult, list[ImportProblem]]] = []
         self._with_new_copies: list[Record | NewRecord] = []
-        self._local: list[tuple[Record | NewRecord, str]] = []
+        self._written: list[tuple[Record | NewRecord, str]] = []
         self._pending_others: list[tuple[ImportProblem, Record | NewRecord]] = []
         good = [p for p in prepared if p.draft is not None]
         self.lookup(good)
@@ -279,7 +285,7 @@ class Batch:
         self.session.flush()
         self.created_ids.update(ids)
         store_match_keys(self.session, self._touched)
-        self._store_local_keys()
+        self._store_own_keys()
         for problem, other in self._pending_others:
             problem.params = {**problem.params, "other": other.id}
         if self._holdings:

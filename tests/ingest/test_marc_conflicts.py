@@ -100,8 +100,19 @@ def test_records_without_a_title_or_with_a_bare_title_join_nothing(session_facto
         record.add_ordered_field(df("500", "  ", "a", note))
         untitled.append(record)
     bare = [book("", "Báo cáo năm", "x"), book("", "Báo cáo năm", "x")]
-    for record in bare:
+    for record, place in zip(bare, ("Xã Gia Luận", "Xã Việt Hải")):
         record.fields = [f for f in record.fields if f.tag not in ("100", "008", "264")]
+        record.add_ordered_field(df("500", "  ", "a", place))
     for number, record in enumerate(untitled + bare):
         run(session_factory, data_dir, tmp_path, iso(record), f"{number}.mrc")
     assert [t for t, _a in live(session)] == ["[No title]", "[No title]", "Báo cáo năm", "Báo cáo năm"]
+
+
+def test_the_same_marc_from_another_file_is_unchanged(session_factory, session, data_dir, tmp_path):
+    # A record with a 001 and no 003, no author nor year: only its very content finds it again.
+    record = book("44368", "Tạp chí Văn nghệ", source="")
+    record.fields = [f for f in record.fields if f.tag not in ("100", "008", "264")]
+    run(session_factory, data_dir, tmp_path, iso(record), "serials.xml")
+    again = run(session_factory, data_dir, tmp_path, iso(record), "export.mrc")
+    assert (again.created, again.updated, again.unchanged) == (0, 0, 1)
+    assert len(live(session)) == 1

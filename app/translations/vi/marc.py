@@ -134,6 +134,7 @@ VI = {
     "control number (001, no 003) from a file of the same name": "số kiểm soát (001, không có 003) từ tệp cùng tên",
     "strict": "nghiêm ngặt",
     "system number (035)": "số hệ thống (035)",
+    "the very same MARC record": "đúng biểu ghi MARC ấy",
     "title, author and year": "nhan đề, tác giả và năm",
     "— none —": "— không chọn —",
 }
