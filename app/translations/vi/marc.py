@@ -130,6 +130,10 @@ VI = {
     "Warning": "Cảnh báo",
     "Warnings": "Cảnh báo",
     "With warnings": "Có cảnh báo",
+    "{size} bytes from byte {offset} hold no MARC record ({pieces} pieces with no leader); they were set aside as one "
+    "piece. Records before and after them were read.":
+        "{size} byte từ byte {offset} không chứa biểu ghi MARC nào ({pieces} đoạn không có đầu biểu); chúng được để riêng "
+        "thành một phần. Các biểu ghi trước và sau đã được đọc.",
     "control number and source (001/003)": "số kiểm soát và nguồn (001/003)",
     "control number (001, no 003) from a file of the same name": "số kiểm soát (001, không có 003) từ tệp cùng tên",
     "strict": "nghiêm ngặt",
