@@ -256,11 +256,16 @@ class Batch:
     def reject(self, result: ReadResult) -> None:
         self.summary.rejected += 1
         folder = self.data_dir / "quarantine" / f"run-{self.run.id}"
-        folder.mkdir(parents=True, exist_ok=True)
         name = f"{Path(result.file_name).stem[:80]}-{result.ordinal}.bin"
-        (folder / name).write_bytes(result.raw)
         problem = self._problem("rejected", result, result.error)
-        problem.raw_path = f"quarantine/run-{self.run.id}/{name}"
+        try:
+            folder.mkdir(parents=True, exist_ok=True)
+            (folder / name).write_bytes(result.raw)
+            problem.raw_path = f"quarantine/run-{self.run.id}/{name}"
+        except OSError as exc:  # a read-only or full data folder loses the copy, not the import
+            self.session.add(self._problem("warning", result, Problem(
+                N_("The bytes of this rejected record could not be kept: the data folder cannot be written ({reason})."),
+                {"reason": exc.strerror or type(exc).__name__})))
         self.session.add(problem)
 
     def run_batch(self, prepared: list[Prepared], libraries: dict) -> None:
