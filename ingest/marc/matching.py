@@ -2,7 +2,8 @@
 such a join is a conflict to be kept apart for a cataloguer instead.
 
 Keys, in the order they are tried:
-- same: the very same MARC (a record exported by hoclieu and imported again, from any file);
+- same: the very same MARC, up to the MARC21slim repairs (a record exported by hoclieu and
+  imported again, from any file);
 - control: 001 with its 003 (the source that gave the number);
 - local: 001 without a 003, only within the same file name (another system numbering 1, 2, 3 ...
   is not the same book);
@@ -22,6 +23,7 @@ import re
 from catalog.imports import match_key
 from catalog.records import RecordDraft
 from catalog.text import fold
+from ingest.marc.slim import slim_marc_json
 
 IDENTIFIER_RULES = ("same", "control", "local", "system", "isbn")
 _PREFIX = re.compile(r"^\s*\([^)]*\)")
@@ -34,8 +36,10 @@ def has_number(value: str) -> bool:
 
 
 def content_key(marc: dict | None) -> str:
-    """A digest of the stored MARC-in-JSON: equal for the same record however it was sent."""
-    return hashlib.sha1(json.dumps(marc, sort_keys=True, ensure_ascii=False).encode("utf-8")).hexdigest()
+    """A digest of the MARC-in-JSON as MARC21slim would have it: equal for the same record however
+    it was sent, our own MARCXML export (repaired for the schema) included."""
+    text = json.dumps(slim_marc_json(marc or {}), sort_keys=True, ensure_ascii=False)
+    return hashlib.sha1(text.encode("utf-8")).hexdigest()
 
 
 def match_keys(draft: RecordDraft, file_name: str, marc: dict | None = None, *,

@@ -459,16 +459,33 @@ def _legacy_codepage(body: bytes) -> str | None:
     return best if share > 0.9 else None
 
 
+_EACC_RUN = re.compile(rb"\x1b\$1([^\x1b]*)")
+
+
+def _whole_eacc(value: bytes) -> bytes | None:
+    """The value with each EACC (CJK, three bytes a character) run cut to whole characters, or
+    None when every run is whole (pymarc would write to stderr and blank a broken one)."""
+    if b"\x1b$1" not in value or all(len(m.group(1)) % 3 == 0 for m in _EACC_RUN.finditer(value)):
+        return None
+    return _EACC_RUN.sub(lambda m: b"\x1b$1" + m.group(1)[:len(m.group(1)) - len(m.group(1)) % 3], value)
+
+
 def _marc8_decoder(warnings: list[Problem]):
+    broken = Problem(N_("A MARC-8 escape sequence is broken; unreadable characters were replaced by \u201c\ufffd\u201d."))
+
     def decode(value: bytes) -> str:
         if value.isascii() and b"\x1b" not in value:
             return _nfc(value.decode("ascii"))
+        whole = _whole_eacc(value)
+        if whole is not None:
+            value = whole
+            if broken not in warnings:
+                warnings.append(broken)
         try:
             return _nfc(MARC8ToUnicode(quiet=True).translate(value))
         except (IndexError, TypeError, KeyError, ValueError):
-            problem = Problem(N_("A MARC-8 escape sequence is broken; unreadable characters were replaced by \u201c\ufffd\u201d."))
-            if problem not in warnings:
-                warnings.append(problem)
+            if broken not in warnings:
+                warnings.append(broken)
             return _nfc(value.replace(b"\x1b", b"").decode("ascii", "replace"))
 
     return decode

@@ -90,3 +90,28 @@ def slim_record(record: pymarc.Record) -> tuple[pymarc.Record, list[str]]:
     slim = pymarc.Record(leader=leader, force_utf8=True)
     slim.fields = controls + data
     return slim, repairs
+
+
+def slim_marc_json(marc: dict) -> dict:
+    """MARC-in-JSON as slim_record would write it (the same repairs, without pymarc objects; quick
+    when nothing needs repairing, as for most records)."""
+    leader, _repairs = slim_leader(marc.get("leader") or "")
+    controls, data = [], []
+    for entry in marc.get("fields", []):
+        for tag, value in entry.items():
+            if not isinstance(value, dict):
+                if _CONTROL_TAG.fullmatch(tag):
+                    controls.append(entry)
+                continue
+            if not _DATA_TAG.fullmatch(tag) or not value.get("subfields"):
+                continue
+            ind1, ind2 = value.get("ind1") or " ", value.get("ind2") or " "
+            subfields = value["subfields"]
+            if not (_INDICATOR.fullmatch(ind1) and _INDICATOR.fullmatch(ind2)
+                    and all(code in SUBFIELD_CODES for sub in subfields for code in sub)):
+                subfields = [{(code if code in SUBFIELD_CODES else "?"): text} for sub in subfields
+                             for code, text in sub.items()]
+                entry = {tag: {"ind1": ind1 if _INDICATOR.fullmatch(ind1) else " ",
+                               "ind2": ind2 if _INDICATOR.fullmatch(ind2) else " ", "subfields": subfields}}
+            data.append(entry)
+    return {"leader": leader, "fields": controls + data}

@@ -144,3 +144,12 @@ def test_subfield_codes_marc21slim_allows_are_kept():
     assert [(s.code, s.value) for s in result.record["245"].subfields] == [("a", "Title"), ("<", "angle"), (".", "dot")]
     assert [(s.code, s.value) for s in result.record["500"].subfields] == [("?", "bad")]
     assert [w.params["tag"] for w in result.warnings] == ["500"]
+
+
+def test_a_cut_cjk_character_is_reported_not_written_to_stderr(capfd):
+    data = _raw_record([("001", b"cjk-2"), ("245", b"10\x1fa\x1b$1!Bg'O\x1b(B /")])  # 5 bytes: one whole character
+    (result,) = _read(data)
+    assert result.record["245"]["a"] == "方 /"
+    assert [w.template for w in result.warnings] == [
+        "A MARC-8 escape sequence is broken; unreadable characters were replaced by \u201c\ufffd\u201d."]
+    assert capfd.readouterr().err == ""
