@@ -20,8 +20,11 @@ import hashlib
 import json
 import re
 
+from sqlalchemy import insert, select
+from sqlalchemy.orm import Session
+
 from catalog.imports import match_key
-from catalog.records import RecordDraft
+from catalog.records import RecordDraft, RecordIdentifier
 from catalog.text import fold
 from ingest.marc.slim import slim_marc_json
 
@@ -93,3 +96,21 @@ def weaker_rule_excluded(rule: str, record, draft: RecordDraft) -> bool:
             and record.control_source == draft.control_source and record.control_number != draft.control_number:
         return True
     return rule == "title" and bool(record.isbns) and bool(draft.isbns) and not set(record.isbns) & set(draft.isbns)
+
+
+def store_own_keys(session: Session, written: list[tuple[int, dict | None, str, str, str]]) -> None:
+    """Keep the keys catalog.records does not: the MARC's digest ("same") and a 001 without 003
+    with its file name ("local"), for (record id, marc, 001, 003, file name) just written."""
+    wanted: set[tuple[int, str, str]] = set()
+    for record_id, marc, control_number, control_source, file_name in written:
+        wanted.add((record_id, "same", content_key(marc)))
+        if control_number and not control_source:
+            wanted.add((record_id, "local", local_key(file_name, control_number)))
+    ids = sorted({rid for rid, _k, _v in wanted})
+    for start in range(0, len(ids), 500):
+        wanted -= {tuple(row) for row in session.execute(
+            select(RecordIdentifier.record_id, RecordIdentifier.kind, RecordIdentifier.value).where(
+                RecordIdentifier.kind.in_(("same", "local")), RecordIdentifier.record_id.in_(ids[start:start + 500])))}
+    if wanted:
+        session.execute(insert(RecordIdentifier),
+                        [{"record_id": rid, "kind": kind, "value": value} for rid, kind, value in sorted(wanted)])

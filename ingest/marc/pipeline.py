@@ -13,7 +13,7 @@ import datetime as dt
 from pathlib import Path
 from typing import Callable, Iterator
 
-from sqlalchemy import insert, select
+from sqlalchemy import select
 from sqlalchemy.orm import Session, sessionmaker
 
 from catalog.bulk import fewer_collections
@@ -26,8 +26,7 @@ from catalog.text import normalise
 from ingest.marc.holdings import Holdings, add_holdings, holdings_of
 from ingest.marc.mapping import draft_from_marc
 from ingest.marc.marcjson import record_to_marc_json
-from ingest.marc.matching import IDENTIFIER_RULES, clearly_differ, content_key, local_key, match_keys, \
-    weaker_rule_excluded
+from ingest.marc.matching import IDENTIFIER_RULES, clearly_differ, match_keys, store_own_keys, weaker_rule_excluded
 from ingest.marc.reader import Problem, ReadResult, decode_unit, detect_format, file_units, read_file
 
 Progress = Callable[[int, int], None]
@@ -228,23 +227,6 @@ class Batch:
         self._pending_others.append((problem, other))
         return problem
 
-    def _store_own_keys(self) -> None:
-        """The keys catalog.records does not keep: the MARC's digest ("same"), and a 001 without
-        003 with its file name ("local"; found again only from a file of that name)."""
-        wanted: set[tuple[int, str, str]] = set()
-        for record, name in self._written:
-            wanted.add((record.id, "same", content_key(record.marc)))
-            if record.control_number and not record.control_source:
-                wanted.add((record.id, "local", local_key(name, record.control_number)))
-        ids = sorted({rid for rid, _k, _v in wanted})
-        for start in range(0, len(ids), 500):
-            wanted -= {tuple(row) for row in self.session.execute(
-                select(RecordIdentifier.record_id, RecordIdentifier.kind, RecordIdentifier.value).where(
-                    RecordIdentifier.kind.in_(("same", "local")), RecordIdentifier.record_id.in_(ids[start:start + 500])))}
-        if wanted:
-            self.session.execute(insert(RecordIdentifier),
-                                 [{"record_id": rid, "kind": kind, "value": value} for rid, kind, value in sorted(wanted)])
-
     def changed_ids(self) -> list[int]:
         """Records this batch created or changed, copies included (after its flush)."""
         return sorted({record.id for record in self._touched} | {record.id for record in self._with_new_copies})
@@ -290,7 +272,8 @@ class Batch:
         self.session.flush()
         self.created_ids.update(ids)
         store_match_keys(self.session, self._touched)
-        self._store_own_keys()
+        store_own_keys(self.session, [(r.id, r.marc, r.control_number, r.control_source, name)
+                                      for r, name in self._written])
         for problem, other in self._pending_others:
             problem.params = {**problem.params, "other": other.id}
         if self._holdings:

@@ -130,6 +130,7 @@ def test_report_lists_a_conflict_kept_apart(demo, tmp_path):
     result = runner.invoke(args=["import-marc", str(tmp_path / "b.mrc"), "--json"])
     assert result.exit_code == 0
     assert '"created": 2' in result.output and '"conflicts": 1' in result.output
+    assert "CONFLICT: b.mrc #2 (byte " in result.output and "the identifier matches but the title and author differ" in result.output
     with demo.extensions["session_factory"]() as session:
         ids = dict(session.execute(select(Record.title, Record.id).where(Record.title.in_(["Số đỏ", "Chí Phèo"]))).all())
     runs = client.get("/staff/import").get_data(as_text=True)
