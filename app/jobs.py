@@ -11,6 +11,7 @@ import traceback
 from typing import Callable
 
 from flask import Blueprint, Flask, current_app, jsonify, render_template
+from flask_babel import force_locale
 
 from app.auth import roles_required
 from app.hooks import after_commit
@@ -68,8 +69,8 @@ def run_job(app: Flask, job_id: int) -> None:
             with factory.begin() as session:
                 job = session.get(Job, job_id)
                 job.status, job.finished_at = JobStatus.FAILED, utcnow()
-                # A domain error is said in the reader's words; anything else is named by its type.
-                job.message = translate_error(exc) if isinstance(exc, CatalogError) else f"{type(exc).__name__}: {exc}"
+                # A domain error is said in the library's language; anything else is named by its type.
+                job.message = _job_message(app, exc)
                 job.result = {"traceback": traceback.format_exc()[-4000:]}
             return
     with factory.begin() as session:
@@ -77,6 +78,14 @@ def run_job(app: Flask, job_id: int) -> None:
         job.status, job.finished_at, job.result = JobStatus.DONE, utcnow(), result
     with app.app_context():
         after_commit(app)
+
+
+def _job_message(app: Flask, exc: Exception) -> str:
+    """What the job page says of a failure (a job runs outside any request: the default locale)."""
+    if not isinstance(exc, CatalogError):
+        return f"{type(exc).__name__}: {exc}"
+    with force_locale(app.config["BABEL_DEFAULT_LOCALE"]):
+        return translate_error(exc)
 
 
 @bp.get("/<int:job_id>")

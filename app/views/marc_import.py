@@ -6,7 +6,7 @@ from urllib.parse import quote
 from pathlib import Path
 
 from flask import Blueprint, Response, current_app, redirect, render_template, url_for
-from flask_babel import gettext as _, lazy_gettext as _l
+from flask_babel import force_locale, gettext as _, lazy_gettext as _l
 from flask_login import current_user
 from flask_wtf import FlaskForm
 from flask_wtf.file import FileField, FileRequired
@@ -89,25 +89,33 @@ def _save_upload(storage) -> Path:
 
 @job_type("marc_import")
 def run_marc_import(session_factory, job_id: int, report) -> dict:
-    """The background side of an upload: the same pipeline as import-marc."""
+    """The background side of an upload: the same pipeline as import-marc. A failure is said by
+    the file's own name, without the upload's path or a traceback, on the job and its report."""
     with session_factory() as session:
         params = dict(get_job(session, job_id).params)
+    if not Path(params["path"]).is_file():
+        _fail(session_factory, params["run_id"], MarcStorageError(
+            N_("The uploaded file {name} is no longer in the data folder; upload it again."), name=params["name"]))
     try:
         summary = run_import(
             current_app._get_current_object(), [Path(params["path"])], names=[params["name"]],
             library_code=params["library"] or None, strict=params["strict"], run_id=params["run_id"],
             progress=lambda done, total: report(done, total),
         )
-    except OSError as exc:  # the job page says what failed, without a path or a traceback
-        error = MarcStorageError(N_("The import of {name} stopped: the data folder cannot be written ({reason}). "
-                                  "Records imported before this point are kept; ask the administrator to make the "
-                                  "data folder writable, then import the file again."),
-                               name=params["name"], reason=exc.strerror or type(exc).__name__)
-        with session_factory.begin() as session:
-            run = get_run(session, params["run_id"])
-            run.status, run.finished_at, run.message = "failed", utcnow(), translate_error(error)
-        raise error from None
+    except OSError as exc:
+        _fail(session_factory, params["run_id"], MarcStorageError(
+            N_("The import of {name} stopped: the data folder could not be read or written ({reason}). Records "
+               "imported before this point are kept; ask the administrator to check the data folder, then import "
+               "the file again."), name=params["name"], reason=exc.strerror or type(exc).__name__))
     return {"run_id": params["run_id"], **summary.as_json(), "refused": summary.refused}
+
+
+def _fail(session_factory, run_id: int, error: MarcStorageError) -> None:
+    """Mark the import run failed with the error's words (default locale: no request here), then raise it."""
+    with session_factory.begin() as session, force_locale(current_app.config["BABEL_DEFAULT_LOCALE"]):
+        run = get_run(session, run_id)
+        run.status, run.finished_at, run.message = "failed", utcnow(), translate_error(error)
+    raise error
 
 
 @bp.get("/job/<int:job_id>")

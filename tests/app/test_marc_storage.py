@@ -46,3 +46,26 @@ def test_import_goes_on_when_rejected_bytes_cannot_be_kept(demo, data_dir):
     assert str(data_dir) not in report
     with demo.extensions["session_factory"]() as session:
         assert session.scalar(select(Record.title).where(Record.control_number == "VN1")) == "Truyện Kiều"
+
+
+def test_a_job_whose_upload_is_gone_says_so_without_path_or_traceback(demo, data_dir):
+    from app.jobs import submit
+    from catalog.imports import start_run
+    from catalog.jobs import create_job
+
+    unreadable = data_dir / "uploads" / ("x" * 40)  # removed, or never written
+    with demo.extensions["session_factory"].begin() as session:
+        run = start_run(session, files=["nhap.mrc"])
+        job = create_job(session, "marc_import", label="MARC import: nhap.mrc",
+                         params={"path": str(unreadable), "name": "nhap.mrc", "run_id": run.id, "library": "",
+                                 "strict": False, "report_endpoint": "marc_import.report"})
+        job_id, run_id = job.id, run.id
+    with demo.app_context():
+        submit(job_id)
+    client = demo.test_client()
+    login(client, "bienmuc")
+    page = client.get(f"/staff/jobs/{job_id}").get_data(as_text=True)
+    assert "<p>0 — Tệp tải lên nhap.mrc không còn trong thư mục dữ liệu; hãy tải lên lại.</p>" in page
+    assert "OSError" not in page and "xxxxxxxx" not in page and str(data_dir) not in page
+    report = client.get(f"/staff/import/runs/{run_id}").get_data(as_text=True)
+    assert '<p class="flash error">Tệp tải lên nhap.mrc không còn trong thư mục dữ liệu; hãy tải lên lại.</p>' in report

@@ -94,10 +94,12 @@ VI = {
     "administrator to make the data folder writable, then try again.":
         "Không lưu được tệp {name}: không ghi được vào thư mục dữ liệu ({reason}). Chưa nhập gì; hãy nhờ quản trị viên "
         "cho phép ghi vào thư mục dữ liệu rồi thử lại.",
-    "The import of {name} stopped: the data folder cannot be written ({reason}). Records imported before this point "
-    "are kept; ask the administrator to make the data folder writable, then import the file again.":
-        "Việc nhập {name} đã dừng: không ghi được vào thư mục dữ liệu ({reason}). Các biểu ghi đã nhập trước đó vẫn được "
-        "giữ; hãy nhờ quản trị viên cho phép ghi vào thư mục dữ liệu rồi nhập lại tệp.",
+    "The uploaded file {name} is no longer in the data folder; upload it again.":
+        "Tệp tải lên {name} không còn trong thư mục dữ liệu; hãy tải lên lại.",
+    "The import of {name} stopped: the data folder could not be read or written ({reason}). Records imported before "
+    "this point are kept; ask the administrator to check the data folder, then import the file again.":
+        "Việc nhập {name} đã dừng: không đọc hoặc ghi được thư mục dữ liệu ({reason}). Các biểu ghi đã nhập trước đó "
+        "vẫn được giữ; hãy nhờ quản trị viên kiểm tra thư mục dữ liệu rồi nhập lại tệp.",
     "The leader gives a wrong record length ({declared} instead of {actual}).":
         "Đầu biểu ghi ghi sai độ dài biểu ghi ({declared} thay vì {actual}).",
     "The leader gives the data a wrong start ({declared} instead of {actual}); the real position was used.":
