@@ -48,7 +48,7 @@ class ImportSummary:
     created_ids: set[int] = dataclasses.field(default_factory=set, repr=False)
 
     def as_json(self) -> dict:
-        """The CLI's last line: read, created, updated, unchanged, rejected (+ warnings, copies)."""
+        """The CLI's last line: read, created, updated, unchanged, rejected (+ warnings, copies, conflicts)."""
         return {k: getattr(self, k)
                 for k in ("read", "created", "updated", "unchanged", "rejected", "warnings", "copies", "conflicts")}
 
@@ -161,7 +161,8 @@ class Batch:
                 resolved[rid] = record
         return resolved
 
-    def match(self, draft: RecordDraft, marc: dict | None, keys: list[tuple[str, str]]) -> tuple[str, Record | NewRecord | None, tuple | None]:
+    def match(self, draft: RecordDraft, marc: dict | None,
+              keys: list[tuple[str, str]]) -> tuple[str, Record | NewRecord | None, tuple | None]:
         """(rule, record) of the first key that joins; else, the first (rule, record) an identifier
         would have joined but whose title and author clearly differ (a conflict)."""
         conflict = None
