@@ -8,7 +8,8 @@ from flask import Flask
 
 import config as default_config
 
-from app import auth, cli, db, errors, i18n, jobs, search, usage, views
+from app import auth, cli, db, errors, i18n, jobs, links, search, security, usage, views
+from app.params import BoundedIntConverter
 
 
 class ConfigurationError(RuntimeError):
@@ -18,6 +19,7 @@ class ConfigurationError(RuntimeError):
 def create_app(overrides: dict | None = None) -> Flask:
     """Build the app: config.py defaults, then LIBRARY_* environment variables, then overrides."""
     app = Flask(__name__, instance_path=os.environ.get("LIBRARY_INSTANCE_PATH") or None)
+    app.url_map.converters["int"] = BoundedIntConverter  # before any route: every <int:...> is bounded
     app.config.from_object(default_config)
     app.config.from_prefixed_env("LIBRARY")
     app.config.update(overrides or {})
@@ -25,6 +27,8 @@ def create_app(overrides: dict | None = None) -> Flask:
     _check_secret_key(app)
 
     db.init_app(app)
+    security.init_app(app)
+    links.init_app(app)
     i18n.init_app(app)
     auth.init_app(app)
     errors.init_app(app)

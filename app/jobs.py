@@ -69,9 +69,9 @@ def run_job(app: Flask, job_id: int) -> None:
             with factory.begin() as session:
                 job = session.get(Job, job_id)
                 job.status, job.finished_at = JobStatus.FAILED, utcnow()
-                # A domain error is said in the library's language; anything else is named by its type.
-                job.message = _job_message(app, exc)
-                job.result = {"traceback": traceback.format_exc()[-4000:]}
+                job.message = _job_message(app, exc)  # a domain error: no class name, no traceback
+                if not isinstance(exc, CatalogError):
+                    job.result = {"traceback": traceback.format_exc()[-4000:]}
             return
     with factory.begin() as session:
         job = session.get(Job, job_id)

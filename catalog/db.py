@@ -17,6 +17,10 @@ NAMING_CONVENTION = {
     "pk": "pk_%(table_name)s",
 }
 
+# The largest id: every id column is a PostgreSQL integer (int4). A larger number names nothing,
+# and sent to the database it fails (PostgreSQL: out of range; SQLite past 2**63: OverflowError).
+MAX_INTEGER = 2_147_483_647
+
 
 class Base(DeclarativeBase):
     metadata = MetaData(naming_convention=NAMING_CONVENTION)

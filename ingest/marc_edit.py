@@ -71,9 +71,10 @@ def marc_to_text(marc: dict | None) -> str:
 
 
 def _subfields(text: str) -> list[tuple[str, str]] | None:
-    """Split "$aOne$bTwo" (with $$ for a dollar sign); None when it does not start with $."""
+    """Split "$aOne$bTwo" (with $$ for a dollar sign); None when it does not start with a subfield
+    code ("$$" first is a dollar sign, so text before any subfield)."""
     text = text.strip()
-    if not text.startswith("$"):
+    if not text.startswith("$") or text.startswith("$$"):
         return None
     pairs: list[tuple[str, str]] = []
     i = 0
@@ -114,6 +115,11 @@ def _parse_line(number: int, line: str, problems: list[Problem]) -> Field | str 
                            "a lowercase letter or # for blank."), {"line": number, "tag": tag, "indicator": ind}))
             found_bad = True
     pairs = _subfields(rest)
+    if not pairs and rest.strip().startswith("$$"):
+        problems.append(Problem(number, N_("Line {line} (field {tag}): $$ writes a dollar sign, so the line has text "
+                                           "before its first subfield; begin with $ and a code, such as $a."),
+                                {"line": number, "tag": tag}))
+        return None
     if not pairs:
         problems.append(Problem(number, N_("Line {line} (field {tag}) has no subfields; write them as $a text."),
                                 {"line": number, "tag": tag}))

@@ -18,13 +18,14 @@ from wtforms.validators import Length, Optional
 from app.auth import roles_required
 from app.cli_scans import ocr_settings, scan_settings
 from app.db import get_session
+from app.params import page_arg
 from app.jobs import job_type, submit
 from catalog.digital import LICENCES, correct_page_text, get_object, get_page, list_objects
 from catalog.jobs import create_job, get_job
 from catalog.records import get_record
 from catalog.users import STAFF_ROLES
 from ingest.scans.ocr import INSTALL_HINT, tesseract_status
-from ingest.scans.pipeline import run_ocr, stage_scans, write_staged
+from ingest.scans.pipeline import run_ocr, stage_scans, write_staged, writing_data
 
 bp = Blueprint("scans", __name__, url_prefix="/staff/scans")
 
@@ -45,14 +46,19 @@ class TextForm(FlaskForm):
 def _save_uploads(form: UploadForm) -> tuple[Path, Path | None]:
     """Keep the uploaded files in DATA_DIR/uploads/<uuid>/ under safe names; return folder and metadata."""
     folder = Path(current_app.config["DATA_DIR"]) / "uploads" / uuid.uuid4().hex
-    folder.mkdir(parents=True)
-    for index, upload in enumerate(f for f in form.files.data or [] if f and f.filename):
-        name = secure_filename(upload.filename) or f"file{index}"
-        upload.save(folder / f"{index:04d}-{name}")
-    metadata = None
-    if form.metadata.data and form.metadata.data.filename:
-        metadata = folder.parent / f"{folder.name}.metadata"
-        form.metadata.data.save(metadata)
+    with writing_data():
+        try:
+            folder.mkdir(parents=True)
+            for index, upload in enumerate(f for f in form.files.data or [] if f and f.filename):
+                name = secure_filename(upload.filename) or f"file{index}"
+                upload.save(folder / f"{index:04d}-{name}")
+            metadata = None
+            if form.metadata.data and form.metadata.data.filename:
+                metadata = folder.parent / f"{folder.name}.metadata"
+                form.metadata.data.save(metadata)
+        except OSError:
+            shutil.rmtree(folder, ignore_errors=True)
+            raise
     return folder, metadata
 
 
@@ -73,7 +79,7 @@ def upload():
         submit(job.id)
         return redirect(url_for("jobs.job_page", job_id=job.id))
     status = tesseract_status(current_app.config["TESSERACT_COMMAND"], current_app.config["OCR_LANGUAGES"])
-    listing = list_objects(get_session(), page=request.args.get("page", 1, type=int), per_page=50)
+    listing = list_objects(get_session(), page=page_arg(50), per_page=50)
     return render_template("scans/upload.html", form=form, listing=listing, ocr=status, install_hint=INSTALL_HINT)
 
 

@@ -1,6 +1,7 @@
 """OAI-PMH 2.0 data provider (verbs, errors, paging) over the catalogue's records.
 
-Identifiers are oai:hoclieu:record:ID; datestamps are Record.updated_at in UTC (seconds);
+Identifiers are oai:DOMAIN:record:ID (DOMAIN: the repositoryIdentifier; the older
+oai:hoclieu:record:ID is still understood); datestamps are Record.updated_at in UTC (seconds);
 deleted and merged records stay as <header status="deleted"> (deletedRecord "persistent");
 sets are the libraries that hold copies ("library:CODE"). Formats: oai_dc and marc21 (MARCXML).
 """
@@ -15,6 +16,7 @@ from xml.sax.saxutils import escape, quoteattr
 from sqlalchemy import exists, func, select
 from sqlalchemy.orm import Session
 
+from catalog.db import MAX_INTEGER
 from catalog.items import Item
 from catalog.libraries import Library
 from catalog.records import Record
@@ -22,7 +24,11 @@ from ingest.marc.export import record_marc, to_marcxml
 from ingest.marc.marcjson import marc_json_to_record
 
 PAGE_SIZE = 100
-PREFIX = "oai:hoclieu:record:"
+LEGACY_PREFIX = "oai:hoclieu:record:"  # identifiers before the repositoryIdentifier was a domain
+DEFAULT_REPOSITORY_IDENTIFIER = "hoclieu.localhost"
+# oai-identifier.xsd's repositoryIdentifierType, and OAI-PMH.xsd's emailType.
+REPOSITORY_IDENTIFIER = re.compile(r"^[a-zA-Z][a-zA-Z0-9\-]*(\.[a-zA-Z][a-zA-Z0-9\-]*)+$")
+EMAIL = re.compile(r"^\S+@(\S+\.)+\S+$")
 MARC_NS = "http://www.loc.gov/MARC21/slim"
 FORMATS = {
     "oai_dc": ("http://www.openarchives.org/OAI/2.0/oai_dc.xsd", "http://www.openarchives.org/OAI/2.0/oai_dc/"),
@@ -51,7 +57,36 @@ class Repository:
     base_url: str
     record_url: str  # "https://host/records/{id}"
     name: str
-    admin_email: str
+    admin_emails: list[str]
+    identifier: str = DEFAULT_REPOSITORY_IDENTIFIER  # the repositoryIdentifier, a domain name
+
+    @property
+    def prefix(self) -> str:
+        """What comes before a record's id in its OAI identifier."""
+        return f"oai:{self.identifier}:record:"
+
+
+def repository_identifier(configured: str, host: str) -> str:
+    """The configured repositoryIdentifier, else the site's domain name (the guidelines' choice),
+    else DEFAULT_REPOSITORY_IDENTIFIER (reached by an address or a name without a dot)."""
+    if configured:
+        return configured
+    name = host.rsplit(":", 1)[0] if host.count(":") == 1 else host
+    return name if REPOSITORY_IDENTIFIER.match(name) else DEFAULT_REPOSITORY_IDENTIFIER
+
+
+def admin_emails(configured: str, identifier: str) -> list[str]:
+    """The configured addresses (comma-separated), else librarian@ the repository's domain."""
+    return [a.strip() for a in configured.split(",") if a.strip()] or [f"librarian@{identifier}"]
+
+
+def check_settings(admin_email: str, identifier: str) -> list[str]:
+    """What is wrong with configured Identify values (empty: nothing), for start-up."""
+    wrong = [f"OAI_ADMIN_EMAIL: {a!r} is not an e-mail address" for a in admin_emails(admin_email, "x.y")
+             if not EMAIL.match(a)]
+    if identifier and not REPOSITORY_IDENTIFIER.match(identifier):
+        wrong.append(f"OAI_REPOSITORY_IDENTIFIER: {identifier!r} is not a domain name such as thuvien.example.vn")
+    return wrong
 
 
 def stamp(value: dt.datetime | None) -> str:
@@ -59,13 +94,20 @@ def stamp(value: dt.datetime | None) -> str:
 
 
 def _parse_date(value: str, *, is_until: bool) -> tuple[dt.datetime, str]:
-    if _DAY.match(value):
-        day = dt.datetime.strptime(value, "%Y-%m-%d")
-        return (day + dt.timedelta(days=1) if is_until else day), "day"
-    if _SECOND.match(value):
-        moment = dt.datetime.strptime(value, "%Y-%m-%dT%H:%M:%SZ")
-        return (moment + dt.timedelta(seconds=1) if is_until else moment), "second"
-    raise OAIError("badArgument", f"Invalid date {value!r}: use YYYY-MM-DD or YYYY-MM-DDThh:mm:ssZ.")
+    """The moment and granularity of from/until; until is exclusive (the next day or second)."""
+    try:
+        if _DAY.match(value):
+            moment, granularity, step = dt.datetime.strptime(value, "%Y-%m-%d"), "day", dt.timedelta(days=1)
+        elif _SECOND.match(value):
+            moment, granularity, step = (dt.datetime.strptime(value, "%Y-%m-%dT%H:%M:%SZ"), "second",
+                                         dt.timedelta(seconds=1))
+        else:
+            raise ValueError(value)
+    except ValueError:  # the shape, or an impossible date such as 2020-02-30 or T25:00:00Z
+        raise OAIError("badArgument", f"Invalid date {value!r}: use YYYY-MM-DD or YYYY-MM-DDThh:mm:ssZ.") from None
+    if is_until:  # the step past 9999-12-31 is past Python's dates: no end then
+        moment = moment + step if moment < dt.datetime.max - step else dt.datetime.max
+    return moment, granularity
 
 
 def _check_arguments(args: dict[str, list[str]]) -> str:
@@ -91,9 +133,11 @@ def _check_arguments(args: dict[str, list[str]]) -> str:
     return verb
 
 
-def _record_id(identifier: str) -> int:
-    if identifier.startswith(PREFIX) and identifier[len(PREFIX):].isdigit():
-        return int(identifier[len(PREFIX):])
+def _record_id(identifier: str, repo: Repository) -> int:
+    for prefix in (repo.prefix, LEGACY_PREFIX):
+        number = identifier[len(prefix):] if identifier.startswith(prefix) else ""
+        if number.isascii() and number.isdigit() and len(number) <= 10 and int(number) <= MAX_INTEGER:
+            return int(number)
     raise OAIError("idDoesNotExist", f"No item has the identifier {identifier!r}.")
 
 
@@ -107,11 +151,11 @@ def _sets(session: Session) -> list[tuple[str, str]]:
 # ---------------------------------------------------------------- records
 
 
-def _header(record: Record) -> str:
+def _header(record: Record, repo: Repository) -> str:
     status = ' status="deleted"' if record.is_deleted else ""
     sets = "".join(f"<setSpec>library:{escape(code)}</setSpec>" for code in sorted(
         {item.home_library.code for item in record.items})) if not record.is_deleted else ""
-    return (f"<header{status}><identifier>{PREFIX}{record.id}</identifier>"
+    return (f"<header{status}><identifier>{repo.prefix}{record.id}</identifier>"
             f"<datestamp>{stamp(record.updated_at)}</datestamp>{sets}</header>")
 
 
@@ -149,8 +193,8 @@ def _metadata(record: Record, prefix: str, repo: Repository) -> str:
 
 def _full(record: Record, prefix: str, repo: Repository) -> str:
     if record.is_deleted:
-        return f"<record>{_header(record)}</record>"
-    return f"<record>{_header(record)}<metadata>{_metadata(record, prefix, repo)}</metadata></record>"
+        return f"<record>{_header(record, repo)}</record>"
+    return f"<record>{_header(record, repo)}<metadata>{_metadata(record, prefix, repo)}</metadata></record>"
 
 
 # ---------------------------------------------------------------- paging
@@ -165,8 +209,10 @@ def _untoken(token: str) -> tuple[str, str, str, str, int]:
     try:
         raw = base64.urlsafe_b64decode(token + "=" * (-len(token) % 4)).decode("utf-8")
         prefix, start, until, set_spec, last = raw.split("\x1f")
-        if prefix not in FORMATS:
+        if prefix not in FORMATS or not (last.isascii() and last.isdigit() and len(last) <= 10):
             raise ValueError(prefix)
+        if int(last) > MAX_INTEGER:
+            raise ValueError(last)
         return prefix, start, until, set_spec, int(last)
     except (ValueError, UnicodeDecodeError):
         raise OAIError("badResumptionToken", "The resumptionToken is invalid or expired.") from None
@@ -205,7 +251,7 @@ def _list(session: Session, args: dict[str, str], repo: Repository, *, with_meta
         raise OAIError("noRecordsMatch", "No records match these arguments.")
     more = len(records) > PAGE_SIZE
     records = records[:PAGE_SIZE]
-    body = "".join(_full(r, prefix, repo) if with_metadata else _header(r) for r in records)
+    body = "".join(_full(r, prefix, repo) if with_metadata else _header(r, repo) for r in records)
     if more or "resumptionToken" in args:
         token = _token(prefix, start, until, set_spec, records[-1].id) if more else ""
         body += f'<resumptionToken completeListSize="{total}">{token}</resumptionToken>'
@@ -219,19 +265,20 @@ def _identify(session: Session, repo: Repository) -> str:
     earliest = session.scalar(select(func.min(Record.updated_at)))
     return (f"<Identify><repositoryName>{escape(repo.name)}</repositoryName><baseURL>{escape(repo.base_url)}</baseURL>"
             "<protocolVersion>2.0</protocolVersion>"
-            f"<adminEmail>{escape(repo.admin_email)}</adminEmail><earliestDatestamp>{stamp(earliest)}</earliestDatestamp>"
+            + "".join(f"<adminEmail>{escape(a)}</adminEmail>" for a in repo.admin_emails)
+            + f"<earliestDatestamp>{stamp(earliest)}</earliestDatestamp>"
             "<deletedRecord>persistent</deletedRecord><granularity>YYYY-MM-DDThh:mm:ssZ</granularity>"
             "<description><oai-identifier xmlns=\"http://www.openarchives.org/OAI/2.0/oai-identifier\" "
             "xmlns:xsi=\"http://www.w3.org/2001/XMLSchema-instance\" "
             "xsi:schemaLocation=\"http://www.openarchives.org/OAI/2.0/oai-identifier "
             "http://www.openarchives.org/OAI/2.0/oai-identifier.xsd\"><scheme>oai</scheme>"
-            "<repositoryIdentifier>hoclieu</repositoryIdentifier><delimiter>:</delimiter>"
-            f"<sampleIdentifier>{PREFIX}1</sampleIdentifier></oai-identifier></description></Identify>")
+            f"<repositoryIdentifier>{escape(repo.identifier)}</repositoryIdentifier><delimiter>:</delimiter>"
+            f"<sampleIdentifier>{escape(repo.prefix)}1</sampleIdentifier></oai-identifier></description></Identify>")
 
 
-def _formats(session: Session, args: dict[str, str]) -> str:
+def _formats(session: Session, args: dict[str, str], repo: Repository) -> str:
     if "identifier" in args:
-        record = session.get(Record, _record_id(args["identifier"]))
+        record = session.get(Record, _record_id(args["identifier"], repo))
         if record is None:
             raise OAIError("idDoesNotExist", f"No item has the identifier {args['identifier']!r}.")
     body = "".join(f"<metadataFormat><metadataPrefix>{p}</metadataPrefix><schema>{schema}</schema>"
@@ -250,7 +297,7 @@ def _list_sets(session: Session, args: dict[str, str]) -> str:
 
 
 def _get_record(session: Session, args: dict[str, str], repo: Repository) -> str:
-    record = session.get(Record, _record_id(args["identifier"]))
+    record = session.get(Record, _record_id(args["identifier"], repo))
     if record is None:
         raise OAIError("idDoesNotExist", f"No item has the identifier {args['identifier']!r}.")
     if args["metadataPrefix"] not in FORMATS:
@@ -268,7 +315,7 @@ def respond(session: Session, args: dict[str, list[str]], repo: Repository, *, n
         if verb == "Identify":
             body = _identify(session, repo)
         elif verb == "ListMetadataFormats":
-            body = _formats(session, single)
+            body = _formats(session, single, repo)
         elif verb == "ListSets":
             body = _list_sets(session, single)
         elif verb == "GetRecord":

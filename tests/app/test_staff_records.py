@@ -99,6 +99,9 @@ def test_marc_view_edit_updates_the_shown_fields(demo, client, session):
     ("245 10 $aTên\n020 ## $a9786040000008", "9786040000008"),
     ("245 10 $aTên $Bsai", "$B"),
     ("245 10 Tên không có trường con", "245"),
+    ("245 10 $aTên\n700 1# $$aRỗng", "Dòng 2 (trường 700): $$ là dấu đô la"),
+    ("245 10 $$", "Dòng 1 (trường 245): $$ là dấu đô la"),
+    ("245 10 $aTên\n650 #7 $a", "$a"),
 ])
 def test_marc_view_mistakes_are_explained_and_never_saved(demo, client, session, marc, message):
     before = records(session)
@@ -108,7 +111,7 @@ def test_marc_view_mistakes_are_explained_and_never_saved(demo, client, session,
     page = html.unescape(response.get_data(as_text=True))
     errors = page.split('id="marc-errors"', 1)[1].split("</span></span>")[0]
     assert message in errors
-    assert marc.splitlines()[0] in page  # what was typed is still there
+    assert all(line in page for line in marc.splitlines())  # what was typed is still there
     assert records(session) == before
 
 
@@ -155,3 +158,16 @@ def test_withdraw_needs_copies_withdrawn_first_and_leaves_a_tombstone(demo, clie
     assert client.get(f"/staff/records/{record.id}/edit").status_code == 404
     page = client.get(f"/staff/records/{record.id}/history").get_data(as_text=True)
     assert "delete" in page and "Nhập nhầm" in page
+
+
+def test_marc_view_double_dollar_is_a_dollar_sign(demo, client, session):
+    """Issue 12.6: the MARC view's help says $$ writes a dollar sign; "$$" first on a line answered 500."""
+    login(client, "bienmuc")
+    marc = "245 10 $aGiá 5$$ một cuốn$$$bsổ tay\n700 1# $aTrần $$Văn"
+    response = client.post("/staff/records/new/marc", data={"marc": marc})
+    assert response.status_code == 302, html.unescape(response.get_data(as_text=True))
+    record = session.scalars(select(Record).order_by(Record.id.desc())).first()
+    assert subfields(record.marc, "245") == [{"a": "Giá 5$ một cuốn$"}, {"b": "sổ tay"}]
+    assert subfields(record.marc, "700") == [{"a": "Trần $Văn"}]
+    shown = html.unescape(client.get(f"/staff/records/{record.id}/marc").get_data(as_text=True))
+    assert "$aGiá 5$$ một cuốn$$$bsổ tay" in shown, "shown again with $$, so saving it again changes nothing"

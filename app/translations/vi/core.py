@@ -9,6 +9,7 @@ VI = {
 "The request could not be understood.": "Không hiểu được yêu cầu.",
 "You do not have permission to do this.": "Bạn không có quyền thực hiện việc này.",
 "Page not found.": "Không tìm thấy trang.",
+"The page number must be a whole number from 1 to {largest}.": "Số trang phải là một số nguyên từ 1 đến {largest}.",
 "This action is not allowed here.": "Không được phép thực hiện thao tác này ở đây.",
 "The file is too large.": "Tệp quá lớn.",
 "This change conflicts with data saved at the same moment (a duplicate). Reload and try again.": "Thay đổi này trùng với dữ liệu vừa được lưu cùng lúc. Hãy tải lại trang và thử lại.",

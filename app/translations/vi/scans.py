@@ -7,7 +7,7 @@ VI = {
 "Back to the page image": "Quay lại ảnh trang",
 "Catalogue record": "Biểu ghi thư mục",
 "Confidence": "Độ tin cậy",
-"Confidence: {value}%": "Độ tin cậy: {value}%",
+"Confidence: %(value)s%%": "Độ tin cậy: %(value)s%%",
 "Correct the text": "Sửa văn bản",
 "Digital objects": "Tài liệu số",
 "Do not run OCR now": "Chưa nhận dạng chữ (OCR) lúc này",

@@ -69,6 +69,7 @@ VI = {
 "Its password is {password} — give it to the account holder now; it is not shown again.": "Mật khẩu là {password} — hãy đưa ngay cho chủ tài khoản; mật khẩu này sẽ không hiện lại.",
 "Languages (codes)": "Ngôn ngữ (mã)",
 "Leave empty to use the card number.": "Để trống để dùng số thẻ.",
+"Line {line} (field {tag}): $$ writes a dollar sign, so the line has text before its first subfield; begin with $ and a code, such as $a.": "Dòng {line} (trường {tag}): $$ là dấu đô la, nên dòng có chữ đứng trước trường con đầu tiên; hãy bắt đầu bằng $ và một mã, như $a.",
 "Line {line} (field {tag}) has no subfields; write them as $a text.": "Dòng {line} (trường {tag}) không có trường con; hãy viết dạng $a nội dung.",
 "Line {line} (field {tag}): indicator “{indicator}” is not valid; use a digit, a lowercase letter or # for blank.": "Dòng {line} (trường {tag}): chỉ thị “{indicator}” không hợp lệ; dùng một chữ số, một chữ thường hoặc # cho khoảng trống.",
 "Line {line} (field {tag}): subfield ${code} is empty.": "Dòng {line} (trường {tag}): trường con ${code} bị trống.",
