@@ -1,6 +1,8 @@
 """Vietnamese first, English beside it: locale from ?lang=, then the cookie, then Vietnamese."""
 from __future__ import annotations
 
+from urllib.parse import urlencode
+
 from flask import Flask, current_app, request
 from flask_babel import Babel
 
@@ -20,7 +22,14 @@ def _remember_choice(response):
     return response
 
 
+def switch_url(language: str) -> str:
+    """This page (same path, same query) in another language: the query is kept, only ?lang= changes."""
+    pairs = [(key, value) for key, value in request.args.items(multi=True) if key != "lang"]
+    return request.path + "?" + urlencode([*pairs, ("lang", language)])
+
+
 def init_app(app: Flask) -> None:
     Babel(app, locale_selector=select_locale)
     app.after_request(_remember_choice)
     app.jinja_env.globals["current_locale"] = select_locale
+    app.jinja_env.globals["switch_language_url"] = switch_url
