@@ -1,6 +1,8 @@
 """Domain errors and HTTP errors mapped to status codes and messages, in one place."""
 from __future__ import annotations
 
+import datetime as dt
+
 from flask import Flask, jsonify, render_template, request
 from flask_babel import gettext as _
 from sqlalchemy.exc import IntegrityError
@@ -24,7 +26,17 @@ def _render(status: int, message: str, field: str | None = None):
 
 def translate_error(error: CatalogError) -> str:
     """The error's message in the interface language."""
-    return _(error.template).format(**error.params)
+    return _(error.template).format(**{name: _shown(name, value) for name, value in error.params.items()})
+
+
+def _shown(name: str, value: object) -> object:
+    """A message parameter in the reader's terms: a date in the library's zone, a code as words."""
+    from app.dates import show_date
+    from app.labels import message_param
+
+    if isinstance(value, dt.date):
+        return show_date(value)
+    return message_param(name, value)
 
 
 def _catalog_error(error: CatalogError):

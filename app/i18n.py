@@ -6,6 +6,8 @@ from urllib.parse import urlencode
 from flask import Flask, current_app, request
 from flask_babel import Babel
 
+from app import dates, labels
+
 COOKIE = "lang"
 
 
@@ -29,6 +31,8 @@ def switch_url(language: str) -> str:
 
 
 def init_app(app: Flask) -> None:
+    dates.init_app(app)
+    labels.init_app(app)
     Babel(app, locale_selector=select_locale)
     app.after_request(_remember_choice)
     app.jinja_env.globals["current_locale"] = select_locale

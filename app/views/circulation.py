@@ -5,12 +5,13 @@ from __future__ import annotations
 import datetime as dt
 
 from flask import Blueprint, flash, redirect, render_template, request, url_for
-from flask_babel import format_date, format_datetime, gettext as _, lazy_gettext as _l
+from flask_babel import gettext as _, lazy_gettext as _l
 from flask_login import current_user, login_required
 from werkzeug.exceptions import BadRequest
 
 from app.auth import roles_required
 from app.db import get_session
+from app.dates import library_today, show_date, show_time
 from app.errors import translate_error
 from catalog import lending, loan_lists
 from catalog.db import utcnow
@@ -110,7 +111,7 @@ def checkout():
     session.commit()
     flash(_("Lent {barcode} “{title}” to {name}: due {due}.").format(
         barcode=loan.item.barcode, title=loan.item.record.title, name=reader.display_name,
-        due=format_date(loan.due_at, "dd/MM/yyyy")), "info")
+        due=show_date(loan.due_at)), "info")
     return redirect(_back(mode="checkout"))
 
 
@@ -139,7 +140,7 @@ def renew():
                          staff=current_user)
     session.commit()
     flash(_("Renewed {barcode}: now due {due}.").format(barcode=loan.item.barcode,
-                                                        due=format_date(loan.due_at, "dd/MM/yyyy")), "info")
+                                                        due=show_date(loan.due_at)), "info")
     return redirect(_back(mode=request.form.get("mode") or "renew"))
 
 
@@ -266,6 +267,4 @@ def _template_helpers() -> dict:
             "circulation_desk_summary": _desk_summary, "circulation_item_status": ITEM_STATUS,
             "circulation_event_kinds": EVENT_KINDS, "circulation_hold_status": HOLD_STATUS,
             "circulation_pickup_libraries": lambda: list_libraries(get_session()),
-            "circ_date": lambda value: format_date(value, "dd/MM/yyyy") if value else "",
-            "circ_time": lambda value: format_datetime(value, "dd/MM/yyyy HH:mm") if value else "",
-            "circ_today": lambda: dt.date.today()}
+            "circ_date": show_date, "circ_time": show_time, "circ_today": library_today}

@@ -10,6 +10,7 @@ from flask_babel import force_locale, gettext as _, lazy_gettext as _l
 from flask_login import current_user
 
 from app.auth import roles_required
+from app.dates import library_today
 from app.db import get_session
 from app.errors import translate_error
 from catalog import batches, rotation_history
@@ -101,9 +102,9 @@ def batch_list():
     return render_template(
         "rotation/batches.html", batches=rotation_history.list_batches(
             session, managed, include_closed=request.args.get("closed") == "1"),
-        overdue=rotation_history.overdue_batches(session, managed, dt.date.today()),
+        overdue=rotation_history.overdue_batches(session, managed, library_today()),
         origins=[lib for lib in libraries if managed is None or lib.id in managed], libraries=libraries,
-        today=dt.date.today())
+        today=library_today())
 
 
 @bp.post("")
@@ -129,7 +130,7 @@ def batch(batch_id: int):
         "rotation/batch.html", batch=found, story=rotation_history.batch_story(session, found),
         handovers=rotation_history.handovers(session, found), loans=rotation_history.batch_loans(session, found),
         next_stop=batches.next_stop(found), unaccounted=batches.unaccounted(found),
-        is_origin=can_manage_library(session, current_user, found.origin_library_id), today=dt.date.today())
+        is_origin=can_manage_library(session, current_user, found.origin_library_id), today=library_today())
 
 
 def _scan_action(batch_id: int, side: str, action, message: str, focus: str = "scan"):
@@ -277,7 +278,7 @@ def _template_helpers() -> dict:
     def dashboard() -> dict:
         session = get_session()
         managed = managed_library_ids(session, current_user)
-        return {"overdue": rotation_history.overdue_batches(session, managed, dt.date.today()),
+        return {"overdue": rotation_history.overdue_batches(session, managed, library_today()),
                 "open": rotation_history.list_batches(session, managed)}
 
     return {"rotation_dashboard": dashboard, "rotation_batch_status": BATCH_STATUS, "rotation_item_state": ITEM_STATE,
