@@ -6,7 +6,7 @@ from urllib.parse import urlencode
 from flask import Flask, current_app, request
 from flask_babel import Babel
 
-from app import dates, labels
+from app import dates, history_labels, labels
 
 COOKIE = "lang"
 
@@ -33,6 +33,7 @@ def switch_url(language: str) -> str:
 def init_app(app: Flask) -> None:
     dates.init_app(app)
     labels.init_app(app)
+    history_labels.init_app(app)
     Babel(app, locale_selector=select_locale)
     app.after_request(_remember_choice)
     app.jinja_env.globals["current_locale"] = select_locale

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import enum
 
-from flask import Flask
+from flask import Flask, current_app
 from flask_babel import lazy_gettext as _l
 
 ITEM_STATUS = {
@@ -78,7 +78,16 @@ def message_param(name: str, value: object) -> object:
     return value
 
 
+def barcode_example(library) -> str:
+    """What a generated barcode looks like (BARCODE_PATTERN "{library}{seq:06d}" -> "TTVH000001")."""
+    code = (library.code if library is not None else "TTVH").replace("-", "")
+    try:
+        return current_app.config["BARCODE_PATTERN"].format(library=code, seq=1)
+    except (KeyError, ValueError, IndexError):
+        return current_app.config["BARCODE_PATTERN"]
+
+
 def init_app(app: Flask) -> None:
     """`label(kind, code)` in every template."""
-    app.jinja_env.globals.update(label=label, label_of=label_of)
+    app.jinja_env.globals.update(label=label, label_of=label_of, barcode_example=barcode_example)
 

@@ -2,13 +2,12 @@
 the overdue list, and the reader's own holds. Refusals come back to the desk as messages."""
 from __future__ import annotations
 
-import datetime as dt
-
 from flask import Blueprint, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _, lazy_gettext as _l
 from flask_login import current_user, login_required
 from werkzeug.exceptions import BadRequest
 
+from app import labels
 from app.auth import roles_required
 from app.db import get_session
 from app.dates import library_today, show_date, show_time
@@ -23,19 +22,14 @@ from catalog.users import Role
 
 bp = Blueprint("circulation", __name__)
 
-ITEM_STATUS = {
-    "available": _l("available"), "on_loan": _l("on loan"), "in_transit": _l("in transit"),
-    "in_rotation": _l("packed for rotation"), "lost": _l("lost"), "damaged": _l("damaged"),
-    "withdrawn": _l("withdrawn"),
-}
+ITEM_STATUS = labels.ITEM_STATUS
 EVENT_KINDS = {
     "checkout": _l("lent"), "renew": _l("renewed"), "checkin": _l("returned"), "hold_placed": _l("hold placed"),
     "hold_filled": _l("set aside for a hold"), "hold_cancelled": _l("hold cancelled"),
     "hold_collected": _l("hold collected"), "transit_sent": _l("sent in transit"),
     "transit_received": _l("received from transit"),
 }
-HOLD_STATUS = {"waiting": _l("waiting for a copy"), "ready": _l("ready to collect"), "collected": _l("collected"),
-               "cancelled": _l("cancelled"), "expired": _l("expired")}
+HOLD_STATUS = labels.HOLD_STATUS
 
 
 def desk_libraries():

@@ -9,6 +9,7 @@ from flask import Blueprint, Response, flash, redirect, render_template, request
 from flask_babel import force_locale, gettext as _, lazy_gettext as _l
 from flask_login import current_user
 
+from app import labels
 from app.auth import roles_required
 from app.dates import library_today
 from app.db import get_session
@@ -25,10 +26,8 @@ from catalog.users import Role
 
 bp = Blueprint("rotation", __name__, url_prefix="/staff/rotation")
 
-BATCH_STATUS = {"draft": _l("being prepared"), "dispatched": _l("on its way"), "at_school": _l("at the school"),
-                "returning": _l("coming back"), "closed": _l("closed")}
-ITEM_STATE = {"packed": _l("packed"), "in_transit": _l("on its way"), "received": _l("received"),
-              "missing": _l("missing"), "returned": _l("returned"), "lost": _l("lost"), "damaged": _l("damaged")}
+BATCH_STATUS = labels.BATCH_STATUS
+ITEM_STATE = labels.ITEM_STATE
 STEP = {"created": _l("Batch created"), "dispatch": _l("Dispatched"), "receipt": _l("Received"),
         "pass_on": _l("Passed on"), "return_sent": _l("Sent back"), "return_received": _l("Checked in on return"),
         "closed": _l("Closed"), "missing": _l("Missing"), "damaged": _l("Damaged"), "unexpected": _l("Unexpected copy"),
