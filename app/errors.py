@@ -61,7 +61,12 @@ def _http_error(error: HTTPException):
         405: _("This action is not allowed here."),
         413: _("The file is too large."),
     }
-    return _render(error.code or 500, messages.get(error.code, error.description or error.name))
+    code = error.code or 500
+    if code >= 500:
+        # Werkzeug's own text is English and says nothing a reader can act on.
+        return _render(code, _("Something went wrong on our side. Please try again in a moment; "
+                               "if it happens again, tell the library staff."))
+    return _render(code, messages.get(code, error.description or error.name))
 
 
 def init_app(app: Flask) -> None:

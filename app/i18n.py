@@ -6,7 +6,7 @@ from urllib.parse import urlencode
 from flask import Flask, current_app, request
 from flask_babel import Babel
 
-from app import dates, history_labels, labels
+from app import dates, form_messages, history_labels, labels
 
 COOKIE = "lang"
 
@@ -34,6 +34,7 @@ def init_app(app: Flask) -> None:
     dates.init_app(app)
     labels.init_app(app)
     history_labels.init_app(app)
+    form_messages.init_app(app)
     Babel(app, locale_selector=select_locale)
     app.after_request(_remember_choice)
     app.jinja_env.globals["current_locale"] = select_locale

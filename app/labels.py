@@ -5,7 +5,7 @@ from __future__ import annotations
 import enum
 
 from flask import Flask, current_app
-from flask_babel import lazy_gettext as _l
+from flask_babel import gettext, lazy_gettext as _l
 
 ITEM_STATUS = {
     "available": _l("available"), "on_loan": _l("on loan"), "in_transit": _l("in transit"),
@@ -78,6 +78,13 @@ def message_param(name: str, value: object) -> object:
     return value
 
 
+def note_text(note: str | dict) -> str:
+    """A stored note of a digital object in the interface language ({"template", "params"} or text)."""
+    if isinstance(note, dict):
+        return gettext(note["template"]).format(**note.get("params", {}))
+    return gettext(note)
+
+
 def barcode_example(library) -> str:
     """What a generated barcode looks like (BARCODE_PATTERN "{library}{seq:06d}" -> "TTVH000001")."""
     code = (library.code if library is not None else "TTVH").replace("-", "")
@@ -89,5 +96,6 @@ def barcode_example(library) -> str:
 
 def init_app(app: Flask) -> None:
     """`label(kind, code)` in every template."""
-    app.jinja_env.globals.update(label=label, label_of=label_of, barcode_example=barcode_example)
+    app.jinja_env.globals.update(label=label, label_of=label_of, barcode_example=barcode_example,
+                                 note_text=note_text)
 

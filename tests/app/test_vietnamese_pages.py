@@ -11,7 +11,7 @@ import pytest
 from sqlalchemy import select
 
 from catalog import batches, lending
-from catalog.digital import DigitalObject, Page
+from catalog.digital import DigitalObject, Page, add_note
 from catalog.libraries import Library
 from catalog.records import Record
 from catalog.users import User
@@ -94,6 +94,8 @@ def sample(demo):
         obj = DigitalObject(record_id=records[0].id, label="Bản quét", page_count=1, licence="cc-by",
                             ocr_status="done")
         obj.pages = [Page(number=1, text="Lời nói đầu")]
+        add_note(obj, "{file}: a large page, rendered at {dpi} dpi instead of {wanted}.",
+                 {"file": "ban-do.pdf", "dpi": 210, "wanted": 300})
         session.add(obj)
         centre = libraries["TTVH"]
         lent = next(i for r in records for i in r.items if i.current_library_id == centre.id)
@@ -107,7 +109,7 @@ def sample(demo):
         batches.add_copy(session, batch, packed.barcode, now=now)
         session.flush()
         ids = {"record_id": records[0].id, "object_id": obj.id, "number": 1, "page": 1, "item_id": lent.id,
-               "user_id": reader.id, "batch_id": batch.id, "library_id": centre.id,
+               "user_id": reader.id, "batch_id": batch.id, "library_id": centre.id, "packed": packed.barcode,
                "libraries": {code: " ".join(lib.name.split()) for code, lib in libraries.items()}}
     client = app.test_client()
     login(client, "bienmuc")
@@ -136,6 +138,9 @@ def pages(app, ids: dict) -> list[str]:
                     or rule.rule.endswith(SKIPPED_SUFFIXES) or not rule.arguments <= set(ids):
                 continue
             urls.append(app.url_for(rule.endpoint, **{name: ids[name] for name in rule.arguments}))
+    # Pages that show more with a query: a facet chip, a copy's travels, a reader at the desk.
+    urls += ["/search?q=&f=library:TH-CATBA", f"/staff/rotation/copy?barcode={ids['packed']}",
+             "/staff/circulation?card=BD000001", "/staff/copies?barcode=" + ids["packed"]]
     return sorted(set(urls))
 
 
@@ -154,3 +159,32 @@ def test_every_page_in_vietnamese_shows_words_not_codes(sample, username):
         if found:
             problems[url] = found
     assert problems == {}, "\n".join(f"{url}: {found}" for url, found in sorted(problems.items()))
+
+
+def test_form_messages_are_in_vietnamese(demo):
+    client = demo.test_client()
+    login(client, "bienmuc")
+    page = client.post("/staff/records/new", data={"title": "", "year": "3000", "record_type": "book"})
+    text = visible_text(page.get_data(as_text=True), "bienmuc", {})
+    assert "Trường này bắt buộc." in text and "Số phải trong khoảng từ 1000 đến 2100." in text
+    assert offending(text) == []
+
+
+def test_the_server_error_page_is_in_vietnamese(app):
+    def broken():
+        raise RuntimeError("a bug")
+
+    app.add_url_rule("/broken-for-test", "broken_for_test", broken)
+    app.config["PROPAGATE_EXCEPTIONS"] = False
+    response = app.test_client().get("/broken-for-test")
+    text = visible_text(response.get_data(as_text=True), None, {})
+    assert response.status_code == 500 and "Hệ thống gặp lỗi." in text
+    assert "Internal Server Error" not in text and "The server encountered" not in text
+
+
+def test_iiif_labels_name_the_licence_in_words(sample):
+    app, ids = sample
+    manifest = app.test_client().get(f"/iiif/{ids['object_id']}/manifest").get_json()
+    assert manifest["requiredStatement"]["value"] == {"vi": ["Creative Commons Ghi công (CC BY)"],
+                                                      "en": ["Creative Commons Attribution (CC BY)"]}
+    assert manifest["rights"] == "http://creativecommons.org/licenses/by/4.0/"
