@@ -163,7 +163,7 @@ def test_record_page_include(app, open_book):
         with app.extensions["session_factory"]() as session:
             record = session.get(Record, open_book["record_id"])
             html = render_template("record/_digital.html", record=record)
-    assert f'/read/{open_book["object_id"]}/1' in html and "cc-by-sa" in html
+    assert f'/read/{open_book["object_id"]}/1' in html and "Ghi công – Chia sẻ tương tự (CC BY-SA)" in html
 
 
 def test_staff_upload_runs_a_job_and_reports_bad_files(client, demo, tmp_path):
