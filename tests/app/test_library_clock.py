@@ -62,3 +62,16 @@ def test_the_time_zone_is_a_setting(app_overrides, tmp_path):
     finally:
         app.extensions["job_pool"].shutdown(wait=True)
         app.extensions["engine"].dispose()
+
+
+def test_the_annual_report_is_dated_the_formal_way(demo):
+    from app.dates import library_today
+    from tests.app.staff_helpers import pdf_text
+
+    client = demo.test_client()
+    login(client, "admin")
+    response = client.get("/staff/reports/annual.pdf")
+    with demo.test_request_context():
+        today = library_today()
+    text = " ".join(pdf_text(response.data).split())
+    assert f"Lập ngày {today:%d} tháng {today:%m} năm {today:%Y} từ số liệu" in text

@@ -188,3 +188,20 @@ def test_iiif_labels_name_the_licence_in_words(sample):
     assert manifest["requiredStatement"]["value"] == {"vi": ["Creative Commons Ghi công (CC BY)"],
                                                       "en": ["Creative Commons Attribution (CC BY)"]}
     assert manifest["rights"] == "http://creativecommons.org/licenses/by/4.0/"
+
+
+def test_a_refusal_at_the_desk_names_the_status_in_vietnamese(demo):
+    from catalog.items import Item, ItemStatus
+
+    with demo.extensions["session_factory"].begin() as session:
+        centre = session.scalar(select(Library).where(Library.code == "TTVH"))
+        copy = session.scalars(select(Item).where(Item.current_library_id == centre.id).order_by(Item.id)).first()
+        copy.status = ItemStatus.DAMAGED
+        barcode = copy.barcode
+    client = demo.test_client()
+    login(client, "thuthu")
+    page = client.post("/staff/circulation/checkout", data={"card": "BD000001", "barcode": barcode},
+                       follow_redirects=True).get_data(as_text=True)
+    text = visible_text(page, "thuthu", {})
+    assert f"Bản sách {barcode} đang ở trạng thái hư hỏng" in text
+    assert "damaged" not in text
