@@ -20,6 +20,11 @@ def library_today() -> dt.date:
     return clock.today(library_zone())
 
 
+def local_day(value: dt.date | dt.datetime) -> dt.date:
+    """The library's calendar day of a stored time (to compare with library_today())."""
+    return clock.local_date(value, library_zone())
+
+
 def show_date(value: dt.date | dt.datetime | None) -> str:
     """02/12/2026; a stored time gives the library's date, never the UTC day before."""
     return clock.local_date(value, library_zone()).strftime("%d/%m/%Y") if value else ""
@@ -43,5 +48,5 @@ def formal_date(value: dt.date | dt.datetime | None) -> str:
 def init_app(app: Flask) -> None:
     """One zone for Babel too, and the date filters for templates."""
     app.config["BABEL_DEFAULT_TIMEZONE"] = app.config["TIMEZONE"]
-    app.jinja_env.filters.update(date=show_date, datetime=show_time, formal_date=formal_date)
+    app.jinja_env.filters.update(date=show_date, datetime=show_time, formal_date=formal_date, local_day=local_day)
     app.jinja_env.globals["library_today"] = library_today

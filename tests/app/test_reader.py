@@ -11,6 +11,7 @@ import xml.etree.ElementTree as ET
 import pytest
 from flask import render_template
 
+from catalog import clock
 from catalog.db import utcnow
 from catalog.digital import DigitalObject, can_download, can_read
 from catalog.usage import usage_total
@@ -118,7 +119,7 @@ def test_reads_and_downloads_are_counted_per_object_and_day(app, client, open_bo
         assert pdf.status_code == 200 and pdf.data[:5] == b"%PDF-"
     with client.get(f"/read/{object_id}/2/download") as page:
         assert page.status_code == 200 and page.mimetype in ("image/png", "image/jpeg")
-    today = utcnow().date()
+    today = clock.today(app.config["TIMEZONE"])  # counters follow the library's day
     with app.extensions["session_factory"]() as session:
         assert usage_total(session, "read", today, today, f"object:{object_id}") == 1
         assert usage_total(session, "download", today, today, f"object:{object_id}") == 2
