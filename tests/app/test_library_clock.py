@@ -75,3 +75,27 @@ def test_the_annual_report_is_dated_the_formal_way(demo):
         today = library_today()
     text = " ".join(pdf_text(response.data).split())
     assert f"Lập ngày {today:%d} tháng {today:%m} năm {today:%Y} từ số liệu" in text
+
+
+def test_the_handover_record_is_dated_the_formal_way_in_the_library_zone(demo):
+    from catalog import batches
+    from catalog.items import Item, ItemStatus
+    from tests.app.staff_helpers import pdf_text
+
+    with demo.extensions["session_factory"].begin() as session:
+        centre = session.scalar(select(Library).where(Library.code == "TTVH"))
+        school = session.scalar(select(Library).where(Library.code == "TH-CATBA"))
+        copy = session.scalars(select(Item).where(Item.current_library_id == centre.id,
+                                                  Item.status == ItemStatus.AVAILABLE).order_by(Item.id)).first()
+        batch = batches.create_batch(session, origin=centre, stops=[(school, 30)], now=JUST_AFTER_MIDNIGHT,
+                                     due_back_on=dt.date(2027, 1, 5))
+        batches.add_copy(session, batch, copy.barcode, now=JUST_AFTER_MIDNIGHT)
+        event = batches.dispatch(session, batch, now=JUST_AFTER_MIDNIGHT)
+        session.flush()
+        batch_id, event_id = batch.id, event.id
+    client = demo.test_client()
+    login(client, "thuthu")
+    response = client.get(f"/staff/rotation/{batch_id}/handover/{event_id}.pdf")
+    text = " ".join(pdf_text(response.data).split())
+    assert "Ngày 02 tháng 12 năm 2026, 00:30" in text
+    assert "ngày 05 tháng 01 năm 2027" in text  # due back
