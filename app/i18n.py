@@ -27,7 +27,8 @@ def _remember_choice(response):
 def switch_url(language: str) -> str:
     """This page (same path, same query) in another language: the query is kept, only ?lang= changes."""
     pairs = [(key, value) for key, value in request.args.items(multi=True) if key != "lang"]
-    return request.path + "?" + urlencode([*pairs, ("lang", language)])
+    path = "/" + request.path.lstrip("/")  # never "//host": a link that leaves the site
+    return path + "?" + urlencode([*pairs, ("lang", language)])
 
 
 def init_app(app: Flask) -> None:

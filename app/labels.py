@@ -19,7 +19,8 @@ ITEM_STATE = {"packed": _l("packed"), "in_transit": _l("on its way"), "received"
               "missing": _l("missing"), "returned": _l("returned"), "lost": _l("lost"), "damaged": _l("damaged")}
 # Background jobs and the OCR of a digital object share these words.
 WORK_STATUS = {"none": _l("not started"), "queued": _l("queued"), "running": _l("running"), "done": _l("done"),
-               "partial": _l("partly done"), "failed": _l("failed"), "unavailable": _l("OCR not available")}
+               "partial": _l("partly done"), "failed": _l("failed"), "unavailable": _l("OCR not available"),
+               "refused": _l("refused: nothing written")}
 ROLE = {"admin": _l("administrator"), "cataloguer": _l("cataloguer"), "librarian": _l("librarian"),
         "reader": _l("reader"), "district": _l("district culture office")}
 RECORD_TYPE = {
@@ -63,8 +64,8 @@ def label_of(value: enum.Enum) -> str:
 
 def choices(kind: str, codes=None) -> list[tuple[str, str]]:
     """(code, words) pairs for a form's select, in the set's order or the order of `codes`."""
-    table = SETS[kind]
-    return [(code, str(table.get(code, code))) for code in (table if codes is None else codes)]
+    table = SETS[kind]  # lazy words: a form built at import time still speaks the page's language
+    return [(code, table.get(code, code)) for code in (table if codes is None else codes)]
 
 
 def message_param(name: str, value: object) -> object:
@@ -95,7 +96,7 @@ def barcode_example(library) -> str:
 
 
 def init_app(app: Flask) -> None:
-    """`label(kind, code)` in every template."""
-    app.jinja_env.globals.update(label=label, label_of=label_of, barcode_example=barcode_example,
+    """`code_label(kind, code)` in every template."""
+    app.jinja_env.globals.update(code_label=label, label_of=label_of, barcode_example=barcode_example,
                                  note_text=note_text)
 

@@ -18,3 +18,8 @@ def test_switching_language_keeps_the_search_and_its_filters(client):
     english = client.get(link).get_data(as_text=True)
     back = _switch_link(english, "vi")
     assert back == "/search?q=l%E1%BB%8Bch+s%E1%BB%AD&f=library%3ATTVH&f=decade%3A2000&sort=title&lang=vi"
+
+
+def test_the_switch_never_links_off_the_site(client):
+    page = client.get("/", environ_overrides={"PATH_INFO": "//evil.example/x"}).get_data(as_text=True)
+    assert _switch_link(page, "en") == "/evil.example/x?lang=en"

@@ -33,7 +33,11 @@ CODES = [
     "TTVH", "TH-CATBA", "THCS-CATHAI", "THPT-CATBA", "BDVH-HIENHAO", "PD-GIALOC",
 ]
 ENGLISH = ["This field is required", "Number must be", "Not a valid", "Invalid", "holds open", "instead of",
-           "create record", "update record", "rendered at", "Internal Server Error", "None", "True", "False"]
+           "create record", "update record", "rendered at", "Internal Server Error", "None", "True", "False",
+           # English labels (the demo data has English titles, so no plain English words here)
+           "Attribution", "Computer file", "Printed music", "Sound recording", "administrator", "being prepared",
+           "waiting for a copy", "ready to collect", "on loan", "in rotation", "Read in the library only",
+           "All rights reserved", "not started"]
 REPRS = ["{'", "[{", "['", "{seq", "{library}"]
 # Anything after these words is the user's own data (their name) and may be anything.
 STAFF = ["admin", "bienmuc", "thuthu", "phongvh"]

@@ -41,4 +41,5 @@ VI = {
 "New barcodes look like {example}: the library's code, then the next number.": "Mã vạch mới có dạng {example}: mã thư viện, rồi số tiếp theo.",
 "Something went wrong on our side. Please try again in a moment; if it happens again, tell the library staff.": "Hệ thống gặp lỗi. Vui lòng thử lại sau ít phút; nếu vẫn lỗi, hãy báo cho cán bộ thư viện.",
 "OCR ran without {languages} (not installed).": "OCR đã chạy khi chưa cài {languages}.",
+"refused: nothing written": "bị từ chối: không ghi gì",
 }
