@@ -28,7 +28,10 @@ DEFAULT_SECRET_KEYS = ("", "dev", "change-me", "secret")
 # Interface languages: Vietnamese first, English beside it.
 LANGUAGES = ("vi", "en")
 BABEL_DEFAULT_LOCALE = "vi"
-BABEL_DEFAULT_TIMEZONE = "Asia/Ho_Chi_Minh"
+# The library's clock (LIBRARY_TIMEZONE): what "today" is and how every time is shown; stored
+# times stay UTC. Babel follows it (app/dates.py).
+TIMEZONE = "Asia/Ho_Chi_Minh"
+BABEL_DEFAULT_TIMEZONE = TIMEZONE
 
 # Session cookie hardening.
 SESSION_COOKIE_HTTPONLY = True

@@ -9,6 +9,7 @@ from app.cli_report import report
 from app.cli_scans import ingest_scans_command
 from app.cli_search import check_index_command, reindex_command, sync_index_command
 from app.cli_users import COMMANDS as USER_COMMANDS
+from app.dates import library_today
 from app.hooks import after_commit
 from app.schema import upgrade
 from catalog import demo
@@ -48,7 +49,7 @@ def demo_data(records: int, is_demo: bool) -> None:
                 "demo-data refused: it creates accounts (admin among them) with the published password "
                 f"{demo.DEMO_PASSWORD!r}, and this does not look like a demo instance (the database holds data, "
                 "or debug is off). Run `demo-data --demo` or set LIBRARY_DEMO=1 only on a demo instance.")
-        loaded = load_demo(session, count=records)
+        loaded = load_demo(session, count=records, today=library_today())
         if loaded:
             fill_missing_marc(session)
     after_commit(current_app)

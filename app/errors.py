@@ -1,6 +1,7 @@
 """Domain errors and HTTP errors mapped to status codes and messages, in one place."""
 from __future__ import annotations
 
+import datetime as dt
 import logging
 
 from flask import Flask, jsonify, render_template, request
@@ -31,7 +32,17 @@ def _render(status: int, message: str, field: str | None = None):
 
 def translate_error(error: CatalogError) -> str:
     """The error's message in the interface language."""
-    return _(error.template).format(**error.params)
+    return _(error.template).format(**{name: _shown(name, value) for name, value in error.params.items()})
+
+
+def _shown(name: str, value: object) -> object:
+    """A message parameter in the reader's terms: a date in the library's zone, a code as words."""
+    from app.dates import show_date
+    from app.labels import message_param
+
+    if isinstance(value, dt.date):
+        return show_date(value)
+    return message_param(name, value)
 
 
 def _catalog_error(error: CatalogError):
@@ -85,7 +96,12 @@ def _http_error(error: HTTPException):
         405: _("This action is not allowed here."),
         413: _("The file is too large."),
     }
-    return _render(error.code or 500, messages.get(error.code, error.description or error.name))
+    code = error.code or 500
+    if code >= 500:
+        # Werkzeug's own text is English and says nothing a reader can act on.
+        return _render(code, _("Something went wrong on our side. Please try again in a moment; "
+                               "if it happens again, tell the library staff."))
+    return _render(code, messages.get(code, error.description or error.name))
 
 
 def init_app(app: Flask) -> None:

@@ -5,7 +5,7 @@ from __future__ import annotations
 import io
 from pathlib import Path
 
-from flask_babel import format_date, format_datetime, gettext as _
+from flask_babel import gettext as _
 from reportlab.lib import colors
 from reportlab.lib.pagesizes import A4
 from reportlab.lib.styles import ParagraphStyle
@@ -14,6 +14,8 @@ from reportlab.pdfbase import pdfmetrics
 from reportlab.pdfbase.ttfonts import TTFont
 from reportlab.platypus import Paragraph, SimpleDocTemplate, Spacer, Table, TableStyle
 from xml.sax.saxutils import escape
+
+from app.dates import formal_date, show_date, show_time
 
 FONTS = Path(__file__).resolve().parent / "static" / "fonts"
 
@@ -77,11 +79,12 @@ def handover_pdf(context: dict, discrepancy_labels: dict) -> bytes:
     styles, record, batch = _styles(), context["handover"], context["batch"]
     event = record.event
     story = _header(styles, str(context["title"]), f"{_('Batch')} {batch.code}")
-    story.append(_p(_("Date: {date}").format(date=format_datetime(event.at, "dd/MM/yyyy HH:mm")), styles["right"]))
+    dated = formal_date(event.at)  # a signed document: "ngày 02 tháng 12 năm 2026, 00:30"
+    story.append(_p(f"{dated[:1].upper()}{dated[1:]}, {show_time(event.at)[-5:]}", styles["right"]))
     story.append(_p(f"{_('Handed over by')}: {event.from_library.name if event.from_library else ''}", styles["body"]))
     story.append(_p(f"{_('Received by')}: {event.to_library.name if event.to_library else ''}", styles["body"]))
     if batch.due_back_on:
-        story.append(_p(f"{_('Due back')}: {format_date(batch.due_back_on, 'dd/MM/yyyy')}", styles["body"]))
+        story.append(_p(f"{_('Due back')}: {formal_date(batch.due_back_on)}", styles["body"]))
     story.append(Spacer(1, 3 * mm))
     rows = [[str(n), item.barcode, item.record.title, item.call_number] for n, item in enumerate(record.items, 1)]
     story.append(_table(styles, [_("No."), _("Barcode"), _("Title"), _("Call number")], rows, [12, 30, 98, 34]))
@@ -103,7 +106,7 @@ def discrepancy_pdf(batch, discrepancies: list, labels: dict, stages: dict) -> b
     story = _header(styles, _("Discrepancy record of a rotation batch"),
                     f"{_('Batch')} {batch.code} · {batch.origin_library.name} → {batch.destination_library.name}")
     rows = [[str(n), d.barcode, d.item.record.title if d.item else "", f"{labels[d.kind.value]} ({stages[d.stage]})",
-             format_date(d.recorded_at, "dd/MM/yyyy"), d.note] for n, d in enumerate(discrepancies, 1)]
+             show_date(d.recorded_at), d.note] for n, d in enumerate(discrepancies, 1)]
     story.append(_table(styles, [_("No."), _("Barcode"), _("Title"), _("What"), _("When"), _("Note")], rows,
                         [10, 26, 60, 30, 20, 28]))
     story.append(Spacer(1, 2 * mm))

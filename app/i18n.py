@@ -1,8 +1,12 @@
 """Vietnamese first, English beside it: locale from ?lang=, then the cookie, then Vietnamese."""
 from __future__ import annotations
 
+from urllib.parse import urlencode
+
 from flask import Flask, current_app, request
 from flask_babel import Babel
+
+from app import dates, form_messages, history_labels, labels
 
 COOKIE = "lang"
 
@@ -20,7 +24,19 @@ def _remember_choice(response):
     return response
 
 
+def switch_url(language: str) -> str:
+    """This page (same path, same query) in another language: the query is kept, only ?lang= changes."""
+    pairs = [(key, value) for key, value in request.args.items(multi=True) if key != "lang"]
+    path = "/" + request.path.lstrip("/")  # never "//host": a link that leaves the site
+    return path + "?" + urlencode([*pairs, ("lang", language)])
+
+
 def init_app(app: Flask) -> None:
+    dates.init_app(app)
+    labels.init_app(app)
+    history_labels.init_app(app)
+    form_messages.init_app(app)
     Babel(app, locale_selector=select_locale)
     app.after_request(_remember_choice)
     app.jinja_env.globals["current_locale"] = select_locale
+    app.jinja_env.globals["switch_language_url"] = switch_url

@@ -19,6 +19,7 @@ from reportlab.pdfbase.ttfonts import TTFont
 from reportlab.platypus import KeepTogether, Paragraph, SimpleDocTemplate, Spacer, Table, TableStyle
 
 from app import report_labels as labels
+from app.dates import formal_date
 from app.report_charts import COLOURS, TARGET_COLOUR, Chart, chart_top, month_chart, number, plan_charts
 from catalog.report_plan import PlanProgress
 from catalog.reports import YearReport
@@ -161,7 +162,7 @@ def _build(report: YearReport, plan: PlanProgress, today: dt.date) -> bytes:
                                  bottomMargin=16 * mm, title=f"{_('Library report')} {report.year} — {scope}")
     F = labels.FIGURES
     prepared = _("Prepared on %(day)s from the figures recorded in the library system.",
-                 day=today.strftime("%d/%m/%Y"))
+                 day=formal_date(today))
     story = [Paragraph(f"{_('Library report')} {report.year}", STYLES["title"]), Paragraph(escape(scope), STYLES["body"]),
              Paragraph(prepared, STYLES["small"]),
              Spacer(1, 4 * mm), _table(_summary(report), [120 * mm, 40 * mm])]

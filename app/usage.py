@@ -12,12 +12,11 @@ from __future__ import annotations
 
 import datetime as dt
 import logging
-from zoneinfo import ZoneInfo
 
 from flask import Flask, current_app, g, request, session
 
+from app.dates import library_today
 from app.db import after_release
-
 from catalog.usage import count_use
 
 log = logging.getLogger(__name__)
@@ -30,7 +29,7 @@ SKIPPED = ("static", "main.healthz")
 
 def today() -> dt.date:
     """Today in the district's time zone (a day's counters follow local days)."""
-    return dt.datetime.now(ZoneInfo(current_app.config["BABEL_DEFAULT_TIMEZONE"])).date()
+    return library_today()
 
 
 def _uses(response) -> list[tuple[str, str]]:

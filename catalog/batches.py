@@ -89,7 +89,7 @@ def add_copy(session: Session, batch: RotationBatch, barcode: str, *, now: dt.da
     loan = open_loan(session, item)
     if loan is not None:
         raise RotationRefused(N_("Copy {barcode} is on loan (due {due}): add it when it is back."),
-                              barcode=item.barcode, due=loan.due_at.strftime("%d/%m/%Y"), field="barcode")
+                              barcode=item.barcode, due=loan.due_at, field="barcode")
     if ready_hold(session, item, now) is not None:
         raise RotationRefused(N_("Copy {barcode} is set aside for a reader's hold: choose another copy."),
                               barcode=item.barcode, field="barcode")

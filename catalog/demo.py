@@ -10,6 +10,7 @@ from decimal import Decimal
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from catalog import clock
 from catalog.items import ItemStatus, add_item
 from catalog.libraries import Library, LibraryKind, save_library
 from catalog.records import Record, RecordDraft, create_record
@@ -152,7 +153,7 @@ def load_demo(session: Session, *, count: int = 300, today: dt.date | None = Non
     The caller decides whether this instance may hold demo accounts (see demo-data)."""
     if is_demo_loaded(session):
         return False
-    today = today or dt.date.today()
+    today = today or clock.today(None)
     libraries: dict[str, Library] = {}
     for code, name, kind, parent, address in LIBRARIES:
         libraries[code] = save_library(session, code=code, name=name, kind=kind,

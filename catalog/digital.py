@@ -242,9 +242,11 @@ def correct_page_text(session: Session, page: Page, text: str, *, user_id: int |
     return page
 
 
-def add_note(obj: DigitalObject, note: str) -> None:
-    """Keep a message about the object (shown to staff); notes are plain English text with the file."""
-    obj.notes = [*(obj.notes or []), nfc(note)[:1000]][-200:]
+def add_note(obj: DigitalObject, note: str, params: dict | None = None) -> None:
+    """Keep a message about the object (shown to staff): an English template and its parameters,
+    translated when shown (older notes are plain text)."""
+    kept = {"template": note, "params": {k: nfc(str(v))[:500] for k, v in params.items()}} if params else nfc(note)[:1000]
+    obj.notes = [*(obj.notes or []), kept][-200:]
 
 
 def get_object(session: Session, object_id: int) -> DigitalObject:

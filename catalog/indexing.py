@@ -17,7 +17,7 @@ from catalog.digital import DigitalObject, Page
 from catalog.items import Item, ItemStatus
 from catalog.libraries import Library
 from catalog.records import DRAFT_FIELDS, Record
-from catalog.text import fold, folded_words, normalise
+from catalog.text import fold, folded_words, normalise, sort_string
 
 
 @dataclasses.dataclass
@@ -76,10 +76,12 @@ def index_rows(session: Session, record_ids: list[int], *, with_pages: bool = Tr
             pages[record_id].append((number, text))
     rows = []
     for record in records:
+        fields = dict(zip(DRAFT_FIELDS, record[1:1 + len(DRAFT_FIELDS)]))
         rows.append(IndexRow(
             id=record.id,
-            fields=dict(zip(DRAFT_FIELDS, record[1:1 + len(DRAFT_FIELDS)])),
-            title_sort=record.title_sort or "",
+            fields=fields,
+            # Computed afresh, so that `reindex` also repairs keys stored under an older format.
+            title_sort=sort_string(fields.get("title"))[:512],
             updated_at=record.updated_at,
             stale_since=record.stale_since,
             is_live=record.deleted_at is None and record.merged_into_id is None,

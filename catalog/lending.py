@@ -143,7 +143,7 @@ def _refuse_unlendable(session: Session, item: Item, reader: User, library: Libr
     if loan is not None:
         raise ItemNotAvailable(
             N_("Copy {barcode} is on loan to another reader (due {due}). If it is in your hands, check it in "
-               "first, then lend it."), barcode=item.barcode, due=loan.due_at.strftime("%d/%m/%Y"), field="barcode")
+               "first, then lend it."), barcode=item.barcode, due=loan.due_at, field="barcode")
     if item.current_library_id != library.id:
         raise ItemNotAvailable(
             N_("Copy {barcode} belongs at {place}, not at this desk ({desk}). Check it in here to send it there, "
@@ -321,7 +321,7 @@ def place_hold(session: Session, *, reader: User, record: Record, library: Libra
     if existing is not None:
         raise CirculationRefused(N_("{name} already has a hold on “{title}” (placed {placed})."),
                                  name=reader.display_name, title=record.title,
-                                 placed=existing.placed_at.strftime("%d/%m/%Y"), field="record")
+                                 placed=existing.placed_at, field="record")
     hold = Hold(record=record, reader=reader, library=library, placed_at=now, status=HoldStatus.WAITING)
     session.add(hold)
     name, title = reader.display_name, record.title  # the failed flush below expires the session's objects

@@ -121,8 +121,10 @@ def sort_key(text: str | None) -> tuple:
 def sort_string(text: str | None) -> str:
     """A plain string with the same order as sort_key, storable in a database column."""
     primary, tones = sort_key(text)
-    head = "".join(("0" + code) if kind == 0 else ("~" + code if kind == 1 else " ") for kind, code in primary)
-    return head[:400] + "|" + "".join(str(t) for t in tones)[:100]
+    # The separator before the tones must sort below every mark in the head (a word break is
+    # "!"), so that a title comes before the same title with more words after it.
+    head = "".join(("0" + code) if kind == 0 else ("~" + code if kind == 1 else "!") for kind, code in primary)
+    return head[:400] + " " + "".join(str(t) for t in tones)[:100]
 
 
 _WORD = re.compile(r"\w+")

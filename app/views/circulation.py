@@ -3,15 +3,15 @@ the overdue list, and the reader's own holds. Refusals come back to the desk as 
 action outside the librarian's libraries is refused with 403 and logged (app/errors.py)."""
 from __future__ import annotations
 
-import datetime as dt
-
 from flask import Blueprint, flash, redirect, render_template, request, url_for
-from flask_babel import format_date, format_datetime, gettext as _, lazy_gettext as _l
+from flask_babel import gettext as _, lazy_gettext as _l
 from flask_login import current_user, login_required
 from werkzeug.exceptions import BadRequest
 
+from app import labels
 from app.auth import roles_required
 from app.db import get_session
+from app.dates import library_today, show_date, show_time
 from app.errors import refuse, translate_error
 from catalog import lending, loan_lists
 from catalog.db import utcnow
@@ -23,19 +23,14 @@ from catalog.users import Role
 
 bp = Blueprint("circulation", __name__)
 
-ITEM_STATUS = {
-    "available": _l("available"), "on_loan": _l("on loan"), "in_transit": _l("in transit"),
-    "in_rotation": _l("packed for rotation"), "lost": _l("lost"), "damaged": _l("damaged"),
-    "withdrawn": _l("withdrawn"),
-}
+ITEM_STATUS = labels.ITEM_STATUS
 EVENT_KINDS = {
     "checkout": _l("lent"), "renew": _l("renewed"), "checkin": _l("returned"), "hold_placed": _l("hold placed"),
     "hold_filled": _l("set aside for a hold"), "hold_cancelled": _l("hold cancelled"),
     "hold_collected": _l("hold collected"), "transit_sent": _l("sent in transit"),
     "transit_received": _l("received from transit"),
 }
-HOLD_STATUS = {"waiting": _l("waiting for a copy"), "ready": _l("ready to collect"), "collected": _l("collected"),
-               "cancelled": _l("cancelled"), "expired": _l("expired")}
+HOLD_STATUS = labels.HOLD_STATUS
 
 
 def desk_libraries():
@@ -113,7 +108,7 @@ def checkout():
     session.commit()
     flash(_("Lent {barcode} “{title}” to {name}: due {due}.").format(
         barcode=loan.item.barcode, title=loan.item.record.title, name=reader.display_name,
-        due=format_date(loan.due_at, "dd/MM/yyyy")), "info")
+        due=show_date(loan.due_at)), "info")
     return redirect(_back(mode="checkout"))
 
 
@@ -142,7 +137,7 @@ def renew():
                          staff=current_user)
     session.commit()
     flash(_("Renewed {barcode}: now due {due}.").format(barcode=loan.item.barcode,
-                                                        due=format_date(loan.due_at, "dd/MM/yyyy")), "info")
+                                                        due=show_date(loan.due_at)), "info")
     return redirect(_back(mode=request.form.get("mode") or "renew"))
 
 
@@ -263,6 +258,4 @@ def _template_helpers() -> dict:
             "circulation_desk_summary": _desk_summary, "circulation_item_status": ITEM_STATUS,
             "circulation_event_kinds": EVENT_KINDS, "circulation_hold_status": HOLD_STATUS,
             "circulation_pickup_libraries": lambda: list_libraries(get_session()),
-            "circ_date": lambda value: format_date(value, "dd/MM/yyyy") if value else "",
-            "circ_time": lambda value: format_datetime(value, "dd/MM/yyyy HH:mm") if value else "",
-            "circ_today": lambda: dt.date.today()}
+            "circ_date": show_date, "circ_time": show_time, "circ_today": library_today}

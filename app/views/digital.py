@@ -9,10 +9,10 @@ from flask import Blueprint, current_app, jsonify, redirect, render_template, re
 from flask_babel import gettext as _
 from flask_login import current_user
 
+from app.dates import library_today
 from app.db import get_session
 from app.params import page_arg
 from app.ratelimit import count_derivation
-from catalog.db import utcnow
 from catalog.digital import (DigitalObject, LICENCE_URLS, Viewer, get_object, get_page, list_objects,
                              objects_of_record, raise_read_at_library, require_download, search_inside,
                              viewer_access)
@@ -61,7 +61,7 @@ def ocr_available() -> bool:
 
 def count_once(obj: DigitalObject, kind: str) -> None:
     """Count a read once per visitor session, object and day; downloads every time."""
-    day = utcnow().date()
+    day = library_today()  # the same local day as every other counter (app/usage.py)
     if kind == "read":
         key = f"{day.isoformat()}:{obj.id}"
         seen = [k for k in session.get("reads", []) if k.startswith(day.isoformat())]

@@ -8,7 +8,9 @@ import re
 from urllib.parse import urlsplit
 
 from flask import url_for
+from flask_babel import force_locale
 
+from app.labels import label
 from catalog.digital import LICENCE_URLS, DigitalObject
 from ingest.scans.iiif import largest_size
 
@@ -26,6 +28,15 @@ def web_link(url: str) -> str | None:
     """The URL when it is http(s) with a host; None for javascript:, data:, file: and the like."""
     parts = urlsplit(str(url or "").strip())
     return parts.geturl() if parts.scheme.lower() in ("http", "https") and parts.netloc else None
+
+
+def _licence_words(code: str) -> dict:
+    """The licence in Vietnamese and English (a viewer shows the reader's language)."""
+    words = {}
+    for language in ("vi", "en"):
+        with force_locale(language):
+            words[language] = [label("licence", code)]
+    return words
 
 
 def _label(text: str) -> dict:
@@ -81,7 +92,7 @@ def manifest_of(obj: DigitalObject, max_area: int) -> dict:
         "@context": PRESENTATION_CONTEXT, "id": f"{base_url}/manifest", "type": "Manifest",
         "label": _label(obj.label or record.title), "metadata": metadata,
         "summary": _label(record.summary) if record.summary else None,
-        "requiredStatement": {"label": {"vi": ["Giấy phép"], "en": ["Licence"]}, "value": {"none": [obj.licence]}},
+        "requiredStatement": {"label": {"vi": ["Giấy phép"], "en": ["Licence"]}, "value": _licence_words(obj.licence)},
         "rights": LICENCE_URLS.get(obj.licence),
         "viewingDirection": "left-to-right", "behavior": ["paged"], "homepage": homepage, "items": canvases,
         "thumbnail": canvases[0]["thumbnail"] if canvases else None,

@@ -1,10 +1,11 @@
 """The public catalogue (OPAC): search page, record page, search and record JSON, autocomplete."""
 from __future__ import annotations
 
-from flask import Blueprint, jsonify, redirect, render_template, request, url_for
+from flask import Blueprint, g, jsonify, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 
+from app import labels
 from app.db import get_session
 from app.params import page_arg
 from app.search import index_dir
@@ -12,32 +13,19 @@ from app.views.digital import viewer
 from catalog.detail import record_detail_data
 from catalog.digital import records_with_hidden_text, viewer_access
 from catalog.indexing import pages_with_words
-from catalog.items import ItemStatus
+from catalog.libraries import list_libraries
 from search_index.highlight import mark_words
 from search_index.query import MAX_PER_PAGE, SearchResult, parse_filters, search
 from search_index.suggest import autocomplete
 
 bp = Blueprint("opac", __name__)
 
-STATUS_WORDS = {
-    ItemStatus.AVAILABLE.value: _l("Available"),
-    ItemStatus.ON_LOAN.value: _l("On loan"),
-    ItemStatus.IN_TRANSIT.value: _l("In transit"),
-    ItemStatus.IN_ROTATION.value: _l("On rotation to another library"),
-    ItemStatus.LOST.value: _l("Lost"),
-    ItemStatus.DAMAGED.value: _l("Damaged"),
-    ItemStatus.WITHDRAWN.value: _l("Withdrawn"),
-}
+STATUS_WORDS = labels.ITEM_STATUS
 FACET_LABELS = {
     "type": _l("Type"), "language": _l("Language"), "decade": _l("Decade"), "subject": _l("Subject"),
     "library": _l("Library"), "availability": _l("Availability"), "digital": _l("Readable online"),
 }
-TYPE_LABELS = {
-    "book": _l("Book"), "serial": _l("Serial"), "map": _l("Map"), "music": _l("Printed music"),
-    "sound": _l("Sound recording"), "video": _l("Video"), "image": _l("Picture"), "kit": _l("Kit"),
-    "manuscript": _l("Manuscript"), "computer_file": _l("Computer file"), "mixed": _l("Mixed materials"),
-    "other": _l("Other"),
-}
+TYPE_LABELS = labels.RECORD_TYPE
 LANGUAGE_LABELS = {"vie": _l("Vietnamese"), "eng": _l("English"), "fre": _l("French"), "chi": _l("Chinese"),
                    "rus": _l("Russian"), "jpn": _l("Japanese"), "kor": _l("Korean"), "ger": _l("German")}
 SORT_LABELS = {"relevance": _l("Relevance"), "newest": _l("Newest first"), "oldest": _l("Oldest first"),
@@ -57,7 +45,16 @@ def facet_value_label(facet: str, value: str) -> str:
         return str(TYPE_LABELS.get(value, value))
     if facet == "language":
         return str(LANGUAGE_LABELS.get(value, value))
+    if facet == "library":
+        return library_names().get(value, value)
     return value
+
+
+def library_names() -> dict[str, str]:
+    """Library code -> name, once per request (a facet value is a code; a reader reads the name)."""
+    if "library_names" not in g:
+        g.library_names = {library.code: library.name for library in list_libraries(get_session())}
+    return g.library_names
 
 
 def _int_arg(name: str, default: int) -> int:

@@ -3,7 +3,6 @@ exports, and the desk forms that record a day's visits and an event."""
 from __future__ import annotations
 
 import datetime as dt
-from zoneinfo import ZoneInfo
 
 from flask import Blueprint, Response, current_app, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _, lazy_gettext as _l
@@ -15,6 +14,7 @@ from wtforms.validators import DataRequired, InputRequired, Length, NumberRange,
 
 from app import report_labels as labels
 from app.auth import roles_required
+from app.dates import library_today
 from app.db import get_session
 from app.report_charts import month_chart, number, plan_charts, svg
 from app.report_pdf import annual_report_pdf
@@ -32,7 +32,8 @@ RECORDERS = (Role.LIBRARIAN,)
 
 
 def local_today() -> dt.date:
-    return dt.datetime.now(ZoneInfo(current_app.config["BABEL_DEFAULT_TIMEZONE"])).date()
+    """Today in the library's zone (the one clock, app/dates.py)."""
+    return library_today()
 
 
 def _year() -> int:

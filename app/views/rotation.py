@@ -9,7 +9,9 @@ from flask import Blueprint, Response, flash, redirect, render_template, request
 from flask_babel import force_locale, gettext as _, lazy_gettext as _l
 from flask_login import current_user
 
+from app import labels
 from app.auth import roles_required
+from app.dates import library_today
 from app.db import get_session
 from app.errors import refuse, translate_error
 from catalog import batches, rotation_history
@@ -24,10 +26,8 @@ from catalog.users import Role
 
 bp = Blueprint("rotation", __name__, url_prefix="/staff/rotation")
 
-BATCH_STATUS = {"draft": _l("being prepared"), "dispatched": _l("on its way"), "at_school": _l("at the school"),
-                "returning": _l("coming back"), "closed": _l("closed")}
-ITEM_STATE = {"packed": _l("packed"), "in_transit": _l("on its way"), "received": _l("received"),
-              "missing": _l("missing"), "returned": _l("returned"), "lost": _l("lost"), "damaged": _l("damaged")}
+BATCH_STATUS = labels.BATCH_STATUS
+ITEM_STATE = labels.ITEM_STATE
 STEP = {"created": _l("Batch created"), "dispatch": _l("Dispatched"), "receipt": _l("Received"),
         "pass_on": _l("Passed on"), "return_sent": _l("Sent back"), "return_received": _l("Checked in on return"),
         "closed": _l("Closed"), "missing": _l("Missing"), "damaged": _l("Damaged"), "unexpected": _l("Unexpected copy"),
@@ -100,9 +100,9 @@ def batch_list():
     return render_template(
         "rotation/batches.html", batches=rotation_history.list_batches(
             session, managed, include_closed=request.args.get("closed") == "1"),
-        overdue=rotation_history.overdue_batches(session, managed, dt.date.today()),
+        overdue=rotation_history.overdue_batches(session, managed, library_today()),
         origins=[lib for lib in libraries if managed is None or lib.id in managed], libraries=libraries,
-        today=dt.date.today())
+        today=library_today())
 
 
 @bp.post("")
@@ -127,7 +127,7 @@ def batch(batch_id: int):
         "rotation/batch.html", batch=found, story=rotation_history.batch_story(session, found),
         handovers=rotation_history.handovers(session, found), loans=rotation_history.batch_loans(session, found),
         next_stop=batches.next_stop(found), unaccounted=batches.unaccounted(found),
-        is_origin=can_manage_library(session, current_user, found.origin_library_id), today=dt.date.today())
+        is_origin=can_manage_library(session, current_user, found.origin_library_id), today=library_today())
 
 
 def _scan_action(batch_id: int, side: str, action, message: str, focus: str = "scan"):
@@ -279,7 +279,7 @@ def _template_helpers() -> dict:
     def dashboard() -> dict:
         session = get_session()
         managed = managed_library_ids(session, current_user)
-        return {"overdue": rotation_history.overdue_batches(session, managed, dt.date.today()),
+        return {"overdue": rotation_history.overdue_batches(session, managed, library_today()),
                 "open": rotation_history.list_batches(session, managed)}
 
     return {"rotation_dashboard": dashboard, "rotation_batch_status": BATCH_STATUS, "rotation_item_state": ITEM_STATE,

@@ -15,6 +15,7 @@ from werkzeug.utils import secure_filename
 from wtforms import BooleanField, IntegerField, SelectField, StringField, TextAreaField
 from wtforms.validators import Length, Optional
 
+from app import labels
 from app.auth import roles_required
 from app.cli_scans import ocr_settings, scan_settings
 from app.db import get_session
@@ -35,7 +36,7 @@ class UploadForm(FlaskForm):
     record_id = IntegerField(_l("Attach to record number (optional)"), validators=[Optional()])
     metadata = FileField(_l("Metadata: Dublin Core JSON/CSV or MARC (optional)"))
     label = StringField(_l("Label (optional)"), validators=[Length(max=500)])
-    licence = SelectField(_l("Licence"), choices=list(LICENCES), default="in-library")
+    licence = SelectField(_l("Licence"), choices=labels.choices("licence", LICENCES), default="in-library")
     no_ocr = BooleanField(_l("Do not run OCR now"))
 
 

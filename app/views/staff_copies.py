@@ -6,6 +6,7 @@ from flask import current_app, flash, redirect, render_template, request, send_f
 from flask_babel import gettext as _
 from flask_login import current_user
 
+from app.labels import label as code_label
 from app.auth import roles_required
 from app.db import get_session
 from app.errors import translate_error
@@ -25,10 +26,7 @@ from catalog.users import STAFF_ROLES
 
 def status_label(status: str) -> str:
     """The status in the interface language."""
-    return {
-        "available": _("available"), "on_loan": _("on loan"), "in_transit": _("in transit"),
-        "in_rotation": _("in rotation"), "lost": _("lost"), "damaged": _("damaged"), "withdrawn": _("withdrawn"),
-    }.get(status, status)
+    return code_label("item_status", status)
 
 
 def _library_choices(with_blank: bool = False) -> list[tuple[int, str]]:

@@ -11,6 +11,7 @@ from wtforms import (
 )
 from wtforms.validators import DataRequired, Length, NumberRange, Optional, Regexp
 
+from app import labels
 from app.db import get_session
 from app.errors import translate_error
 from catalog.errors import DuplicateBarcode, DuplicateCode, NotFound
@@ -71,7 +72,7 @@ class RecordForm(FlaskForm):
     place = StringField(_l("Place of publication"), validators=[Length(max=500)])
     year = IntegerField(_l("Year"), validators=[Optional(), NumberRange(min=1000, max=2100)])
     languages = StringField(_l("Languages (codes)"), validators=[_language_codes, Length(max=200)])
-    record_type = SelectField(_l("Type of material"), choices=[SelectChoice(t, t) for t in RECORD_TYPES], default="book")
+    record_type = SelectField(_l("Type of material"), choices=[SelectChoice(t, labels.RECORD_TYPE.get(t, t)) for t in RECORD_TYPES], default="book")
     isbns = TextAreaField(_l("ISBN (one a line)"), validators=[_isbn_lines, Length(max=2000)])
     scheme = SelectField(_l("Classification scheme"), choices=[SelectChoice(v, label) for v, label in SCHEMES], default="ddc")
     classification = StringField(_l("Classification number"), validators=[Length(max=100)])

@@ -6,6 +6,7 @@ from flask import flash, redirect, render_template, request, send_file, url_for
 from flask_babel import gettext as _
 from flask_login import current_user, login_user
 
+from app import labels
 from app.auth import roles_required
 from app.db import get_session
 from app.views.staff import bp
@@ -31,8 +32,7 @@ def _library_choices() -> list[tuple[int, str]]:
 
 
 def role_label(role: str) -> str:
-    return {"admin": _("administrator"), "cataloguer": _("cataloguer"), "librarian": _("librarian"),
-            "reader": _("reader")}.get(role, role)
+    return labels.label("role", role)
 
 
 @bp.get("/readers")

@@ -153,7 +153,7 @@ def _write_staged(session: Session, staged: Staged, *, data_dir: Path, record_id
         obj.source_path = f"scans/{obj.id}/source.pdf"
         os.replace(staged.source_pdf, images.safe_join(data_dir, obj.source_path))
     for problem in staged.problems:
-        add_note(obj, problem.message)
+        add_note(obj, problem.template, {"file": problem.file, **problem.params})
     staged.discard()
     return IngestReport(obj.id, record.id, len(obj.pages), text_pages, staged.problems)
 
@@ -297,6 +297,6 @@ def run_ocr(session_factory: sessionmaker, object_id: int, *, data_dir: Path, la
         obj = session.get(DigitalObject, object_id)
         obj.ocr_status = "done" if not failed else ("partial" if read else "failed")
         if status.missing:
-            add_note(obj, f"OCR ran without {'+'.join(status.missing)} (not installed).")
+            add_note(obj, N_("OCR ran without {languages} (not installed)."), {"languages": "+".join(status.missing)})
     progress(len(todo), len(todo), "")
     return OcrReport(object_id, obj.ocr_status, read, failed, message)

@@ -117,7 +117,7 @@ def test_librarian_changes_status_and_location_with_history(demo, client, sessio
            if h["id"] == again.record_id]
     assert hit, "the record is still found after the change"
     page = client.get(f"/staff/copies/{copy.id}/history").get_data(as_text=True)
-    assert "damaged" in page and "thuthu" in page and "Bìa rách" in page
+    assert "<del>có sẵn</del> → hư hỏng" in page and "thuthu" in page and "Bìa rách" in page
 
 
 def test_status_owned_by_circulation_cannot_be_set_by_hand(demo, client, session):

@@ -157,7 +157,7 @@ def test_withdraw_needs_copies_withdrawn_first_and_leaves_a_tombstone(demo, clie
     assert session.get(Record, used.id).deleted_at is None
     assert client.get(f"/staff/records/{record.id}/edit").status_code == 404
     page = client.get(f"/staff/records/{record.id}/history").get_data(as_text=True)
-    assert "delete" in page and "Nhập nhầm" in page
+    assert "xóa: biểu ghi" in page and "Nhập nhầm" in page
 
 
 def test_marc_view_double_dollar_is_a_dollar_sign(demo, client, session):

@@ -228,7 +228,7 @@ VI = {
     'Your choice about the loan history is saved.': 'Đã lưu lựa chọn của bạn về lịch sử mượn.',
     'Your hold on “{title}” is placed: collect it at {place} when we tell you it is ready.': 'Đã đặt trước “{title}”: hãy nhận sách tại {place} khi được báo sách đã sẵn sàng.',
     'at the school': 'đang ở trường',
-    'available': 'sẵn sàng',
+    'available': 'có sẵn',
     'back by': 'trả trước',
     'being prepared': 'đang chuẩn bị',
     'cancelled': 'đã hủy',

@@ -153,7 +153,7 @@ VI = {
 "With activities": "Có hoạt động",
 "World Book and Copyright Day (23 April)": "Ngày Sách và Bản quyền Thế giới (23/4)",
 "Year": "Năm",
-"Prepared on %(day)s from the figures recorded in the library system.": "Lập ngày %(day)s từ số liệu được ghi nhận trong hệ thống thư viện.",
+"Prepared on %(day)s from the figures recorded in the library system.": "Lập %(day)s từ số liệu được ghi nhận trong hệ thống thư viện.",
 "Share of age groups the cultural centre ran activities for": "Tỷ lệ nhóm tuổi được trung tâm văn hóa tổ chức hoạt động",
 "Age groups served": "Nhóm tuổi có hoạt động",
 "Activities for each age group at the cultural centre": "Hoạt động cho từng nhóm tuổi tại trung tâm văn hóa",

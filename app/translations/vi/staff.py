@@ -178,7 +178,7 @@ VI = {
 "Your account is blocked: {reason}. Please see a librarian.": "Tài khoản của bạn đang bị khóa: {reason}. Hãy gặp thủ thư.",
 "Your password is changed.": "Đã đổi mật khẩu của bạn.",
 "administrator": "quản trị viên",
-"available": "sẵn sàng",
+"available": "có sẵn",
 "blocked": "bị khóa",
 "card": "thẻ",
 "cataloguer": "biên mục viên",
