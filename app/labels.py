@@ -6,6 +6,7 @@ import enum
 
 from flask import Flask, current_app
 from flask_babel import gettext, lazy_gettext as _l
+from wtforms.fields.choices import SelectChoice
 
 ITEM_STATUS = {
     "available": _l("available"), "on_loan": _l("on loan"), "in_transit": _l("in transit"),
@@ -62,10 +63,10 @@ def label_of(value: enum.Enum) -> str:
     return str(table.get(value.value, value.value))
 
 
-def choices(kind: str, codes=None) -> list[tuple[str, str]]:
-    """(code, words) pairs for a form's select, in the set's order or the order of `codes`."""
+def choices(kind: str, codes=None) -> list[SelectChoice]:
+    """A form select's choices (code, words), in the set's order or the order of `codes`."""
     table = SETS[kind]  # lazy words: a form built at import time still speaks the page's language
-    return [(code, table.get(code, code)) for code in (table if codes is None else codes)]
+    return [SelectChoice(code, table.get(code, code)) for code in (table if codes is None else codes)]
 
 
 def message_param(name: str, value: object) -> object:

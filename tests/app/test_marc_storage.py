@@ -52,11 +52,12 @@ def test_a_job_whose_upload_is_gone_says_so_without_path_or_traceback(demo, data
     from app.jobs import submit
     from catalog.imports import start_run
     from catalog.jobs import create_job
+    from catalog.users import find_user
 
     unreadable = data_dir / "uploads" / ("x" * 40)  # removed, or never written
     with demo.extensions["session_factory"].begin() as session:
         run = start_run(session, files=["nhap.mrc"])
-        job = create_job(session, "marc_import", label="MARC import: nhap.mrc",
+        job = create_job(session, "marc_import", label="MARC import: nhap.mrc", user_id=find_user(session, "bienmuc").id,
                          params={"path": str(unreadable), "name": "nhap.mrc", "run_id": run.id, "library": "",
                                  "strict": False, "report_endpoint": "marc_import.report"})
         job_id, run_id = job.id, run.id
