@@ -51,7 +51,13 @@ def _refused(error: CatalogError):
     flash(translate_error(error), "error")
     batch_id = (request.view_args or {}).get("batch_id")
     target = url_for("rotation.batch", batch_id=batch_id) if batch_id else url_for("rotation.batches")
-    return redirect(target + (f"#{request.form.get('focus')}" if request.form.get("focus") else ""))
+    return redirect(target + _anchor(request.form.get("focus", "")))
+
+
+def _anchor(focus: str) -> str:
+    """The fragment to land on. None for the scan field: a fragment in the URL turns autofocus off
+    (HTML spec), and autofocus already scrolls to the field and keeps it ready for the next read."""
+    return f"#{focus}" if focus and focus != "scan" else ""
 
 
 def _batch(batch_id: int, *, side: str) -> RotationBatch:
@@ -71,7 +77,7 @@ def _batch(batch_id: int, *, side: str) -> RotationBatch:
 def _done(batch: RotationBatch, message: str, focus: str = ""):
     get_session().commit()
     flash(message, "info")
-    return redirect(url_for("rotation.batch", batch_id=batch.id) + (f"#{focus}" if focus else ""))
+    return redirect(url_for("rotation.batch", batch_id=batch.id) + _anchor(focus))
 
 
 def _date(name: str) -> dt.date | None:
@@ -139,7 +145,7 @@ def _scan_action(batch_id: int, side: str, action, message: str, focus: str = "s
         get_session().commit()
         flash(_("{barcode} is not in this batch: recorded as an unexpected copy. Put it aside and tell the "
                 "centre.").format(barcode=result.barcode), "warning")
-        return redirect(url_for("rotation.batch", batch_id=batch_id) + f"#{focus}")
+        return redirect(url_for("rotation.batch", batch_id=batch_id) + _anchor(focus))
     return _done(found, message.format(barcode=request.form.get("barcode", "").strip().upper()), focus)
 
 

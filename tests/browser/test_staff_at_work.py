@@ -1,0 +1,59 @@
+"""Staff at work in Chromium (issue 16): a scanner's next read lands in the scan field on every
+rotation page, each role sees only the tools it may open, tables fit a 1366 px screen."""
+from __future__ import annotations
+
+from catalog import batches
+from catalog.db import utcnow
+from catalog.libraries import get_library_by_code
+
+COPIES = {state: [f"TTVH{n:05d}1" for n in range(first, first + 3)]  # the centre's first copies
+          for state, first in (("draft", 1), ("dispatched", 4), ("returning", 7))}
+
+
+def sign_in(page, base: str, username: str, password: str = "hoclieu-demo") -> None:
+    page.goto(base + "/login")
+    page.get_by_label("Tên đăng nhập").fill(username)
+    page.get_by_label("Mật khẩu").fill(password)
+    page.get_by_role("button", name="Đăng nhập").click()
+    page.wait_for_load_state()
+
+
+def scanner_reads(page, code: str) -> str:
+    """What a USB scanner does: type into whatever has the focus, then Enter; no click first."""
+    assert page.evaluate("document.activeElement.id") == "barcode", page.url
+    with page.expect_navigation():
+        page.keyboard.type(code)
+        page.keyboard.press("Enter")
+    return page.locator(".flash").last.inner_text()
+
+
+def _batch(demo, state: str) -> int:
+    """A batch from the centre to the primary school, taken to `state` through the services."""
+    with demo.extensions["session_factory"].begin() as session:
+        centre, school = get_library_by_code(session, "TTVH"), get_library_by_code(session, "TH-CATBA")
+        batch = batches.create_batch(session, origin=centre, stops=[(school, 30)], now=utcnow())
+        if state != "draft":
+            for code in COPIES[state]:
+                batches.add_copy(session, batch, code, now=utcnow())
+            batches.dispatch(session, batch, now=utcnow())
+        if state == "returning":
+            for code in COPIES[state]:
+                batches.receive_copy(session, batch, code, library=school, now=utcnow())
+            batches.finish_receipt(session, batch, library=school, now=utcnow())
+            batches.send_back(session, batch, now=utcnow())
+        session.flush()
+        return batch.id
+
+
+def test_every_rotation_scan_page_keeps_the_cursor_in_the_scan_field(demo, live_server, page):
+    sign_in(page, live_server, "thuthu")
+    for state, done in (("draft", "Đã thêm {code}."), ("dispatched", "Đã nhận {code}."),
+                        ("returning", "Đã nhận {code}.")):
+        batch_id = _batch(demo, state)
+        page.goto(f"{live_server}/staff/rotation/{batch_id}")
+        page.click("#barcode")  # the first read after opening the page: the librarian clicks once
+        codes = COPIES[state]
+        first = scanner_reads(page, codes[0])
+        second = scanner_reads(page, codes[1])  # no click: the focus must still be in the field
+        third = scanner_reads(page, codes[2])
+        assert (state, first, second, third) == (state, *(done.format(code=c) for c in codes))
