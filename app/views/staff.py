@@ -7,12 +7,12 @@ from __future__ import annotations
 
 import logging
 
-from flask import Blueprint, abort, current_app, flash, redirect, render_template, request, url_for
+from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _, lazy_gettext as _l
 from flask_login import current_user
 from werkzeug.routing import BuildError
 
-from app.auth import roles_required
+from app.auth import may_open, roles_required
 from app.db import get_session
 from app.errors import translate_error
 from app.views.staff_forms import DeleteRecordForm, MarcForm, RecordForm, attempt
@@ -55,10 +55,10 @@ TOOLS = [
 
 
 def tool_links() -> list[tuple[str, list[tuple[str, str]]]]:
-    """The dashboard's links, grouped: every tool whose endpoint exists and needs no argument."""
+    """The dashboard's links, grouped: every tool the user's role may open that needs no argument."""
     groups: dict[str, list[tuple[str, str]]] = {}
     for group, endpoint, label in TOOLS:
-        if endpoint not in current_app.view_functions:
+        if not may_open(endpoint):
             continue
         try:
             url = url_for(endpoint)
