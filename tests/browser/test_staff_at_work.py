@@ -57,3 +57,40 @@ def test_every_rotation_scan_page_keeps_the_cursor_in_the_scan_field(demo, live_
         second = scanner_reads(page, codes[1])  # no click: the focus must still be in the field
         third = scanner_reads(page, codes[2])
         assert (state, first, second, third) == (state, *(done.format(code=c) for c in codes))
+
+
+CONTRAST = """(el) => {
+  const rgb = (c) => c.match(/[\\d.]+/g).map(Number);
+  const lum = ([r, g, b]) => [r, g, b].map((v) => { v /= 255; return v <= 0.03928 ? v / 12.92 : ((v + 0.055) / 1.055) ** 2.4; })
+    .reduce((s, v, i) => s + v * [0.2126, 0.7152, 0.0722][i], 0);
+  let back = el;
+  while (back && (getComputedStyle(back).backgroundColor === 'rgba(0, 0, 0, 0)')) back = back.parentElement;
+  const a = lum(rgb(getComputedStyle(el).color)), b = lum(rgb(back ? getComputedStyle(back).backgroundColor : 'rgb(255,255,255)'));
+  return (Math.max(a, b) + 0.05) / (Math.min(a, b) + 0.05);
+}"""
+
+
+def _hold_for_the_demo_reader(demo) -> None:
+    from sqlalchemy import select
+
+    from catalog.lending import place_hold
+    from catalog.records import Record
+    from catalog.users import find_user
+
+    with demo.extensions["session_factory"].begin() as session:
+        record = session.scalars(select(Record).order_by(Record.id)).first()
+        place_hold(session, reader=find_user(session, "bandoc"), record=record,
+                   library=get_library_by_code(session, "TTVH"), now=utcnow())
+
+
+def test_the_cancel_hold_button_can_be_read_on_the_account_page_and_at_the_desk(demo, live_server, desktop_page):
+    page = desktop_page
+    _hold_for_the_demo_reader(demo)
+    sign_in(page, live_server, "bandoc")
+    page.goto(live_server + "/account")
+    mine = page.get_by_role("button", name="Hủy", exact=True).first.evaluate(CONTRAST)
+    page.click("header button:has-text('Đăng xuất')")
+    sign_in(page, live_server, "thuthu")
+    page.goto(live_server + "/staff/circulation?card=BD000001")
+    desk = page.get_by_role("button", name="Hủy", exact=True).first.evaluate(CONTRAST)
+    assert (round(mine, 1) >= 4.5, round(desk, 1) >= 4.5) == (True, True), (mine, desk)
