@@ -94,3 +94,22 @@ def test_the_cancel_hold_button_can_be_read_on_the_account_page_and_at_the_desk(
     page.goto(live_server + "/staff/circulation?card=BD000001")
     desk = page.get_by_role("button", name="Hủy", exact=True).first.evaluate(CONTRAST)
     assert (round(mine, 1) >= 4.5, round(desk, 1) >= 4.5) == (True, True), (mine, desk)
+
+
+def test_report_and_plan_tables_fit_a_1366_px_screen(demo, live_server, browser):
+    context = browser.new_context(viewport={"width": 1366, "height": 768})
+    page = context.new_page()
+    sign_in(page, live_server, "admin")
+    clipped = {}
+    for path in ("/staff/reports/", "/staff/reports/plan", "/staff/reports/?group=type",
+                 "/staff/reports/events", "/staff/reports/visits"):
+        page.goto(live_server + path)
+        page.wait_for_load_state("load")
+        widths = page.eval_on_selector_all(
+            "main table", "ts => ts.map(t => { const box = t.closest('.scroll') || t.parentElement;"
+            " return [box.scrollWidth, box.clientWidth, t.scrollWidth]; })")
+        assert widths, path
+        clipped.update({f"{path} table {n}": w for n, w in enumerate(widths) if w[0] > w[1] or w[2] > w[1]})
+        assert page.evaluate("document.documentElement.scrollWidth") <= 1366, path
+    context.close()
+    assert clipped == {}
