@@ -14,6 +14,7 @@ from wtforms import BooleanField, SelectField
 
 from app.auth import roles_required
 from app.db import get_session
+from app.errors import translate_error
 from app.jobs import job_type, submit
 from app.marc_runs import run_import
 from catalog.db import utcnow
@@ -53,9 +54,10 @@ def upload():
         name = Path(form.file.data.filename or "upload.marc").name
         try:
             detect_format(path, name)  # a file that is not MARC is refused here, with its reason
-        except MarcFileError:
+        except MarcFileError as refused:  # shown on the form, with the choices made kept
             path.unlink()
-            raise
+            form.file.errors.append(translate_error(refused))
+            return render_template("marc/upload.html", form=form, runs=recent_runs(get_session())), 400
         session = get_session()
         run = start_run(session, files=[name], library_code=form.library.data or "", is_strict=form.strict.data,
                         user_id=current_user.id, now=utcnow())
