@@ -17,7 +17,7 @@ from app.db import get_session
 from app.errors import translate_error
 from app.views.staff_forms import DeleteRecordForm, MarcForm, RecordForm, attempt
 from catalog.audit import history, log_change
-from catalog.cataloguing import save_record, withdraw_record
+from catalog.cataloguing import records_sharing_isbn, save_record, withdraw_record
 from catalog.db import utcnow
 from catalog.errors import PermissionDenied
 from catalog.records import get_record
@@ -115,6 +115,10 @@ def record_new():
     form = RecordForm()
     if form.validate_on_submit():
         draft = form.draft()
+        # an ISBN already catalogued: warn with links once; a second Save creates the record anyway
+        same_isbn = [] if request.form.get("isbn_checked") else records_sharing_isbn(get_session(), draft.isbns)
+        if same_isbn:
+            return render_template("staff/record_form.html", form=form, record=None, same_isbn=same_isbn)
         record = attempt(form, lambda: save_record(get_session(), current_user, draft,
                                                    marc=marc_for_draft(draft, None), now=utcnow()))
         if record is not None:
