@@ -52,6 +52,8 @@ def _refused(error: CatalogError):
     if request.method == "GET":
         return render_template("error.html", status=error.status, message=translate_error(error)), error.status
     flash(translate_error(error), "error")
+    if request.endpoint == "rotation.create":  # the new-batch form again, with what was typed
+        return _list_page(typed=request.form), error.status
     batch_id = (request.view_args or {}).get("batch_id")
     target = url_for("rotation.batch", batch_id=batch_id) if batch_id else url_for("rotation.batches")
     return redirect(target + _anchor(request.form.get("focus", "")))
@@ -100,6 +102,11 @@ def _stops() -> list:
 @bp.get("", endpoint="batches")
 @roles_required(Role.LIBRARIAN)
 def batch_list():
+    return _list_page()
+
+
+def _list_page(typed=None) -> str:
+    """The batches and the new-batch form (filled with `typed`, the refused form, if given)."""
     session = get_session()
     managed = managed_library_ids(session, current_user)
     libraries = list_libraries(session)
@@ -108,7 +115,7 @@ def batch_list():
             session, managed, include_closed=request.args.get("closed") == "1"),
         overdue=rotation_history.overdue_batches(session, managed, dt.date.today()),
         origins=[lib for lib in libraries if managed is None or lib.id in managed], libraries=libraries,
-        today=dt.date.today())
+        today=dt.date.today(), typed=typed)
 
 
 @bp.post("")

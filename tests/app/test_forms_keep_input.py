@@ -67,3 +67,18 @@ def test_scans_for_an_unknown_record_number_are_refused_on_the_form(demo, client
     assert response.status_code == 400
     assert "Không có biểu ghi số 99999." in form
     assert ('value="Địa chí Cát Hải"' in form, 'value="99999"' in form) == (True, True)
+
+
+def test_a_refused_new_rotation_batch_keeps_what_was_typed(demo, client, session):
+    login(client, "thuthu")
+    centre, school = get_library_by_code(session, "TTVH"), get_library_by_code(session, "TH-CATBA")
+    response = client.post("/staff/rotation", data={
+        "origin": centre.id, "stop": [school.id, "", "", ""], "days": ["hai mươi", "30", "30", "30"],
+        "notes": "Tủ sách luân chuyển học kỳ II", "code": "LC-HK2", "repeats": "1"})
+    html = response.get_data(as_text=True)
+    form = form_of(html, "/staff/rotation")
+    assert response.status_code == 400
+    assert "Hãy nhập số ngày ở mỗi điểm dừng." in html
+    assert (f'<option value="{school.id}" selected>' in form, 'value="hai mươi"' in form,
+            ">Tủ sách luân chuyển học kỳ II</textarea>" in form, 'value="LC-HK2"' in form,
+            'value="1" style="width:auto" checked' in form) == (True, True, True, True, True)
