@@ -115,8 +115,7 @@ def record_new():
     form = RecordForm()
     if form.validate_on_submit():
         draft = form.draft()
-        # an ISBN already catalogued: warn with links once; a second Save creates the record anyway
-        same_isbn = [] if request.form.get("isbn_checked") else records_sharing_isbn(get_session(), draft.isbns)
+        same_isbn = _same_isbn(draft.isbns)
         if same_isbn:
             return render_template("staff/record_form.html", form=form, record=None, same_isbn=same_isbn)
         record = attempt(form, lambda: save_record(get_session(), current_user, draft,
@@ -126,6 +125,12 @@ def record_new():
             flash(_("Record {id} created.").format(id=record.id), "info")
             return redirect(url_for("staff.record_copies", record_id=record.id))
     return render_template("staff/record_form.html", form=form, record=None), 400 if request.method == "POST" else 200
+
+
+def _same_isbn(isbns: list[str]) -> list:
+    """Records that already hold one of a new record's ISBNs: the form warns once with links to
+    them, and a second Save (isbn_checked) creates the record anyway."""
+    return [] if request.form.get("isbn_checked") else records_sharing_isbn(get_session(), isbns)
 
 
 @bp.route("/records/<int:record_id>/edit", methods=["GET", "POST"])
@@ -153,9 +158,15 @@ def _marc_page(record_id: int | None):
     if form.validate_on_submit():
         def save():
             draft, marc = draft_from_text(form.marc.data)
+            same_isbn.extend(_same_isbn(draft.isbns) if record is None else [])
+            if same_isbn:
+                return None
             return save_record(get_session(), current_user, draft, marc=marc, record=record, now=utcnow(),
                                note="MARC view")
+        same_isbn: list = []
         saved = attempt(form, save)
+        if same_isbn:
+            return render_template("staff/record_marc.html", form=form, record=None, same_isbn=same_isbn)
         if saved is not None:
             get_session().commit()
             flash(_("Record {id} saved.").format(id=saved.id), "info")

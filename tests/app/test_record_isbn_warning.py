@@ -40,3 +40,19 @@ def test_a_new_isbn_is_saved_at_once(demo, client, session):
                                                        "isbns": "978-604-0000-00-2", "record_type": "book",
                                                        "scheme": "ddc"})
     assert response.status_code == 302
+
+
+def test_the_marc_view_flags_a_catalogued_isbn_too(demo, client, session):
+    isbn, owner = session.execute(select(RecordIdentifier.value, RecordIdentifier.record_id)
+                                  .where(RecordIdentifier.kind == "isbn").order_by(RecordIdentifier.id)).first()
+    login(client, "bienmuc")
+    before = session.scalar(select(func.count(Record.id)))
+    marc = f"LDR 00000nam a2200000 i 4500\n020 ## $a{isbn}\n245 10 $aBản in lại$cAi đó"
+    first = client.post("/staff/records/new/marc", data={"marc": marc})
+    html = first.get_data(as_text=True)
+    assert first.status_code == 200 and "ISBN này đã có trong mục lục:" in html
+    assert f'href="/staff/records/{owner}/copies"' in html and "Bản in lại" in html
+    assert session.scalar(select(func.count(Record.id))) == before
+    second = client.post("/staff/records/new/marc", data={"marc": marc, "isbn_checked": "1"})
+    assert second.status_code == 302
+    assert session.scalar(select(func.count(Record.id))) == before + 1
