@@ -11,6 +11,7 @@ import traceback
 from typing import Callable
 
 from flask import Blueprint, Flask, current_app, jsonify, render_template
+from flask_babel import force_locale
 from flask_babel import gettext as _
 from flask_login import current_user
 
@@ -71,10 +72,8 @@ def run_job(app: Flask, job_id: int) -> None:
             with factory.begin() as session:
                 job = session.get(Job, job_id)
                 job.status, job.finished_at = JobStatus.FAILED, utcnow()
-                if isinstance(exc, CatalogError):  # a message for the librarian: no class name, no traceback
-                    job.message = translate_error(exc)
-                else:
-                    job.message = f"{type(exc).__name__}: {exc}"
+                job.message = _job_message(app, exc)  # a domain error: no class name, no traceback
+                if not isinstance(exc, CatalogError):
                     job.result = {"traceback": traceback.format_exc()[-4000:]}
             return
     with factory.begin() as session:
@@ -82,6 +81,14 @@ def run_job(app: Flask, job_id: int) -> None:
         job.status, job.finished_at, job.result = JobStatus.DONE, utcnow(), result
     with app.app_context():
         after_commit(app)
+
+
+def _job_message(app: Flask, exc: Exception) -> str:
+    """What the job page says of a failure (a job runs outside any request: the default locale)."""
+    if not isinstance(exc, CatalogError):
+        return f"{type(exc).__name__}: {exc}"
+    with force_locale(app.config["BABEL_DEFAULT_LOCALE"]):
+        return translate_error(exc)
 
 
 def visible_job(job_id: int) -> Job:
@@ -94,8 +101,9 @@ def visible_job(job_id: int) -> Job:
 
 def public_message(job: Job) -> str:
     """What a job page says: its progress message, or for a failed job a plain sentence (the
-    exception and its traceback stay in the server log)."""
-    if job.status == JobStatus.FAILED:
+    exception and its traceback stay in the server log). A job stopped by a CatalogError keeps the
+    librarian's message it was given (the data folder cannot be written, say)."""
+    if job.status == JobStatus.FAILED and (not job.message or "traceback" in (job.result or {})):
         return _("The job stopped on an unexpected error. An administrator can find the details in the server "
                  "log (job {id}).").format(id=job.id)
     return job.message
