@@ -65,10 +65,21 @@ def roles_required(*roles: Role):
     return decorator
 
 
-def _safe_next(target: str | None) -> str:
+def _safe_next(target: str | None, user: User | None = None) -> str:
+    """`next` if it stays on this site; otherwise staff go to their desk, everyone else home."""
     if target and not urlsplit(target).netloc and target.startswith("/") and not target.startswith("//"):
         return target
-    return url_for("main.home")
+    return url_for("staff.dashboard") if user is not None and user.is_staff else url_for("main.home")
+
+
+def may_open(endpoint: str) -> bool:
+    """Whether the signed-in user's role passes the role check of this endpoint (menus offer
+    only these; library scope is checked again on the page)."""
+    view = current_app.view_functions.get(endpoint)
+    if view is None or not current_user.is_authenticated:
+        return False
+    roles = getattr(view, "allowed_roles", None)
+    return roles is None or current_user.role == Role.ADMIN or current_user.role in roles
 
 
 def authenticate(username: str, password: str) -> User | None:
@@ -122,7 +133,7 @@ def login():
         if user is not None:
             session.clear()  # a fresh session on sign-in (no fixation)
             login_user(user)
-            return redirect(_safe_next(request.args.get("next")))
+            return redirect(_safe_next(request.args.get("next"), user))
         flash(_("Wrong user name or password."), "error")
         status = 400
     elif request.method == "POST":

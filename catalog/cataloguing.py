@@ -5,13 +5,15 @@ from __future__ import annotations
 import dataclasses
 import datetime as dt
 
+from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from catalog.audit import json_safe, log_change
 from catalog.errors import N_, ValidationError
 from catalog.items import ItemStatus
 from catalog.permissions import require_cataloguer
-from catalog.records import Record, RecordDraft, apply_draft, create_record, delete_record
+from catalog.records import Record, RecordDraft, RecordIdentifier, apply_draft, create_record, delete_record
+from catalog.text import isbn_forms
 from catalog.users import User
 
 
@@ -56,3 +58,24 @@ def withdraw_record(session: Session, actor: User, record: Record, *, reason: st
     delete_record(session, record, now=now)
     log_change(session, actor, "record", record.id, "delete", _shown(record), None, now, note=reason)
     return record
+
+
+def records_sharing_isbn(session: Session, isbns: list[str], *,
+                         exclude_id: int | None = None) -> list[tuple[str, Record]]:
+    """Live records already holding one of these ISBNs, as (ISBN typed, record); ISBN-10 and -13
+    forms of one number match, hyphens and spaces ignored."""
+    wanted: dict[str, str] = {}
+    for isbn in isbns:
+        for form in isbn_forms(isbn) or [isbn.replace("-", "").replace(" ", "").upper()]:
+            wanted.setdefault(form, isbn)
+    if not wanted:
+        return []
+    bare = func.upper(func.replace(func.replace(RecordIdentifier.value, "-", ""), " ", ""))
+    rows = session.execute(
+        select(bare, Record).join(Record, Record.id == RecordIdentifier.record_id)
+        .where(RecordIdentifier.kind == "isbn", bare.in_(list(wanted)), Record.deleted_at.is_(None),
+               Record.id != (exclude_id or 0)).order_by(Record.id)).all()
+    found: dict[int, tuple[str, Record]] = {}
+    for value, record in rows:
+        found.setdefault(record.id, (wanted[value], record))
+    return list(found.values())

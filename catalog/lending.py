@@ -281,18 +281,21 @@ def checkin(session: Session, *, barcode: str, library: Library, now: dt.datetim
                staff=staff, note=target.code)
     else:
         set_item_status(session, item, ItemStatus.AVAILABLE, library=library, now=now)
-        result.hold = _trap_hold(session, item, library, now=now, staff=staff, batch_id=batch_id)
+        result.hold = _trap_hold(session, item, library, now=now, staff=staff, batch_id=batch_id,
+                                 returned_by=loan.reader_id if loan is not None else None)
     session.flush()
     return result
 
 
 def _trap_hold(session: Session, item: Item, library: Library, *, now: dt.datetime, staff: User | None,
-               batch_id: int | None) -> Hold | None:
-    """Set the copy aside for the oldest waiting hold on its title at this library, if any."""
+               batch_id: int | None, returned_by: int | None = None) -> Hold | None:
+    """Set the copy aside for the oldest waiting hold on its title at this library, if any; never
+    for the reader who has just returned it (they would carry it straight back out)."""
     if ready_hold(session, item) is not None:
         return None
     hold = session.scalar(select(Hold).where(
         Hold.record_id == item.record_id, Hold.library_id == library.id, Hold.status == HoldStatus.WAITING,
+        Hold.reader_id != (returned_by or 0),
     ).order_by(Hold.placed_at, Hold.id).limit(1))
     if hold is None:
         return None

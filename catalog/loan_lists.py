@@ -8,11 +8,12 @@ import datetime as dt
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
-from catalog.circulation import OPEN_HOLD_STATUSES, CirculationEvent, Hold, Loan, LoanRule, ReaderPreference
+from catalog.circulation import OPEN_HOLD_STATUSES, CirculationEvent, Hold, HoldStatus, Loan, LoanRule, ReaderPreference
 from catalog.errors import N_, RecordNotFound
 from catalog.items import Item, ItemStatus, normalise_barcode
 from catalog.lending import find_reader, open_loan
 from catalog.permissions import managed_library_ids, require_reader
+from catalog.libraries import Library
 from catalog.records import Record
 from catalog.users import User
 
@@ -47,6 +48,20 @@ def reader_holds(session: Session, reader: User, library_ids: set[int] | None = 
     if library_ids is not None:
         stmt = stmt.where(Hold.library_id.in_(library_ids))
     return list(session.scalars(stmt))
+
+
+def open_hold_on(session: Session, reader: User, record: Record) -> Hold | None:
+    """The reader's open hold on this title, if any (one at most)."""
+    return session.scalar(select(Hold).where(Hold.reader_id == reader.id, Hold.record_id == record.id,
+                                             Hold.status.in_(OPEN_HOLD_STATUSES)))
+
+
+def copies_on_shelf(session: Session, record: Record, library: Library) -> list[Item]:
+    """Copies of the title available on this library's shelf and not set aside for a hold."""
+    set_aside = select(Hold.item_id).where(Hold.status == HoldStatus.READY, Hold.item_id.is_not(None))
+    return list(session.scalars(select(Item).where(
+        Item.record_id == record.id, Item.current_library_id == library.id, Item.status == ItemStatus.AVAILABLE,
+        Item.id.not_in(set_aside)).order_by(Item.barcode)))
 
 
 @dataclasses.dataclass

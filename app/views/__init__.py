@@ -3,6 +3,7 @@ appears once its endpoint exists."""
 from flask import Flask
 from flask_babel import lazy_gettext as _l
 
+from app.auth import may_open
 from app.views import account, digital, iiif, main, opac, opds, reports, scans, staff
 from app.views import marc, marc_import, oai
 from app.views import circulation, rotation
@@ -38,6 +39,7 @@ BLUEPRINTS = [main.bp, opac.bp, reports.bp, marc.bp, marc_import.bp, oai.bp, dig
 def init_app(app: Flask) -> None:
     app.extensions.setdefault("health_checks", {})
     app.jinja_env.globals["has_endpoint"] = lambda endpoint: endpoint in app.view_functions
+    app.jinja_env.globals["may_open"] = may_open
     app.jinja_env.globals["nav_links"] = NAV_LINKS
     app.jinja_env.globals["staff_nav_links"] = STAFF_NAV_LINKS
     app.jinja_env.globals["district_nav_links"] = DISTRICT_NAV_LINKS

@@ -149,8 +149,12 @@ def desk_hold():
     reader = lending.find_reader(session, request.form.get("card", ""))
     record = loan_lists.record_for_hold(session, request.form.get("title", ""))
     lending.place_hold(session, reader=reader, record=record, library=library, now=utcnow(), staff=current_user)
+    shelf = [item.barcode for item in loan_lists.copies_on_shelf(session, record, library)]
     session.commit()
     flash(_("Hold placed on “{title}” for {name}.").format(title=record.title, name=reader.display_name), "info")
+    if shelf:  # the reader could take it home now
+        flash(_("A copy is on the shelf here ({barcodes}): lend it now instead, or set it aside with “Set aside for "
+                "a hold”.").format(barcodes=", ".join(shelf)), "warning")
     return redirect(_back(mode="hold"))
 
 
@@ -247,6 +251,13 @@ def _availability(record) -> list[dict]:
     return loan_lists.record_availability(get_session(), record)
 
 
+def _my_hold(record):
+    """The signed-in user's open hold on the record (the record page says so instead of offering one)."""
+    if not current_user.is_authenticated:
+        return None
+    return loan_lists.open_hold_on(get_session(), current_user._get_current_object(), record)
+
+
 def _desk_summary() -> dict:
     session = get_session()
     return loan_lists.desk_summary(session, managed_library_ids(session, current_user), utcnow())
@@ -258,4 +269,5 @@ def _template_helpers() -> dict:
             "circulation_desk_summary": _desk_summary, "circulation_item_status": ITEM_STATUS,
             "circulation_event_kinds": EVENT_KINDS, "circulation_hold_status": HOLD_STATUS,
             "circulation_pickup_libraries": lambda: list_libraries(get_session()),
+            "circulation_my_hold": _my_hold,
             "circ_date": show_date, "circ_time": show_time, "circ_today": library_today}

@@ -59,9 +59,10 @@ def upload():
                                    error=message), 503
         try:
             detect_format(path, name)  # a file that is not MARC is refused here, with its reason
-        except MarcFileError:
+        except MarcFileError as refused:  # shown on the form, with the choices made kept
             path.unlink()
-            raise
+            form.file.errors.append(translate_error(refused))
+            return render_template("marc/upload.html", form=form, runs=recent_runs(get_session())), 400
         session = get_session()
         run = start_run(session, files=[name], library_code=form.library.data or "", is_strict=form.strict.data,
                         user_id=current_user.id, now=utcnow())

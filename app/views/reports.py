@@ -18,6 +18,7 @@ from app.dates import library_today
 from app.db import get_session
 from app.report_charts import month_chart, number, plan_charts, svg
 from app.report_pdf import annual_report_pdf
+from app.views.staff_forms import attempt
 from catalog.activity import EVENT_KINDS, list_events, recent_tallies, record_event, record_visits, recordable_libraries
 from catalog.db import utcnow
 from catalog.errors import N_, ValidationError
@@ -139,14 +140,16 @@ def visits():
     form = visit_form()
     if form.validate_on_submit():
         groups = {g: form[f"group_{g}"].data for g in current_app.config["AGE_GROUPS"]}
-        tally, changed = record_visits(
+        recorded = attempt(form, lambda: record_visits(  # a refusal goes next to its field, values kept
             get_session(), library=get_library(get_session(), form.library.data), day=form.day.data,
             user=current_user, now=utcnow(), today=local_today(), total=form.total.data, groups=groups,
-            age_groups=current_app.config["AGE_GROUPS"], note=form.note.data or "")
-        get_session().commit()
-        message = _("%(library)s, %(day)s: %(total)s visitors recorded.") if changed else _("Nothing changed.")
-        flash(message % {"library": tally.library.name, "day": tally.day.isoformat(), "total": tally.total}, "info")
-        return redirect(url_for("reports.visits"))
+            age_groups=current_app.config["AGE_GROUPS"], note=form.note.data or ""))
+        if recorded is not None:
+            tally, changed = recorded
+            get_session().commit()
+            message = _("%(library)s, %(day)s: %(total)s visitors recorded.") if changed else _("Nothing changed.")
+            flash(message % {"library": tally.library.name, "day": tally.day.isoformat(), "total": tally.total}, "info")
+            return redirect(url_for("reports.visits"))
     managed = {entry.id for entry in recordable_libraries(get_session(), current_user)}
     return render_template("reports/visits.html", form=form, tallies=recent_tallies(get_session(), managed),
                            labels=labels), 400 if form.errors else 200
@@ -177,15 +180,16 @@ def event_form() -> EventForm:
 def events():
     form = event_form()
     if form.validate_on_submit():
-        event = record_event(
+        event = attempt(form, lambda: record_event(
             get_session(), library=get_library(get_session(), form.library.data), day=form.day.data,
             kind=form.kind.data, title=form.title.data, attendance=form.attendance.data, user=current_user,
             now=utcnow(), today=local_today(), audience=form.audience.data or "",
-            age_groups=current_app.config["AGE_GROUPS"], notes=form.notes.data or "")
-        get_session().commit()
-        flash(_("Activity “%(title)s” recorded: %(attendance)s people.", title=event.title,
-                attendance=event.attendance), "info")
-        return redirect(url_for("reports.events"))
+            age_groups=current_app.config["AGE_GROUPS"], notes=form.notes.data or ""))
+        if event is not None:
+            get_session().commit()
+            flash(_("Activity “%(title)s” recorded: %(attendance)s people.", title=event.title,
+                    attendance=event.attendance), "info")
+            return redirect(url_for("reports.events"))
     managed = {entry.id for entry in recordable_libraries(get_session(), current_user)}
     today = local_today()
     return render_template("reports/events.html", form=form, labels=labels,

@@ -52,9 +52,17 @@ def _refused(error: CatalogError):
     if request.method == "GET":
         return render_template("error.html", status=error.status, message=translate_error(error)), error.status
     flash(translate_error(error), "error")
+    if request.endpoint == "rotation.create":  # the new-batch form again, with what was typed
+        return _list_page(typed=request.form), error.status
     batch_id = (request.view_args or {}).get("batch_id")
     target = url_for("rotation.batch", batch_id=batch_id) if batch_id else url_for("rotation.batches")
-    return redirect(target + (f"#{request.form.get('focus')}" if request.form.get("focus") else ""))
+    return redirect(target + _anchor(request.form.get("focus", "")))
+
+
+def _anchor(focus: str) -> str:
+    """The fragment to land on. None for the scan field: a fragment in the URL turns autofocus off
+    (HTML spec), and autofocus already scrolls to the field and keeps it ready for the next read."""
+    return f"#{focus}" if focus and focus != "scan" else ""
 
 
 def _batch(batch_id: int, *, side: str) -> RotationBatch:
@@ -70,7 +78,7 @@ def _batch(batch_id: int, *, side: str) -> RotationBatch:
 def _done(batch: RotationBatch, message: str, focus: str = ""):
     get_session().commit()
     flash(message, "info")
-    return redirect(url_for("rotation.batch", batch_id=batch.id) + (f"#{focus}" if focus else ""))
+    return redirect(url_for("rotation.batch", batch_id=batch.id) + _anchor(focus))
 
 
 def _date(name: str) -> dt.date | None:
@@ -94,6 +102,11 @@ def _stops() -> list:
 @bp.get("", endpoint="batches")
 @roles_required(Role.LIBRARIAN)
 def batch_list():
+    return _list_page()
+
+
+def _list_page(typed=None) -> str:
+    """The batches and the new-batch form (filled with `typed`, the refused form, if given)."""
     session = get_session()
     managed = managed_library_ids(session, current_user)
     libraries = list_libraries(session)
@@ -102,7 +115,7 @@ def batch_list():
             session, managed, include_closed=request.args.get("closed") == "1"),
         overdue=rotation_history.overdue_batches(session, managed, library_today()),
         origins=[lib for lib in libraries if managed is None or lib.id in managed], libraries=libraries,
-        today=library_today())
+        today=library_today(), typed=typed)
 
 
 @bp.post("")
@@ -137,7 +150,7 @@ def _scan_action(batch_id: int, side: str, action, message: str, focus: str = "s
         get_session().commit()
         flash(_("{barcode} is not in this batch: recorded as an unexpected copy. Put it aside and tell the "
                 "centre.").format(barcode=result.barcode), "warning")
-        return redirect(url_for("rotation.batch", batch_id=batch_id) + f"#{focus}")
+        return redirect(url_for("rotation.batch", batch_id=batch_id) + _anchor(focus))
     message = message.format(barcode=request.form.get("barcode", "").strip().upper())
     if getattr(result, "damage_note", None) is not None:
         message += " " + _("It was noted damaged on its way ({note}): it stays marked damaged until it is repaired "

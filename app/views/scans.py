@@ -21,6 +21,7 @@ from app.cli_scans import ocr_settings, scan_settings
 from app.db import get_session
 from app.params import page_arg
 from app.jobs import job_type, submit, visible_job
+from app.views.staff_forms import attempt
 from catalog.digital import LICENCES, correct_page_text, get_object, get_page, list_objects
 from catalog.jobs import create_job, get_job
 from catalog.records import get_record
@@ -67,9 +68,9 @@ def _save_uploads(form: UploadForm) -> tuple[Path, Path | None]:
 @roles_required(*STAFF_ROLES)
 def upload():
     form = UploadForm()
-    if form.validate_on_submit():
-        if form.record_id.data:
-            get_record(get_session(), form.record_id.data)
+    # an unknown record number goes next to its field, with the rest of the form kept
+    if form.validate_on_submit() and (not form.record_id.data or attempt(
+            form, lambda: get_record(get_session(), form.record_id.data)) is not None):
         folder, metadata = _save_uploads(form)
         params = {"path": str(folder), "metadata": str(metadata) if metadata else None,
                   "record_id": form.record_id.data, "licence": form.licence.data, "label": form.label.data,
@@ -81,7 +82,8 @@ def upload():
         return redirect(url_for("jobs.job_page", job_id=job.id))
     status = tesseract_status(current_app.config["TESSERACT_COMMAND"], current_app.config["OCR_LANGUAGES"])
     listing = list_objects(get_session(), page=page_arg(50), per_page=50)
-    return render_template("scans/upload.html", form=form, listing=listing, ocr=status, install_hint=INSTALL_HINT)
+    return render_template("scans/upload.html", form=form, listing=listing, ocr=status, install_hint=INSTALL_HINT), \
+        400 if form.errors else 200
 
 
 @bp.get("/jobs/<int:job_id>")

@@ -7,17 +7,17 @@ from __future__ import annotations
 
 import logging
 
-from flask import Blueprint, abort, current_app, flash, redirect, render_template, request, url_for
+from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _, lazy_gettext as _l
 from flask_login import current_user
 from werkzeug.routing import BuildError
 
-from app.auth import roles_required
+from app.auth import may_open, roles_required
 from app.db import get_session
 from app.errors import translate_error
 from app.views.staff_forms import DeleteRecordForm, MarcForm, RecordForm, attempt
 from catalog.audit import history, log_change
-from catalog.cataloguing import save_record, withdraw_record
+from catalog.cataloguing import records_sharing_isbn, save_record, withdraw_record
 from catalog.db import utcnow
 from catalog.errors import PermissionDenied
 from catalog.records import get_record
@@ -55,10 +55,10 @@ TOOLS = [
 
 
 def tool_links() -> list[tuple[str, list[tuple[str, str]]]]:
-    """The dashboard's links, grouped: every tool whose endpoint exists and needs no argument."""
+    """The dashboard's links, grouped: every tool the user's role may open that needs no argument."""
     groups: dict[str, list[tuple[str, str]]] = {}
     for group, endpoint, label in TOOLS:
-        if endpoint not in current_app.view_functions:
+        if not may_open(endpoint):
             continue
         try:
             url = url_for(endpoint)
@@ -115,6 +115,9 @@ def record_new():
     form = RecordForm()
     if form.validate_on_submit():
         draft = form.draft()
+        same_isbn = _same_isbn(draft.isbns)
+        if same_isbn:
+            return render_template("staff/record_form.html", form=form, record=None, same_isbn=same_isbn)
         record = attempt(form, lambda: save_record(get_session(), current_user, draft,
                                                    marc=marc_for_draft(draft, None), now=utcnow()))
         if record is not None:
@@ -122,6 +125,12 @@ def record_new():
             flash(_("Record {id} created.").format(id=record.id), "info")
             return redirect(url_for("staff.record_copies", record_id=record.id))
     return render_template("staff/record_form.html", form=form, record=None), 400 if request.method == "POST" else 200
+
+
+def _same_isbn(isbns: list[str]) -> list:
+    """Records that already hold one of a new record's ISBNs: the form warns once with links to
+    them, and a second Save (isbn_checked) creates the record anyway."""
+    return [] if request.form.get("isbn_checked") else records_sharing_isbn(get_session(), isbns)
 
 
 @bp.route("/records/<int:record_id>/edit", methods=["GET", "POST"])
@@ -149,9 +158,15 @@ def _marc_page(record_id: int | None):
     if form.validate_on_submit():
         def save():
             draft, marc = draft_from_text(form.marc.data)
+            same_isbn.extend(_same_isbn(draft.isbns) if record is None else [])
+            if same_isbn:
+                return None
             return save_record(get_session(), current_user, draft, marc=marc, record=record, now=utcnow(),
                                note="MARC view")
+        same_isbn: list = []
         saved = attempt(form, save)
+        if same_isbn:
+            return render_template("staff/record_marc.html", form=form, record=None, same_isbn=same_isbn)
         if saved is not None:
             get_session().commit()
             flash(_("Record {id} saved.").format(id=saved.id), "info")

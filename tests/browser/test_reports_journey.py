@@ -16,7 +16,7 @@ def sign_in(page, username: str) -> None:
 def test_librarian_records_then_district_reads_the_plan(live_server, page, tmp_path):
     page.goto(live_server + "/login")
     sign_in(page, "thuthu")
-    page.get_by_role("link", name="Báo cáo").click()
+    page.get_by_role("navigation", name="Trình đơn chính").get_by_role("link", name="Báo cáo").click()
     page.get_by_role("link", name="Ghi lượt bạn đọc").click()
     page.get_by_label("Thiếu nhi").fill("14")
     page.get_by_label("Người lớn").fill("23")

@@ -109,6 +109,8 @@ VI = {
     'Handover records': 'Biên bản giao nhận',
     'History': 'Lịch sử',
     'Hold placed on “{title}” for {name}.': 'Đã đặt trước “{title}” cho {name}.',
+    'A copy is on the shelf here ({barcodes}): lend it now instead, or set it aside with “Set aside for a hold”.': 'Có bản sách đang trên giá ở đây ({barcodes}): cho mượn ngay, hoặc giữ sách cho lượt đặt trước.',
+    'You already have a hold on this title ({status}, to collect at {place}).': 'Bạn đã đặt trước tài liệu này ({status}, nhận tại {place}).',
     'Holds': 'Đặt trước',
     'Independence - Freedom - Happiness': 'Độc lập - Tự do - Hạnh phúc',
     'Keep a history of what I borrow': 'Lưu lịch sử sách tôi đã mượn',
