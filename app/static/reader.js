@@ -9,7 +9,42 @@
   var img = reader.querySelector(".page-image");
   var bar = reader.querySelector(".zoombar");
   var zoom = 1, pageWidth = +reader.dataset.width, base = reader.dataset.iiif;
+  var sizes = (stage.dataset.sizes || "").split(",").map(Number).filter(Boolean);
   bar.hidden = false;
+
+  // Show another rendering of the page once it has loaded (the light one stays until then).
+  function show(url, then) {
+    var sharper = new Image();
+    sharper.onload = function () {
+      var picture = img.parentNode;
+      Array.prototype.slice.call(picture.querySelectorAll("source")).forEach(function (s) { picture.removeChild(s); });
+      img.src = url;
+      if (then) then();
+    };
+    sharper.src = url;
+  }
+  function imageUrl(width) { return base + "/full/" + width + ",/0/default.jpg"; }
+  // The first image is light (chosen for the screen in CSS pixels); then one for the device pixels.
+  function sharpen() {
+    var wanted = Math.ceil(stage.clientWidth * (window.devicePixelRatio || 1));
+    var better = sizes.filter(function (w) { return w >= wanted; })[0] || sizes[sizes.length - 1];
+    if (better && better > img.naturalWidth && zoom === 1) show(imageUrl(better), prefetchNext); else prefetchNext();
+  }
+  // Once this page is sharp, fetch the next page and its light image, so turning the page is instant.
+  var prefetched = false;
+  function prefetchNext() {
+    if (prefetched) return;
+    prefetched = true;
+    var next = reader.querySelector("a[rel=next]");
+    if (!next) return;
+    var link = document.createElement("link");
+    link.rel = "prefetch"; link.href = next.href;
+    document.head.appendChild(link);
+    var choices = JSON.parse(stage.dataset.nextImages || "[]");
+    var chosen = choices.filter(function (c) { return !c[0] || window.matchMedia(c[0]).matches; })[0];
+    if (chosen) new Image().src = chosen[1];
+  }
+  if (img.complete && img.naturalWidth) sharpen(); else img.addEventListener("load", sharpen, { once: true });
 
   function go(rel) {
     var link = reader.querySelector("a[rel=" + rel + "]");
@@ -20,10 +55,7 @@
     stage.style.width = (zoom * 100) + "%";
     viewport.classList.toggle("zoomed", zoom > 1);
     var wanted = Math.min(pageWidth, Math.ceil(viewport.clientWidth * zoom * (window.devicePixelRatio || 1) / 256) * 256);
-    if (zoom > 1 && wanted > img.naturalWidth) {
-      img.srcset = "";
-      img.src = base + "/full/" + wanted + ",/0/default.jpg";
-    }
+    if (zoom > 1 && wanted > img.naturalWidth) show(imageUrl(wanted));
   }
   bar.addEventListener("click", function (event) {
     var action = event.target.getAttribute("data-zoom");

@@ -3,6 +3,7 @@ search inside with highlight boxes), downloads where the licence allows, and sea
 from __future__ import annotations
 
 import ipaddress
+import math
 from pathlib import Path
 
 from flask import Blueprint, current_app, jsonify, redirect, render_template, request, send_file, session, url_for
@@ -18,11 +19,15 @@ from catalog.digital import (DigitalObject, LICENCE_URLS, Viewer, get_object, ge
                              viewer_access)
 from catalog.records import get_record
 from catalog.usage import count_use
+from ingest.scans.iiif import preferred_sizes
 from ingest.scans.images import images_to_pdf, safe_join
 from ingest.scans.ocr import INSTALL_HINT, tesseract_status
 
 bp = Blueprint("digital", __name__)
 READER_WIDTHS = (360, 720, 1080, 1600)
+# The light first image: the IIIF size nearest the screen's width in CSS pixels (device pixels
+# come later, when reader.js sharpens it). Each slot is (widest screen it serves, its width).
+LIGHT_SLOTS = ((420, 360), (600, 480), (840, 720), (None, 960))
 
 
 def is_staff() -> bool:
@@ -71,9 +76,9 @@ def count_once(obj: DigitalObject, kind: str) -> None:
     count_use(get_session(), kind, day, f"object:{obj.id}")
 
 
-def image_url(obj: DigitalObject, number: int, width: int) -> str:
+def image_url(obj: DigitalObject, number: int, width: int, format_: str = "jpg") -> str:
     return url_for("iiif.image", object_id=obj.id, page=number, region="full", size=f"{width},", rotation="0",
-                   quality_format="default.jpg")
+                   quality_format=f"default.{format_}")
 
 
 def srcset(obj: DigitalObject, page) -> str:
@@ -81,10 +86,32 @@ def srcset(obj: DigitalObject, page) -> str:
     return ", ".join(f"{image_url(obj, page.number, w)} {w}w" for w in sorted(set(widths)))
 
 
+def page_sizes(page) -> list[int]:
+    """The widths info.json offers for this page (the page's own width if it is tiny)."""
+    return [w for w, _h in preferred_sizes(page.width, page.height, int(current_app.config["IIIF_MAX_AREA"]))] \
+        or [page.width]
+
+
+def _nearest(widths: list[int], target: int) -> int:
+    return min(widths, key=lambda w: abs(math.log(w / target)))
+
+
+def light_images(obj: DigitalObject, page) -> dict:
+    """The light first image of a page: a WebP <source> per screen class (a quarter lighter than
+    JPEG for a scan), a JPEG one each for browsers without WebP, and the fallback <img>."""
+    widths = page_sizes(page)
+    chosen = [(f"(max-width: {limit}px)" if limit else None, _nearest(widths, target)) for limit, target in LIGHT_SLOTS]
+    webp = [(media, image_url(obj, page.number, width, "webp")) for media, width in chosen]
+    sources = [(media, "image/webp", url) for media, url in webp]
+    sources += [(media, "image/jpeg", image_url(obj, page.number, width)) for media, width in chosen if media]
+    return {"sources": sources, "fallback": image_url(obj, page.number, chosen[-1][1]), "widths": widths,
+            "choices": webp}
+
+
 @bp.app_context_processor
 def _helpers():
     return {"digital_image_url": image_url, "digital_srcset": srcset, "licence_urls": LICENCE_URLS,
-            "digital_access": access}
+            "digital_access": access, "light_images": light_images}
 
 
 @bp.get("/digital")
