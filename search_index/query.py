@@ -42,6 +42,8 @@ class Hit:
     publisher: str
     score: float | None = None
     pages: list[int] = dataclasses.field(default_factory=list)
+    inside: list[tuple[int, int]] = dataclasses.field(default_factory=list)  # (object id, page) for reader links
+    reader_object: int | None = None  # where "read online" goes
 
 
 @dataclasses.dataclass

@@ -10,7 +10,7 @@ from app.params import page_arg
 from app.search import index_dir
 from app.views.digital import viewer
 from catalog.detail import record_detail_data
-from catalog.digital import records_with_hidden_text, viewer_access
+from catalog.digital import first_objects, records_with_hidden_text, viewer_access
 from catalog.indexing import pages_with_words
 from catalog.items import ItemStatus
 from search_index.highlight import mark_words
@@ -76,6 +76,9 @@ def run_search() -> SearchResult:
     )
     words = result.query.plain_words()
     digital = [hit.id for hit in result.hits if hit.has_digital]
+    first = first_objects(get_session(), digital) if digital else {}
+    for hit in result.hits:
+        hit.reader_object = first.get(hit.id)
     if words and digital:
         found = pages_with_words(get_session(), digital, words)
         # The licence rule (catalog.digital.viewer_access): page text of material read only at the
@@ -83,7 +86,8 @@ def run_search() -> SearchResult:
         hidden = records_with_hidden_text(get_session(), digital, viewer())
         for hit in result.hits:
             pages = found.get(hit.id, [])
-            hit.pages = [number for number, _text in pages]
+            hit.pages = [p.number for p in pages]
+            hit.inside = [(p.object_id, p.number) for p in pages]
             if pages and not mark_words(hit.snippet, words):
                 hit.snippet = (_("p. {page}: the words are there; read it at the library.").format(page=pages[0][0])
                                if hit.id in hidden else
