@@ -1,5 +1,7 @@
 // Reader improvements; the page works without them (plain links and images).
-// Zoom and pan, keyboard (arrows, +/-), swipe to turn pages, a sharper image when zoomed.
+// Zoom and pan, keyboard (arrows, +/-), swipe to turn pages, a sharper image when zoomed; a light
+// first image sharpened, the next page prefetched; full screen, two pages side by side on wide
+// screens, and the reading position remembered per book (localStorage).
 (function () {
   "use strict";
   var reader = document.querySelector(".reader");
@@ -45,6 +47,58 @@
     if (chosen) new Image().src = chosen[1];
   }
   if (img.complete && img.naturalWidth) sharpen(); else img.addEventListener("load", sharpen, { once: true });
+
+  // Remember where this book was left; offer to go back there from its first page.
+  var objectId = reader.dataset.object, here = +reader.dataset.page, key = "hoclieu.read." + objectId;
+  try {
+    var saved = +window.localStorage.getItem(key);
+    var resume = reader.querySelector(".resume");
+    if (here === 1 && saved > 1 && resume && !/[?&]q=/.test(window.location.search)) {
+      var resumeLink = resume.querySelector("a");
+      resumeLink.href = resumeLink.getAttribute("href") + "?page=" + saved;
+      resume.querySelector("span").textContent = saved;
+      resume.hidden = false;
+    }
+    window.localStorage.setItem(key, String(here));
+  } catch (e) { /* storage refused (private mode): reading works without it */ }
+
+  // Full screen: the page viewport alone.
+  var full = bar.querySelector("[data-fullscreen]");
+  if (!viewport.requestFullscreen) full.hidden = true;
+  full.addEventListener("click", function () {
+    if (document.fullscreenElement) document.exitFullscreen(); else viewport.requestFullscreen();
+  });
+
+  // Two pages side by side on a wide screen: this page and the next.
+  var spreadButton = bar.querySelector("[data-spread]"), wide = window.matchMedia("(min-width: 70em)");
+  var second = null;
+  function spread(on) {
+    viewport.classList.toggle("spread", on);
+    if (spreadButton) spreadButton.setAttribute("aria-pressed", String(on));
+    if (on && !second) {
+      var choices = JSON.parse(stage.dataset.nextImages || "[]");
+      var chosen = choices.filter(function (c) { return !c[0] || window.matchMedia(c[0]).matches; })[0];
+      second = document.createElement("div");
+      second.className = "stage";
+      second.style.aspectRatio = stage.dataset.nextRatio;
+      var other = document.createElement("img");
+      other.className = "next-page-image";
+      other.alt = stage.dataset.nextAlt;
+      other.src = chosen[1];
+      second.appendChild(other);
+      viewport.appendChild(second);
+    }
+    if (second) second.hidden = !on;
+    try { window.localStorage.setItem("hoclieu.spread", on ? "1" : "0"); } catch (e) { /* ignore */ }
+  }
+  if (spreadButton) {
+    spreadButton.hidden = !wide.matches;
+    spreadButton.addEventListener("click", function () { spread(!viewport.classList.contains("spread")); });
+    var remembered = null;
+    try { remembered = window.localStorage.getItem("hoclieu.spread"); } catch (e) { /* ignore */ }
+    if (wide.matches && remembered !== "0") spread(true);
+    wide.addEventListener("change", function () { spreadButton.hidden = !wide.matches; if (!wide.matches) spread(false); });
+  }
 
   function go(rel) {
     var link = reader.querySelector("a[rel=" + rel + "]");

@@ -122,7 +122,14 @@ def browse():
 
 @bp.get("/read/<int:object_id>")
 def read_first(object_id: int):
-    return redirect(url_for("digital.read", object_id=object_id, number=1, **request.args))
+    """The first page, or the page asked for by the reader's "go to page" form (kept in range)."""
+    args = request.args.to_dict()
+    wanted = args.pop("page", "")
+    number = 1
+    if wanted.strip().isdigit():
+        obj = get_object(get_session(), object_id)
+        number = max(1, min(int(wanted), obj.page_count or 1))
+    return redirect(url_for("digital.read", object_id=object_id, number=number, **args))
 
 
 @bp.get("/read/<int:object_id>/<int:number>")
