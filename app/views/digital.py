@@ -27,6 +27,7 @@ bp = Blueprint("digital", __name__)
 READER_WIDTHS = (360, 720, 1080, 1600)
 # The light first image: the IIIF size nearest the screen's width in CSS pixels (device pixels
 # come later, when reader.js sharpens it). Each slot is (widest screen it serves, its width).
+MAX_INSIDE_QUERY_CHARS = 300  # search inside reads 20 words; the links of every page carry q
 LIGHT_SLOTS = ((420, 360), (600, 480), (840, 720), (None, 960))
 
 
@@ -137,7 +138,7 @@ def read(object_id: int, number: int):
     obj = get_object(get_session(), object_id)
     check_read(obj)
     page = get_page(obj, number)
-    q = request.args.get("q", "").strip()
+    q = request.args.get("q", "").strip()[:MAX_INSIDE_QUERY_CHARS]
     hits = search_inside(get_session(), [obj], q, viewer=viewer()) if q else []
     boxes = next((h.boxes for h in hits if h.page == number), [])
     count_once(obj, "read")

@@ -13,7 +13,9 @@ from catalog.detail import record_detail_data
 from catalog.digital import first_objects, records_with_hidden_text, viewer_access
 from catalog.indexing import pages_with_words
 from catalog.items import ItemStatus
+from catalog.text import normalise
 from search_index.highlight import mark_words
+from search_index.parsing import MAX_QUERY_CHARS
 from search_index.query import MAX_PER_PAGE, SearchResult, parse_filters, search
 from search_index.suggest import autocomplete
 
@@ -114,7 +116,9 @@ def search_link(result: SearchResult, q: str, *, toggle: tuple[str, str] | None 
 @bp.get("/search", endpoint="search")
 def search_page():
     result = run_search()
-    return render_template("search.html", result=result, q=request.args.get("q", ""), facet_labels=FACET_LABELS,
+    # Links and the search box carry what was searched (the first MAX_QUERY_CHARS), not a pasted page.
+    return render_template("search.html", result=result, q=normalise(request.args.get("q", ""))[:MAX_QUERY_CHARS],
+                           facet_labels=FACET_LABELS,
                            sort_labels=SORT_LABELS, notes=[_(t).format(**p) for t, p in result.notes],
                            search_link=search_link, value_label=facet_value_label)
 
