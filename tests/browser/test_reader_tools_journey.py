@@ -60,3 +60,18 @@ def test_without_javascript_no_dead_buttons_and_go_to_page_still_works(demo, liv
     page.get_by_role("button", name="Đến", exact=True).click()
     page.wait_for_url(re.compile(rf"/read/{object_id}/5$"), wait_until="commit")
     context.close()
+
+
+def test_found_inside_links_open_the_page_with_the_words_boxed(demo, live_server, page, tmp_path):
+    object_id = book(demo, tmp_path)
+    page.goto(f"{live_server}/search?q=trang+b%E1%BB%91n")
+    hint = page.locator("p.pages")
+    assert hint.count() == 1 and "Tìm thấy bên trong, ở các trang: 4" in hint.inner_text()
+    hint.get_by_role("link", name="4").click()
+    page.wait_for_url(re.compile(rf"/read/{object_id}/4\?q="), wait_until="commit")
+    assert page.locator(".hits li.current").count() == 1
+    boxes = page.locator(".stage .hl")
+    assert boxes.count() == 2 and boxes.first.is_visible()
+    page.go_back()
+    page.get_by_role("link", name="Đọc trực tuyến").first.click()
+    page.wait_for_url(re.compile(rf"/read/{object_id}/4\?q="), wait_until="commit")
