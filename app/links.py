@@ -29,6 +29,16 @@ def safe_link(url: object) -> str | None:
     return cleaned
 
 
+ECHO_CHARS = 80
+
+
+def echo(words: object, limit: int = ECHO_CHARS) -> str:
+    """A visitor's words shown back in a heading or title, cut to `limit` characters with "…"."""
+    text = " ".join(str(words or "").split())
+    return text if len(text) <= limit else text[:limit].rstrip() + "…"
+
+
 def init_app(app: Flask) -> None:
-    """Make `safe_link` a template filter."""
+    """Make `safe_link` and `echo` template filters."""
     app.jinja_env.filters["safe_link"] = safe_link
+    app.jinja_env.filters["echo"] = echo

@@ -346,6 +346,24 @@ def _snippet(text: str, terms: list[str], width: int = 80) -> str:
     return ("…" if start else "") + snippet + ("…" if start + width * 2 < len(text) else "")
 
 
+def text_holds_terms(text: str | None, terms: list[str]) -> bool:
+    """Whether every folded term is a word of the text (or begins one, for terms of 3+ letters):
+    the rule search inside uses, so a results page promises only pages search inside shows."""
+    words = set(_TOKEN.findall(fold(text or "")))
+    return bool(terms) and all(t in words or any(_word_matches(w, t) for w in words) for t in terms)
+
+
+def first_objects(session: Session, record_ids: list[int]) -> dict[int, int]:
+    """For each record, the id of its first digital object with pages (where "read online" goes)."""
+    found: dict[int, int] = {}
+    rows = session.execute(select(DigitalObject.record_id, DigitalObject.id)
+                           .where(DigitalObject.record_id.in_(record_ids), DigitalObject.page_count > 0)
+                           .order_by(DigitalObject.record_id, DigitalObject.id))
+    for record_id, object_id in rows:
+        found.setdefault(record_id, object_id)
+    return found
+
+
 def search_page(page: Page, terms: list[str]) -> tuple[bool, list[list[int]]]:
     """Whether every term occurs on the page (folded), and the boxes of the matching words."""
     if not terms:
@@ -357,10 +375,8 @@ def search_page(page: Page, terms: list[str]) -> tuple[bool, list[list[int]]]:
         if hit:
             found |= hit
             boxes.append([int(v) for v in word[1:5]])
-    if len(found) < len(set(terms)):
-        text_words = _TOKEN.findall(fold(page.text))
-        if not all(any(_word_matches(w, t) for w in text_words) for t in terms):
-            return False, []
+    if len(found) < len(set(terms)) and not text_holds_terms(page.text, terms):
+        return False, []
     return True, boxes
 
 

@@ -9,15 +9,23 @@ import dataclasses
 import datetime as dt
 import re
 from collections import defaultdict
+from typing import NamedTuple
 
 from sqlalchemy import and_, bindparam, func, select, update
 from sqlalchemy.orm import Session
 
-from catalog.digital import DigitalObject, Page
+from catalog.digital import DigitalObject, Page, query_terms, text_holds_terms
 from catalog.items import Item, ItemStatus
 from catalog.libraries import Library
 from catalog.records import DRAFT_FIELDS, Record
-from catalog.text import fold, folded_words, normalise, sort_string
+from catalog.text import sort_string
+
+
+class InsidePage(NamedTuple):
+    """A digital page holding a query's words: its number, its text and its object."""
+    number: int
+    text: str
+    object_id: int
 
 
 @dataclasses.dataclass
@@ -158,28 +166,23 @@ def mark_all_stale(session: Session, *, now: dt.datetime) -> int:
     return result.rowcount or 0
 
 
-def pages_with_words(session: Session, record_ids: list[int], words: list[str]) -> dict[int, list[tuple[int, str]]]:
-    """For each record, its digital pages (number, text) where the query's words occur, matched
-    folded (marks and OCR tone errors do not matter). Pages holding every word come first; when
-    no page holds them all, pages holding any of them are given."""
-    wanted = {w for w in (fold(normalise(x)) for x in words) if w}
-    found: dict[int, list[tuple[int, str]]] = {}
-    if not wanted or not record_ids:
-        return found
-    per_record: dict[int, list[tuple[int, str, set[str]]]] = defaultdict(list)
-    for record_id, number, text in session.execute(
-        select(DigitalObject.record_id, Page.number, Page.text)
+def pages_with_words(session: Session, record_ids: list[int], words: list[str]) -> dict[int, list[InsidePage]]:
+    """For each record, its digital pages where search inside finds the query's words (every word,
+    folded, as catalog.digital.search_inside matches them), in reading order. A page holding only
+    some of the words is not given: search inside would not show it."""
+    terms = query_terms(" ".join(words))
+    found: dict[int, list[InsidePage]] = defaultdict(list)
+    if not terms or not record_ids:
+        return {}
+    for record_id, object_id, number, text in session.execute(
+        select(DigitalObject.record_id, DigitalObject.id, Page.number, Page.text)
         .join(Page, Page.object_id == DigitalObject.id)
         .where(DigitalObject.record_id.in_(record_ids), Page.text != "")
         .order_by(DigitalObject.record_id, DigitalObject.id, Page.number)
     ):
-        present = wanted.intersection(folded_words(text))
-        if present:
-            per_record[record_id].append((number, text, present))
-    for record_id, pages in per_record.items():
-        complete = [(n, t) for n, t, present in pages if present == wanted]
-        found[record_id] = complete or [(n, t) for n, t, _present in pages]
-    return found
+        if text_holds_terms(text, terms):
+            found[record_id].append(InsidePage(number, text, object_id))
+    return dict(found)
 
 
 _SPACE = re.compile(r"\s+")

@@ -42,6 +42,8 @@ class Hit:
     publisher: str
     score: float | None = None
     pages: list[int] = dataclasses.field(default_factory=list)
+    inside: list[tuple[int, int]] = dataclasses.field(default_factory=list)  # (object id, page) for reader links
+    reader_object: int | None = None  # where "read online" goes
 
 
 @dataclasses.dataclass
@@ -81,6 +83,22 @@ def code_query(clause: Clause) -> Q.Query:
     return Q.Or([Q.Term(clause.field, form) for form in forms])
 
 
+OCR_FUZZY_MIN_WORDS = 2  # one-syllable queries stay exact: one wrong letter would match too much
+OCR_FUZZY_MIN_LETTERS = 3  # "ram" as "raam"; two-letter syllables ("he", "ba") are never guessed
+
+
+def ocr_bits(searcher, cache, clause: Clause) -> int:
+    """Documents whose page text holds the word with one letter wrong, as tesseract reads old
+    scans ("thong" as "theng", "lieu" as "ligu"); the first letter kept. Cached like term sets."""
+    if clause.kind != "words" or clause.field is not None:
+        return 0
+    folded = folded_term(clause.words[0])
+    if len(folded) < OCR_FUZZY_MIN_LETTERS:
+        return 0
+    return cache.query_bits(searcher, ("ocr", folded),
+                            Q.FuzzyTerm("pages_f", folded, maxdist=1, prefixlength=1))
+
+
 def clause_bits(searcher, cache, clause: Clause) -> int:
     """The documents matching one clause, as a bit set (cached per index generation)."""
     reader = searcher.reader()
@@ -110,14 +128,24 @@ def match_bits(searcher, cache, parsed: ParsedQuery) -> int:
     """The documents matching the whole query (required groups AND-ed, each group's clauses
     OR-ed, negated groups removed), from bit sets: no walk over Whoosh's posting lists."""
     every = cache.every(searcher.reader())
-    bits = every
-    for group in parsed.required or parsed.optional:
+    groups = parsed.required or parsed.optional
+    # Several plain syllables: a page word may have one letter misread, as long as every syllable
+    # is there (exactly or so) and one of them exactly; ranking puts these below the exact ones.
+    tolerant = sum(1 for g in groups for c in g if c.kind == "words" and c.field is None) >= OCR_FUZZY_MIN_WORDS
+    bits, anchored = every, 0
+    for group in groups:
         group_bits = 0
         for clause in group:
             group_bits |= clause_bits(searcher, cache, clause)
+        anchored |= group_bits
+        if tolerant:
+            for clause in group:
+                group_bits |= ocr_bits(searcher, cache, clause)
         bits &= group_bits
         if not bits:
             return 0
+    if tolerant:
+        bits &= anchored
     for group in parsed.negated:
         for clause in group:
             bits &= ~clause_bits(searcher, cache, clause)

@@ -3,6 +3,7 @@ search inside with highlight boxes), downloads where the licence allows, and sea
 from __future__ import annotations
 
 import ipaddress
+import math
 from pathlib import Path
 
 from flask import Blueprint, current_app, jsonify, redirect, render_template, request, send_file, session, url_for
@@ -18,11 +19,16 @@ from catalog.digital import (DigitalObject, LICENCE_URLS, Viewer, get_object, ge
                              viewer_access)
 from catalog.records import get_record
 from catalog.usage import count_use
+from ingest.scans.iiif import preferred_sizes
 from ingest.scans.images import images_to_pdf, safe_join
 from ingest.scans.ocr import INSTALL_HINT, tesseract_status
 
 bp = Blueprint("digital", __name__)
 READER_WIDTHS = (360, 720, 1080, 1600)
+# The light first image: the IIIF size nearest the screen's width in CSS pixels (device pixels
+# come later, when reader.js sharpens it). Each slot is (widest screen it serves, its width).
+MAX_INSIDE_QUERY_CHARS = 300  # search inside reads 20 words; the links of every page carry q
+LIGHT_SLOTS = ((420, 360), (600, 480), (840, 720), (None, 960))
 
 
 def is_staff() -> bool:
@@ -71,9 +77,9 @@ def count_once(obj: DigitalObject, kind: str) -> None:
     count_use(get_session(), kind, day, f"object:{obj.id}")
 
 
-def image_url(obj: DigitalObject, number: int, width: int) -> str:
+def image_url(obj: DigitalObject, number: int, width: int, format_: str = "jpg") -> str:
     return url_for("iiif.image", object_id=obj.id, page=number, region="full", size=f"{width},", rotation="0",
-                   quality_format="default.jpg")
+                   quality_format=f"default.{format_}")
 
 
 def srcset(obj: DigitalObject, page) -> str:
@@ -81,10 +87,32 @@ def srcset(obj: DigitalObject, page) -> str:
     return ", ".join(f"{image_url(obj, page.number, w)} {w}w" for w in sorted(set(widths)))
 
 
+def page_sizes(page) -> list[int]:
+    """The widths info.json offers for this page (the page's own width if it is tiny)."""
+    return [w for w, _h in preferred_sizes(page.width, page.height, int(current_app.config["IIIF_MAX_AREA"]))] \
+        or [page.width]
+
+
+def _nearest(widths: list[int], target: int) -> int:
+    return min(widths, key=lambda w: abs(math.log(w / target)))
+
+
+def light_images(obj: DigitalObject, page) -> dict:
+    """The light first image of a page: a WebP <source> per screen class (a quarter lighter than
+    JPEG for a scan), a JPEG one each for browsers without WebP, and the fallback <img>."""
+    widths = page_sizes(page)
+    chosen = [(f"(max-width: {limit}px)" if limit else None, _nearest(widths, target)) for limit, target in LIGHT_SLOTS]
+    webp = [(media, image_url(obj, page.number, width, "webp")) for media, width in chosen]
+    sources = [(media, "image/webp", url) for media, url in webp]
+    sources += [(media, "image/jpeg", image_url(obj, page.number, width)) for media, width in chosen if media]
+    return {"sources": sources, "fallback": image_url(obj, page.number, chosen[-1][1]), "widths": widths,
+            "choices": webp}
+
+
 @bp.app_context_processor
 def _helpers():
     return {"digital_image_url": image_url, "digital_srcset": srcset, "licence_urls": LICENCE_URLS,
-            "digital_access": access}
+            "digital_access": access, "light_images": light_images}
 
 
 @bp.get("/digital")
@@ -95,7 +123,14 @@ def browse():
 
 @bp.get("/read/<int:object_id>")
 def read_first(object_id: int):
-    return redirect(url_for("digital.read", object_id=object_id, number=1, **request.args))
+    """The first page, or the page asked for by the reader's "go to page" form (kept in range)."""
+    args = request.args.to_dict()
+    wanted = args.pop("page", "")
+    number = 1
+    if wanted.strip().isdigit():
+        obj = get_object(get_session(), object_id)
+        number = max(1, min(int(wanted), obj.page_count or 1))
+    return redirect(url_for("digital.read", object_id=object_id, number=number, **args))
 
 
 @bp.get("/read/<int:object_id>/<int:number>")
@@ -103,7 +138,7 @@ def read(object_id: int, number: int):
     obj = get_object(get_session(), object_id)
     check_read(obj)
     page = get_page(obj, number)
-    q = request.args.get("q", "").strip()
+    q = request.args.get("q", "").strip()[:MAX_INSIDE_QUERY_CHARS]
     hits = search_inside(get_session(), [obj], q, viewer=viewer()) if q else []
     boxes = next((h.boxes for h in hits if h.page == number), [])
     count_once(obj, "read")

@@ -14,7 +14,7 @@ from app.views.digital import check_read, viewer
 from app.views.manifest import manifest_of
 from catalog.digital import LICENCE_URLS, DigitalObject, get_object, get_page, require_image
 from ingest.scans.cache import DerivativeCache
-from ingest.scans.iiif import cache_path, largest_size, parse_request, render_page
+from ingest.scans.iiif import cache_path, parse_request, preferred_sizes, render_page
 from ingest.scans.images import FORMATS
 
 bp = Blueprint("iiif", __name__, url_prefix="/iiif")
@@ -71,9 +71,7 @@ def info(object_id: int, page: int):
     obj = get_object(get_session(), object_id)
     check_read(obj)
     p = get_page(obj, page)
-    largest = largest_size(p.width, p.height, max_area())
-    sizes = [{"width": max(1, largest[0] // f), "height": max(1, largest[1] // f)} for f in (16, 8, 4, 2, 1)
-             if largest[0] // f >= 64]
+    sizes = [{"width": w, "height": h} for w, h in preferred_sizes(p.width, p.height, max_area())]
     body = {"@context": IMAGE_CONTEXT, "id": _service_id(obj, page), "type": "ImageService3",
             "protocol": "http://iiif.io/api/image", "profile": "level1", "width": p.width, "height": p.height,
             "maxArea": max_area(), "sizes": sizes,

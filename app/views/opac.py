@@ -11,10 +11,12 @@ from app.params import page_arg
 from app.search import index_dir
 from app.views.digital import viewer
 from catalog.detail import record_detail_data
-from catalog.digital import records_with_hidden_text, viewer_access
+from catalog.digital import first_objects, records_with_hidden_text, viewer_access
 from catalog.indexing import pages_with_words
 from catalog.libraries import list_libraries
+from catalog.text import normalise
 from search_index.highlight import mark_words
+from search_index.parsing import MAX_QUERY_CHARS
 from search_index.query import MAX_PER_PAGE, SearchResult, parse_filters, search
 from search_index.suggest import autocomplete
 
@@ -73,6 +75,9 @@ def run_search() -> SearchResult:
     )
     words = result.query.plain_words()
     digital = [hit.id for hit in result.hits if hit.has_digital]
+    first = first_objects(get_session(), digital) if digital else {}
+    for hit in result.hits:
+        hit.reader_object = first.get(hit.id)
     if words and digital:
         found = pages_with_words(get_session(), digital, words)
         # The licence rule (catalog.digital.viewer_access): page text of material read only at the
@@ -80,7 +85,8 @@ def run_search() -> SearchResult:
         hidden = records_with_hidden_text(get_session(), digital, viewer())
         for hit in result.hits:
             pages = found.get(hit.id, [])
-            hit.pages = [number for number, _text in pages]
+            hit.pages = [p.number for p in pages]
+            hit.inside = [(p.object_id, p.number) for p in pages]
             if pages and not mark_words(hit.snippet, words):
                 hit.snippet = (_("p. {page}: the words are there; read it at the library.").format(page=pages[0][0])
                                if hit.id in hidden else
@@ -107,7 +113,9 @@ def search_link(result: SearchResult, q: str, *, toggle: tuple[str, str] | None 
 @bp.get("/search", endpoint="search")
 def search_page():
     result = run_search()
-    return render_template("search.html", result=result, q=request.args.get("q", ""), facet_labels=FACET_LABELS,
+    # Links and the search box carry what was searched (the first MAX_QUERY_CHARS), not a pasted page.
+    return render_template("search.html", result=result, q=normalise(request.args.get("q", ""))[:MAX_QUERY_CHARS],
+                           facet_labels=FACET_LABELS,
                            sort_labels=SORT_LABELS, notes=[_(t).format(**p) for t, p in result.notes],
                            search_link=search_link, value_label=facet_value_label)
 

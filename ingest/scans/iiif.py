@@ -75,6 +75,13 @@ def largest_size(width: int, height: int, max_area: int = MAX_OUTPUT_PIXELS) -> 
     return _within_area(width, height, max_area)
 
 
+def preferred_sizes(width: int, height: int, max_area: int = MAX_OUTPUT_PIXELS) -> list[tuple[int, int]]:
+    """The sizes info.json offers (the largest, then halved down to 64 px wide): the reader asks
+    for these, so one cached derivative serves every reader of the same screen class."""
+    largest = largest_size(width, height, max_area)
+    return [(max(1, largest[0] // f), max(1, largest[1] // f)) for f in (16, 8, 4, 2, 1) if largest[0] // f >= 64]
+
+
 def parse_size(size: str, region_w: int, region_h: int, max_area: int = MAX_OUTPUT_PIXELS) -> tuple[int, int]:
     """max | w, | ,h | w,h | !w,h | pct:n -> output pixels. Level 1 has no ^ (upscaling); max and
     !w,h give the largest size within the region and max_area (info.json's maxArea), the

@@ -97,8 +97,8 @@ def test_safe_link_keeps_good_links_as_the_browser_reads_them():
 
 def test_templates_link_catalogue_data_only_through_safe_link():
     """Every href/src built from a template value is a url_for, a known helper, or |safe_link."""
-    allowed = re.compile(r"^(url_for\(|search_link\(|digital_image_url\(|href\b|url\b|back\b|self_url\b|"
-                         r"licence_urls\[|switch_language_url\()")
+    allowed = re.compile(r"^(url_for\(|static_url\(|light\.fallback\b|search_link\(|digital_image_url\(|href\b|url\b|back\b|"
+                         r"self_url\b|licence_urls\[|switch_language_url\()")
     offenders = []
     for path in Path("app/templates").rglob("*.*"):
         for expr in re.findall(r'(?:href|src)="\{\{\s*(.*?)\s*\}\}', path.read_text(encoding="utf-8")):

@@ -129,4 +129,9 @@ VI = {
 "{pages} pages ingested.": "Đã nạp {pages} trang.",
 "“{label}” may be read but not downloaded (licence: {licence}).": "“{label}” được đọc nhưng không được tải về (giấy phép: {licence}).",
 "“{label}” may only be read in the library (licence: in-library only).": "“{label}” chỉ được đọc tại thư viện (giấy phép: chỉ đọc tại thư viện).",
+"Go to page": "Đến trang",
+"Go": "Đến",
+"Continue reading at page": "Đọc tiếp từ trang",
+"Full screen": "Toàn màn hình",
+"Two pages": "Hai trang",
 }
