@@ -9,6 +9,7 @@ from app.cli_report import report
 from app.cli_scans import ingest_scans_command
 from app.cli_search import check_index_command, reindex_command
 from app.cli_users import create_user_command
+from app.cli_worker import worker_command
 from app.hooks import after_commit
 from app.schema import upgrade
 from catalog import demo
@@ -20,7 +21,7 @@ def init_app(app: Flask) -> None:
     from app.cli_marc import COMMANDS as MARC_COMMANDS
 
     commands = (init_db, demo_data, reindex_command, check_index_command, report, *MARC_COMMANDS, ingest_scans_command,
-                create_user_command)
+                create_user_command, worker_command)
     for command in commands:
         app.cli.add_command(command)
 

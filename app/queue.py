@@ -1,0 +1,103 @@
+"""The task queue (Huey): background jobs, OCR pages and schedules run in worker processes.
+
+The broker is SQLite at DATA_DIR/queue.sqlite3 by default (nothing to install), Redis when
+QUEUE_URL is redis://… (then workers may run on several machines sharing the database and the
+data directory). JOBS_SYNCHRONOUS (the quick tests) is Huey's immediate mode: a task runs inside
+the call that queues it. Workers are `flask --app app worker` (app/cli_worker.py).
+"""
+from __future__ import annotations
+
+import datetime as dt
+import logging
+import threading
+from pathlib import Path
+
+from flask import Flask
+from huey import Huey, RedisHuey, SqliteHuey
+
+from catalog.db import utcnow
+from catalog.jobs import expire_leases, renew_lease
+
+log = logging.getLogger(__name__)
+
+
+def make_huey(app: Flask) -> Huey:
+    """The queue for this app's configuration."""
+    if app.config["JOBS_SYNCHRONOUS"]:
+        return Huey("hoclieu", immediate=True, results=False)
+    url = app.config["QUEUE_URL"]
+    if url.startswith(("redis://", "rediss://", "unix://")):
+        return RedisHuey("hoclieu", url=url, results=False)
+    if url and not url.startswith("sqlite:///"):
+        raise RuntimeError(f"LIBRARY_QUEUE_URL must be redis://… or sqlite:///path, not {url!r}")
+    path = Path(url.removeprefix("sqlite:///")) if url else Path(app.config["DATA_DIR"]) / "queue.sqlite3"
+    path.parent.mkdir(parents=True, exist_ok=True)
+    return SqliteHuey("hoclieu", filename=str(path), results=False)
+
+
+def job_lease(app: Flask) -> dt.timedelta:
+    """How long a worker holds a job without renewing it before the job is taken back."""
+    return dt.timedelta(seconds=float(app.config["JOB_LEASE_SECONDS"]))
+
+
+class Heartbeat:
+    """Renews a job's lease from a side thread while the work runs (a long step reports nothing)."""
+
+    def __init__(self, app: Flask, job_id: int):
+        self.app, self.job_id, self._stop = app, job_id, threading.Event()
+        self._thread = threading.Thread(target=self._run, name=f"lease-{job_id}", daemon=True)
+
+    def _run(self) -> None:
+        factory, lease = self.app.extensions["session_factory"], job_lease(self.app)
+        while not self._stop.wait(lease.total_seconds() / 4):
+            try:
+                with factory.begin() as session:
+                    renew_lease(session, self.job_id, now=utcnow(), lease=lease)
+            except Exception:  # process edge: a missed renewal is retried at the next beat
+                log.exception("could not renew the lease of job %s", self.job_id)
+
+    def __enter__(self) -> "Heartbeat":
+        if not self.app.config["JOBS_SYNCHRONOUS"]:
+            self._thread.start()
+        return self
+
+    def __exit__(self, *_exc) -> None:
+        self._stop.set()
+        if self._thread.is_alive():
+            self._thread.join()
+
+
+def recover_jobs(app: Flask, now: dt.datetime) -> tuple[list[int], list[int]]:
+    """Jobs whose worker died: queue them again or mark them failed (see catalog.jobs)."""
+    with app.extensions["session_factory"].begin() as session:
+        again, failed = expire_leases(session, now=now, max_attempts=int(app.config["JOB_MAX_ATTEMPTS"]))
+    for job_id in again:
+        log.warning("job %s: its worker stopped; queued again", job_id)
+        app.extensions["queue_tasks"]["run_job"](job_id)
+    for job_id in failed:
+        log.warning("job %s: its worker stopped too many times; marked failed", job_id)
+    return again, failed
+
+
+class QueueClient:
+    """What the web side holds: the Huey instance (kept under the old "job_pool" name too)."""
+
+    def __init__(self, huey: Huey):
+        self.huey = huey
+
+    def shutdown(self, wait: bool = True) -> None:
+        """Close the broker connection (tests and benches call this when done)."""
+        storage = self.huey.storage
+        if hasattr(storage, "close"):
+            storage.close()
+
+
+def init_app(app: Flask) -> None:
+    """Make the queue and register its tasks (the same names in the web process and the workers)."""
+    from app import schedules, tasks
+
+    huey = make_huey(app)
+    app.extensions["huey"] = huey
+    app.extensions["job_pool"] = QueueClient(huey)
+    app.extensions["queue_tasks"] = tasks.register(app, huey)
+    schedules.register(app, huey)
