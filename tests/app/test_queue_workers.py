@@ -2,15 +2,23 @@
 a worker killed mid-job (kill -9) leaves no job running for ever and no page read twice."""
 from __future__ import annotations
 
+import gc
+import io
+import os
 import re
 import time
+import warnings
+from pathlib import Path
 
 import pytest
+from sqlalchemy import func, select
 
 from catalog.digital import DigitalObject
+from catalog.items import Item
 from catalog.jobs import Job
+from catalog.records import Record
 from tests.app.worker_helpers import Workers, wait_for
-from tests.conftest import login, require_tool
+from tests.conftest import SHARED_DATA, login, require_tool
 from tests.ingest.scan_samples import text_image
 
 LEASE = 2
@@ -112,3 +120,57 @@ def test_a_job_whose_worker_dies_too_often_fails_plainly_and_can_be_retried(app,
 def test_retry_is_for_staff_only(app, client, workers, book):
     login(client, "bandoc")
     assert client.post("/staff/jobs/1/retry").status_code == 403
+
+
+JAZZ = SHARED_DATA / "marc/evergreen-library-system__Evergreen/jazz_1k.mrc"
+
+
+def _children(pid: int) -> set[int]:
+    """Process ids whose parent is pid."""
+    found = set()
+    for entry in Path("/proc").iterdir():
+        if entry.name.isdigit():
+            try:
+                fields = (entry / "stat").read_text().rsplit(")", 1)[1].split()
+            except OSError:
+                continue
+            if int(fields[1]) == pid:
+                found.add(int(entry.name))
+    return found
+
+
+def _records(app) -> tuple[int, int]:
+    with app.extensions["session_factory"]() as session:
+        return session.scalar(select(func.count(Record.id))), session.scalar(select(func.count(Item.id)))
+
+
+def test_a_bulk_marc_import_killed_mid_way_leaves_no_helper_and_imports_nothing_twice(app, client, workers, demo):
+    if not JAZZ.is_file() or (os.cpu_count() or 1) < 2:
+        pytest.skip("needs the shared MARC sample and two cores (bulk mode)")
+    records_before, _items = _records(app)
+    login(client, "bienmuc")
+    response = client.post("/staff/import", data={"file": (io.BytesIO(JAZZ.read_bytes()), "jazz_1k.mrc")},
+                           content_type="multipart/form-data")
+    assert response.status_code == 302, response.get_data(as_text=True)
+    job_id = int(response.headers["Location"].rstrip("/").split("/")[-1])
+    del response
+    with warnings.catch_warnings():  # the upload view leaves werkzeug's spooled upload file to the collector
+        warnings.simplefilter("ignore", ResourceWarning)
+        gc.collect()
+    first = workers.start(MARC_BULK_FROM_BYTES=1000)
+    wait_for(lambda: _records(app)[0] > records_before and len(_children(first.pid)) >= 2, 90,
+             "the import to commit a batch with its decoder and indexer running", workers)
+    helpers = _children(first.pid)
+    workers.kill(first)
+    wait_for(lambda: not any(Path(f"/proc/{pid}").exists() for pid in helpers), 10,
+             "the decoder and the indexer to die with their worker", workers)
+    assert _records(app)[0] - records_before < 1000, "the kill came too late to test a partial import"
+    time.sleep(LEASE + 1)
+    workers.start(MARC_BULK_FROM_BYTES=1000)
+    job = wait_for(lambda: (j := _job(app, job_id)).is_finished and j, 180, "the import to finish", workers)
+    assert job.status.value == "done", job.message
+    assert _records(app)[0] - records_before == 1000, "records imported twice or lost"
+    from app.search import index_dir
+    from search_index.writer import check_index
+
+    assert check_index(app.extensions["session_factory"], index_dir(app)).missing == []
