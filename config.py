@@ -56,6 +56,8 @@ MARC_BULK_FROM_BYTES = 8 * 1024 * 1024
 # Background jobs go through a task queue (Huey) to `flask --app app worker` processes. Empty:
 # SQLite at <data>/queue.sqlite3 (one machine); redis://host:6379/0 for several machines.
 QUEUE_URL = ""
+# Sites sharing one Redis give their queues different names.
+QUEUE_NAME = "hoclieu"
 # Tasks one worker process runs at a time (threads); run more worker processes to go faster.
 JOB_WORKERS = 1
 # A worker renews its job's lease; a job whose lease ran out (worker killed) is started again,

@@ -23,16 +23,17 @@ log = logging.getLogger(__name__)
 
 def make_huey(app: Flask) -> Huey:
     """The queue for this app's configuration."""
+    name = app.config["QUEUE_NAME"]
     if app.config["JOBS_SYNCHRONOUS"]:
-        return Huey("hoclieu", immediate=True, results=False)
+        return Huey(name, immediate=True, results=False)
     url = app.config["QUEUE_URL"]
     if url.startswith(("redis://", "rediss://", "unix://")):
-        return RedisHuey("hoclieu", url=url, results=False)
+        return RedisHuey(name, url=url, results=False)
     if url and not url.startswith("sqlite:///"):
         raise RuntimeError(f"LIBRARY_QUEUE_URL must be redis://… or sqlite:///path, not {url!r}")
     path = Path(url.removeprefix("sqlite:///")) if url else Path(app.config["DATA_DIR"]) / "queue.sqlite3"
     path.parent.mkdir(parents=True, exist_ok=True)
-    return SqliteHuey("hoclieu", filename=str(path), results=False)
+    return SqliteHuey(name, filename=str(path), results=False)
 
 
 def job_lease(app: Flask) -> dt.timedelta:

@@ -174,3 +174,33 @@ def test_a_bulk_marc_import_killed_mid_way_leaves_no_helper_and_imports_nothing_
     from search_index.writer import check_index
 
     assert check_index(app.extensions["session_factory"], index_dir(app)).missing == []
+
+
+def test_workers_on_redis_share_the_pages_of_one_ocr_job(app_overrides, db_url, data_dir, tmp_path, runner, book):
+    """Two workers on the Redis broker (as on two machines): both read pages of the same job."""
+    import redis
+
+    from app import create_app
+
+    url, name = "redis://127.0.0.1:6379/0", f"hoclieu-test-{os.getpid()}-{time.monotonic_ns()}"
+    try:
+        redis.Redis.from_url(url).ping()
+    except redis.ConnectionError:
+        if os.environ.get("CI") == "true":
+            raise
+        pytest.skip("Redis is not running at 127.0.0.1:6379")
+    web = create_app({**app_overrides, "QUEUE_URL": url, "QUEUE_NAME": name})
+    pool = Workers(db_url, data_dir, tmp_path, JOB_LEASE_SECONDS=LEASE, QUEUE_URL=url, QUEUE_NAME=name)
+    try:
+        client = web.test_client()
+        job_id = _start_ocr(client, book)
+        one, two = pool.start(), pool.start()
+        job = wait_for(lambda: (j := _job(web, job_id)).is_finished and j, 120, "the job to finish", pool)
+        assert job.status.value == "done" and job.attempts == 1 and job.result["pages_read"] == PAGES
+        logs = [path.read_text() for path in sorted(tmp_path.glob("worker-*.log"))]
+        assert all("ocr_part" in log for log in logs), "each worker read some pages"
+        assert sorted(_read_pages(web, book)) == list(range(1, PAGES + 1))
+    finally:
+        pool.stop_all()
+        redis.Redis.from_url(url).delete(*(redis.Redis.from_url(url).keys(f"huey.*{name}*") or ["none"]))
+        web.extensions["engine"].dispose()
