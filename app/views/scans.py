@@ -126,17 +126,21 @@ def ingest_job(session_factory, job_id: int, report) -> dict:
     app = current_app._get_current_object()
     with session_factory() as session:
         params = dict(get_job(session, job_id).params)
-    try:
+    if params.get("written"):  # an attempt whose worker died wrote the object: only OCR is left
+        result = params["written"]
+    else:
         staged = stage_scans(Path(params["path"]), progress=report, **scan_settings(app),
                              metadata=Path(params["metadata"]) if params.get("metadata") else None)
-    finally:
+        with session_factory.begin() as session:
+            result = write_staged(session, staged, data_dir=scan_settings(app)["data_dir"],
+                                  record_id=params.get("record_id"), licence=params.get("licence"),
+                                  label=params.get("label") or "").as_dict()
+            job = get_job(session, job_id)
+            job.params = {**job.params, "written": result}
+        # The upload is kept until the object is written, so a retried job can stage it again.
         shutil.rmtree(params["path"], ignore_errors=True)
         if params.get("metadata"):
             Path(params["metadata"]).unlink(missing_ok=True)
-    with session_factory.begin() as session:
-        result = write_staged(session, staged, data_dir=scan_settings(app)["data_dir"],
-                              record_id=params.get("record_id"), licence=params.get("licence"),
-                              label=params.get("label") or "").as_dict()
     if params.get("ocr", True):
         return ocr_in_parts(app, job_id, result["object_id"], base=result)  # pages shared by the workers
     return result

@@ -63,6 +63,11 @@ def _read_pages(app, object_id: int) -> dict[int, object]:
         return {p.number: p.updated_at for p in session.get(DigitalObject, object_id).pages if p.text_source == "ocr"}
 
 
+def _object_ids(app) -> list[int]:
+    with app.extensions["session_factory"]() as session:
+        return list(session.scalars(select(DigitalObject.id).order_by(DigitalObject.id)))
+
+
 def _start_ocr(client, object_id: int) -> int:
     login(client, "bienmuc")
     response = client.post(f"/staff/scans/{object_id}/ocr")
@@ -70,9 +75,9 @@ def _start_ocr(client, object_id: int) -> int:
     return int(response.headers["Location"].rstrip("/").split("/")[-1])
 
 
-def _kill_mid_job(app, workers, object_id: int, job_id: int) -> dict:
+def _kill_mid_job(app, workers, object_id: int, job_id: int, first=None) -> dict:
     """Let a first worker read some pages, kill -9 it, wait for its lease to run out."""
-    first = workers.start()
+    first = first or workers.start()
     wait_for(lambda: len(_read_pages(app, object_id)) >= 2, 90, "two pages read by the first worker", workers)
     workers.kill(first)
     before = _read_pages(app, object_id)
@@ -204,3 +209,30 @@ def test_workers_on_redis_share_the_pages_of_one_ocr_job(app_overrides, db_url, 
         pool.stop_all()
         redis.Redis.from_url(url).delete(*(redis.Redis.from_url(url).keys(f"huey.*{name}*") or ["none"]))
         web.extensions["engine"].dispose()
+
+
+def test_a_scan_upload_killed_during_its_ocr_is_not_ingested_twice(app, client, workers, demo, tmp_path, data_dir):
+    require_tool("tesseract")
+    files = []
+    for number in range(1, PAGES + 1):
+        buffer = io.BytesIO()
+        text_image([f"Upload page {number}", "District reading room"]).save(buffer, format="PNG")
+        files.append((io.BytesIO(buffer.getvalue()), f"p{number:02d}.png"))
+    login(client, "bienmuc")
+    response = client.post("/staff/scans", data={"files": files, "licence": "cc-by"}, content_type="multipart/form-data")
+    assert response.status_code == 302, response.get_data(as_text=True)
+    job_id = int(response.headers["Location"].rstrip("/").split("/")[-1])
+    first = workers.start()
+    object_id = wait_for(lambda: _object_ids(app)[:1] and _object_ids(app)[0], 90, "the pages to be written",
+                         workers)
+    before = _kill_mid_job(app, workers, object_id, job_id, first=first)
+    workers.start()
+    job = wait_for(lambda: (j := _job(app, job_id)).is_finished and j, 120, "the job to finish", workers)
+    assert job.status.value == "done", job.message
+    assert job.result["object_id"] == object_id and job.result["ocr"]["pages_read"] == PAGES
+    assert _object_ids(app) == [object_id]
+    after = _read_pages(app, object_id)
+    assert sorted(after) == list(range(1, PAGES + 1)) and {n: after[n] for n in before} == before
+    assert list((data_dir / "uploads").iterdir()) == []
+    report = client.get(f"/staff/scans/jobs/{job_id}").get_data(as_text=True)
+    assert f"Đã nạp {PAGES} trang." in report
