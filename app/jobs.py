@@ -13,13 +13,11 @@ from typing import Callable
 
 from flask import Blueprint, Flask, current_app, flash, jsonify, redirect, render_template, url_for
 from flask_babel import gettext as _
-from sqlalchemy import update
-
 from app.auth import roles_required
 from app.hooks import after_commit
 from app.db import get_session
 from catalog.db import utcnow
-from catalog.jobs import Job, JobStatus, claim_job, get_job, retry_job
+from catalog.jobs import Job, JobStatus, claim_job, end_job, get_job, retry_job
 from catalog.users import STAFF_ROLES
 
 log = logging.getLogger(__name__)
@@ -45,11 +43,7 @@ def submit(job_id: int) -> None:
 def _end(factory, job_id: int, attempt: int, **values) -> bool:
     """Record the outcome, unless the job was taken back meanwhile (its lease expired)."""
     with factory.begin() as session:
-        ended = session.execute(update(Job).where(Job.id == job_id, Job.attempts == attempt,
-                                                  Job.status == JobStatus.RUNNING)
-                                .values(finished_at=utcnow(), lease_until=None, **values)
-                                .execution_options(synchronize_session=False))
-    return ended.rowcount == 1
+        return end_job(session, job_id, attempt=attempt, now=utcnow(), **values)
 
 
 def run_job(app: Flask, job_id: int) -> None:

@@ -11,11 +11,10 @@ import logging
 
 from flask import Flask
 from huey import Huey
-from sqlalchemy import update
 
 from app.hooks import after_commit
 from catalog.db import utcnow
-from catalog.jobs import Job, JobStatus, get_job
+from catalog.jobs import Job, JobStatus, add_progress, end_job, get_job
 from ingest.scans.ocr import tesseract_status
 from ingest.scans.ocr_parts import finish_ocr, pages_left, read_pages
 from ingest.scans.pipeline import run_ocr
@@ -92,9 +91,7 @@ def run_ocr_part(app: Flask, job_id: int, attempt: int, numbers: list[int]) -> N
                          data_dir=Path(settings["data_dir"]), languages=params["ocr_languages"],
                          command=settings["command"])
     with factory.begin() as session:
-        session.execute(update(Job).where(Job.id == job_id, Job.attempts == attempt)
-                        .values(progress=Job.progress + handled, message=f"OCR {len(numbers)} page(s)")
-                        .execution_options(synchronize_session=False))
+        add_progress(session, job_id, attempt=attempt, done=handled)
     with factory() as session:
         job = session.get(Job, job_id)
         complete = job.progress >= (job.total or 0)
@@ -107,11 +104,8 @@ def _finish(app: Flask, job_id: int) -> None:
     """Mark the OCR job done with its report (once: only the first part to get here does)."""
     factory = app.extensions["session_factory"]
     with factory.begin() as session:
-        claimed = session.execute(update(Job).where(Job.id == job_id, Job.status == JobStatus.RUNNING).values(
-            status=JobStatus.DONE, finished_at=utcnow(), lease_until=None, message="",
-        ).execution_options(synchronize_session=False))
-        if claimed.rowcount != 1:
-            return
+        if not end_job(session, job_id, attempt=None, now=utcnow(), status=JobStatus.DONE, message=""):
+            return  # another part finished it
         job = session.get(Job, job_id)
         params = dict(job.params)
         report = finish_ocr(session, params["ocr_object_id"], again=params["ocr_again"],

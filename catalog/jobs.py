@@ -142,3 +142,20 @@ def active_job_params(session: Session) -> list[dict]:
     """The parameters of the jobs queued or running (their uploaded files are still needed)."""
     return [params or {} for params in session.scalars(
         select(Job.params).where(Job.status.in_((JobStatus.QUEUED, JobStatus.RUNNING))))]
+
+
+def end_job(session: Session, job_id: int, *, attempt: int | None, now: dt.datetime, **values) -> bool:
+    """Record a running job's outcome (status, result, message); False when it is no longer this
+    attempt's (its lease expired and another worker took it, or it ended already)."""
+    where = [Job.id == job_id, Job.status == JobStatus.RUNNING]
+    if attempt is not None:
+        where.append(Job.attempts == attempt)
+    ended = session.execute(update(Job).where(*where).values(finished_at=now, lease_until=None, **values)
+                            .execution_options(synchronize_session=False))
+    return ended.rowcount == 1
+
+
+def add_progress(session: Session, job_id: int, *, attempt: int, done: int) -> None:
+    """Count work done by one part of a job (parts on several workers add at once)."""
+    session.execute(update(Job).where(Job.id == job_id, Job.attempts == attempt)
+                    .values(progress=Job.progress + done).execution_options(synchronize_session=False))

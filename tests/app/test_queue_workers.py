@@ -91,6 +91,8 @@ def test_a_killed_workers_job_is_finished_by_the_next_worker_without_reading_a_p
                                                                                           book):
     job_id = _start_ocr(client, book)
     assert _job(app, job_id).status.value == "queued"  # nothing runs in the web process
+    page = client.get(f"/staff/jobs/{job_id}").get_data(as_text=True)
+    assert 'http-equiv="refresh"' in page and "Đang chờ một tiến trình chạy nền" in page
     before = _kill_mid_job(app, workers, book, job_id)
     workers.start()  # at start it takes back the job whose lease expired
     job = wait_for(lambda: (j := _job(app, job_id)).is_finished and j, 120, "the job to finish", workers)
