@@ -16,7 +16,7 @@ from flask import Flask
 from huey import Huey, RedisHuey, SqliteHuey
 
 from catalog.db import utcnow
-from catalog.jobs import expire_leases, renew_lease
+from catalog.jobs import expire_leases, oldest_waiting, renew_lease
 
 log = logging.getLogger(__name__)
 
@@ -78,6 +78,15 @@ def recover_jobs(app: Flask, now: dt.datetime) -> tuple[list[int], list[int]]:
     for job_id in failed:
         log.warning("job %s: its worker stopped too many times; marked failed", job_id)
     return again, failed
+
+
+def queue_status(app: Flask) -> dict:
+    """For /healthz?detail=1: the broker, tasks waiting in it and the oldest job not started."""
+    huey = app.extensions["huey"]
+    with app.extensions["session_factory"]() as session:
+        oldest = oldest_waiting(session)
+    return {"broker": type(huey.storage).__name__, "pending_tasks": huey.pending_count(),
+            "oldest_waiting_job": oldest.isoformat() if oldest else None}
 
 
 class QueueClient:

@@ -159,3 +159,9 @@ def add_progress(session: Session, job_id: int, *, attempt: int, done: int) -> N
     """Count work done by one part of a job (parts on several workers add at once)."""
     session.execute(update(Job).where(Job.id == job_id, Job.attempts == attempt)
                     .values(progress=Job.progress + done).execution_options(synchronize_session=False))
+
+
+def oldest_waiting(session: Session) -> dt.datetime | None:
+    """When the oldest job still queued was created (None when none waits)."""
+    return session.scalar(select(Job.created_at).where(Job.status == JobStatus.QUEUED)
+                          .order_by(Job.created_at).limit(1))

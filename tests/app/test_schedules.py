@@ -107,3 +107,20 @@ def test_nightly_check_index_finds_drift_logs_it_and_repairs_it(demo, caplog):
     assert "1 missing, 0 stale, 0 orphaned; rebuilding" in caplog.text
     assert check_index(factory, folder).is_clean
     assert check_and_repair_index(demo, dt.datetime(2026, 12, 2, 20, 0))["rebuilt"] == 0
+
+
+def test_queue_status_counts_waiting_tasks_and_the_oldest_waiting_job(app_overrides):
+    from app import create_app
+    from app.queue import queue_status
+
+    app = create_app({**app_overrides, "JOBS_SYNCHRONOUS": False})
+    assert queue_status(app) == {"broker": "SqliteStorage", "pending_tasks": 0, "oldest_waiting_job": None}
+    with app.extensions["session_factory"].begin() as session:
+        job = create_job(session, "marc_import", params={})
+        job_id, created = job.id, job.created_at
+    with app.app_context():
+        app.extensions["queue_tasks"]["run_job"](job_id)
+    assert queue_status(app) == {"broker": "SqliteStorage", "pending_tasks": 1,
+                                 "oldest_waiting_job": created.isoformat()}
+    app.extensions["job_pool"].shutdown()
+    app.extensions["engine"].dispose()
