@@ -132,12 +132,6 @@ def retry_job(session: Session, job_id: int) -> Job:
     return job
 
 
-def waiting_jobs(session: Session) -> list[int]:
-    """Ids of queued jobs, oldest first (a worker starting up queues them again, in case the
-    broker lost them)."""
-    return list(session.scalars(select(Job.id).where(Job.status == JobStatus.QUEUED).order_by(Job.id)))
-
-
 def active_job_params(session: Session) -> list[dict]:
     """The parameters of the jobs queued or running (their uploaded files are still needed)."""
     return [params or {} for params in session.scalars(
