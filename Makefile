@@ -6,7 +6,7 @@ STAMP := $(VENV)/.installed-$(shell cksum requirements.txt | cut -d' ' -f1)
 PORT ?= 5000
 FLASK := $(BIN)/flask --app app
 
-.PHONY: run test test-realdata translations bench clean
+.PHONY: run test test-realdata test-soak translations bench clean
 
 $(STAMP): requirements.txt
 	@$(PYTHON) -c 'import sys; sys.exit("Python 3.11 or newer is needed (found %s)" % sys.version.split()[0]) if sys.version_info < (3, 11) else None'
@@ -27,7 +27,7 @@ instance/secret_key:
 
 run: $(STAMP) translations instance/secret_key
 	@LIBRARY_SECRET_KEY=$$(cat instance/secret_key) $(FLASK) init-db
-	@LIBRARY_SECRET_KEY=$$(cat instance/secret_key) $(FLASK) demo-data
+	@LIBRARY_SECRET_KEY=$$(cat instance/secret_key) $(FLASK) demo-data --demo
 	@echo "Serving on http://127.0.0.1:$(PORT) with one background worker (Ctrl+C stops both)"
 	@export LIBRARY_SECRET_KEY=$$(cat instance/secret_key); $(FLASK) worker & worker=$$!; \
 		trap 'kill $$worker 2>/dev/null' EXIT INT TERM; $(FLASK) run --host 127.0.0.1 --port $(PORT)
@@ -38,6 +38,10 @@ test: $(STAMP) translations
 # The real-data pass over ../shared/data (CI runs it after the core suite).
 test-realdata: $(STAMP) translations
 	$(BIN)/python -m pytest -m realdata $(PYTEST_ARGS)
+
+# A served instance under mixed load (SOAK_SECONDS of it, default 75; CI runs it on each database).
+test-soak: $(STAMP) translations
+	$(BIN)/python -m pytest -m soak tests/soak -s $(PYTEST_ARGS)
 
 bench: $(STAMP)
 	@echo "Benchmarks: see bench/README.md"

@@ -8,7 +8,7 @@ from flask import Flask
 
 import config as default_config
 
-from app import auth, cli, db, errors, i18n, jobs, search, usage, views
+from app import auth, cli, db, errors, i18n, jobs, links, search, security, usage, views
 from app.params import BoundedIntConverter
 
 
@@ -27,6 +27,8 @@ def create_app(overrides: dict | None = None) -> Flask:
     _check_secret_key(app)
 
     db.init_app(app)
+    security.init_app(app)
+    links.init_app(app)
     i18n.init_app(app)
     auth.init_app(app)
     errors.init_app(app)

@@ -7,10 +7,12 @@ the call that queues it. Workers are `flask --app app worker` (app/cli_worker.py
 """
 from __future__ import annotations
 
+import concurrent.futures
 import datetime as dt
 import logging
 import threading
 from pathlib import Path
+from typing import Callable
 
 from flask import Flask
 from huey import Huey, RedisHuey, SqliteHuey
@@ -90,13 +92,21 @@ def queue_status(app: Flask) -> dict:
 
 
 class QueueClient:
-    """What the web side holds: the Huey instance (kept under the old "job_pool" name too)."""
+    """What the web side holds under the old "job_pool" name: the Huey instance, and one thread
+    for small in-process catch-ups after a request (app/search.py's index sync), which are no
+    jobs: they need no worker and are lost harmlessly with the process (records stay stale)."""
 
     def __init__(self, huey: Huey):
         self.huey = huey
+        self._threads = concurrent.futures.ThreadPoolExecutor(max_workers=1, thread_name_prefix="after-request")
+
+    def submit(self, fn: Callable, *args) -> concurrent.futures.Future:
+        """Run fn(*args) on the in-process thread (not through the queue)."""
+        return self._threads.submit(fn, *args)
 
     def shutdown(self, wait: bool = True) -> None:
-        """Close the broker connection (tests and benches call this when done)."""
+        """Finish the in-process work and close the broker connection (tests and benches)."""
+        self._threads.shutdown(wait=wait)
         storage = self.huey.storage
         if hasattr(storage, "close"):
             storage.close()

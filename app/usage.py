@@ -4,7 +4,9 @@
   no IP address, nothing about the person is stored);
 - search and record_view: after a successful request to the endpoints in USAGE_ENDPOINTS.
 Reads and downloads of digital objects are counted where they are served (the scans area).
-Counting never breaks a page: a failed count is logged and the response goes out.
+Counting never breaks a page: a failed count is logged and the response goes out. The uses are
+noted in after_request (the session flag must reach the cookie) and written once the request's
+own session is closed (app.db.after_release), so a request never holds two pooled connections.
 """
 from __future__ import annotations
 
@@ -12,7 +14,9 @@ import datetime as dt
 import logging
 from zoneinfo import ZoneInfo
 
-from flask import Flask, current_app, request, session
+from flask import Flask, current_app, g, request, session
+
+from app.db import after_release
 
 from catalog.usage import count_use
 
@@ -43,19 +47,24 @@ def _uses(response) -> list[tuple[str, str]]:
     return uses
 
 
-def _count(response):
-    if not current_app.config.get("USAGE_COUNTING", True):
-        return response
-    uses = _uses(response)
-    if uses:
-        try:
-            with current_app.extensions["session_factory"].begin() as db:
-                for kind, subject in uses:
-                    count_use(db, kind, today(), subject)
-        except Exception:  # process edge: a lost count must not cost the reader the page
-            log.exception("usage count failed")
+def _note(response):
+    if current_app.config.get("USAGE_COUNTING", True):
+        g.usage_pending = _uses(response)
     return response
 
 
+def _count(_exc: BaseException | None) -> None:
+    uses = g.pop("usage_pending", None)
+    if not uses:
+        return
+    try:
+        with current_app.extensions["session_factory"].begin() as db:
+            for kind, subject in uses:
+                count_use(db, kind, today(), subject)
+    except Exception:  # process edge: a lost count must not cost the reader the page
+        log.exception("usage count failed")
+
+
 def init_app(app: Flask) -> None:
-    app.after_request(_count)
+    app.after_request(_note)
+    after_release(app, _count)

@@ -19,14 +19,14 @@ from app.auth import roles_required
 from app.cli_scans import scan_settings
 from app.db import get_session
 from app.params import page_arg
-from app.jobs import job_type, submit
+from app.jobs import job_type, submit, visible_job
 from app.tasks import ocr_in_parts
 from catalog.digital import LICENCES, correct_page_text, get_object, get_page, list_objects
 from catalog.jobs import create_job, get_job
 from catalog.records import get_record
 from catalog.users import STAFF_ROLES
 from ingest.scans.ocr import INSTALL_HINT, tesseract_status
-from ingest.scans.pipeline import stage_scans, write_staged
+from ingest.scans.pipeline import stage_scans, write_staged, writing_data
 
 bp = Blueprint("scans", __name__, url_prefix="/staff/scans")
 
@@ -47,14 +47,19 @@ class TextForm(FlaskForm):
 def _save_uploads(form: UploadForm) -> tuple[Path, Path | None]:
     """Keep the uploaded files in DATA_DIR/uploads/<uuid>/ under safe names; return folder and metadata."""
     folder = Path(current_app.config["DATA_DIR"]) / "uploads" / uuid.uuid4().hex
-    folder.mkdir(parents=True)
-    for index, upload in enumerate(f for f in form.files.data or [] if f and f.filename):
-        name = secure_filename(upload.filename) or f"file{index}"
-        upload.save(folder / f"{index:04d}-{name}")
-    metadata = None
-    if form.metadata.data and form.metadata.data.filename:
-        metadata = folder.parent / f"{folder.name}.metadata"
-        form.metadata.data.save(metadata)
+    with writing_data():
+        try:
+            folder.mkdir(parents=True)
+            for index, upload in enumerate(f for f in form.files.data or [] if f and f.filename):
+                name = secure_filename(upload.filename) or f"file{index}"
+                upload.save(folder / f"{index:04d}-{name}")
+            metadata = None
+            if form.metadata.data and form.metadata.data.filename:
+                metadata = folder.parent / f"{folder.name}.metadata"
+                form.metadata.data.save(metadata)
+        except OSError:
+            shutil.rmtree(folder, ignore_errors=True)
+            raise
     return folder, metadata
 
 
@@ -82,7 +87,7 @@ def upload():
 @bp.get("/jobs/<int:job_id>")
 @roles_required(*STAFF_ROLES)
 def job_report(job_id: int):
-    return render_template("scans/job_report.html", job=get_job(get_session(), job_id))
+    return render_template("scans/job_report.html", job=visible_job(job_id))
 
 
 @bp.get("/<int:object_id>")

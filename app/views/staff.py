@@ -13,7 +13,7 @@ from flask_login import current_user
 from werkzeug.routing import BuildError
 
 from app.auth import roles_required
-from app.db import get_session, session_factory
+from app.db import get_session
 from app.errors import translate_error
 from app.views.staff_forms import DeleteRecordForm, MarcForm, RecordForm, attempt
 from catalog.audit import history, log_change
@@ -83,11 +83,12 @@ def _staff_only():
 @bp.errorhandler(PermissionDenied)
 def _denied(error: PermissionDenied):
     """Refuse with 403 and keep the attempt (a tampered field or URL) in the audit trail."""
-    get_session().rollback()
+    db = get_session()  # the request's own session: a second one would hold a second connection
+    db.rollback()
     fields = {k: v[:100] for k, v in request.form.items() if k not in ("csrf_token", "password")}
-    with session_factory().begin() as db:
-        log_change(db, current_user._get_current_object(), "request", None, "denied", None,
-                   {"method": request.method, "path": request.path, "form": fields}, utcnow(), note=error.message)
+    log_change(db, current_user._get_current_object(), "request", None, "denied", None,
+               {"method": request.method, "path": request.path, "form": fields}, utcnow(), note=error.message)
+    db.commit()
     log.warning("refused %s %s for %s: %s", request.method, request.path, current_user.username, error.message)
     return render_template("error.html", status=403, message=translate_error(error)), 403
 

@@ -1,7 +1,7 @@
 """job lease and attempts (task queue workers)
 
 Revision ID: 0940
-Revises: 0800
+Revises: 0900
 Create Date: 2026-12-01 22:55:00
 """
 from alembic import op
@@ -9,7 +9,7 @@ import sqlalchemy as sa
 
 
 revision = '0940'
-down_revision = '0800'
+down_revision = '0900'
 branch_labels = None
 depends_on = None
 
