@@ -94,7 +94,7 @@ OCR_PAGES_PER_TASK = 1
 # Tests set this to True so a job runs to the end inside the request that started it (Huey's
 # immediate mode).
 JOBS_SYNCHRONOUS = False
-# Schedules (periodic tasks run by the workers): old sign-in attempts and processed uploads are
+# Schedules (periodic tasks run by the workers): old failed sign-in attempts and processed uploads are
 # deleted after this many days; the index is checked (and repaired) every night at this UTC hour.
 SIGN_IN_ATTEMPTS_KEEP_DAYS = 30
 UPLOADS_KEEP_DAYS = 7

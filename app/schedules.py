@@ -56,7 +56,8 @@ def prune(app: Flask, now: dt.datetime) -> dict:
 def check_and_repair_index(app: Flask, now: dt.datetime) -> dict:
     """The nightly check-index: log the drift found and rebuild the index when there is any."""
     from app.search import index_dir
-    from search_index.writer import check_index, index_exists, reindex
+    from search_index.rebuild import reindex
+    from search_index.writer import check_index, index_exists
 
     factory, folder = app.extensions["session_factory"], index_dir(app)
     if not index_exists(folder):

@@ -1,19 +1,19 @@
 """Rules the server applies on a schedule (periodic tasks call these with a clock value).
 
 Holds set aside and not collected by their expiry are expired and the copy goes to the next
-reader waiting for the title at that library; old sign-in attempts are deleted."""
+reader waiting for the title at that library; old failed sign-in attempts are deleted."""
 from __future__ import annotations
 
 import dataclasses
 import datetime as dt
 
-from sqlalchemy import delete, select
+from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from catalog.circulation import Hold, HoldStatus
 from catalog.items import ItemStatus
 from catalog.lending import fill_hold, ready_hold
-from catalog.users import LoginAttempt
+from catalog.sign_in import prune_sign_ins
 
 
 @dataclasses.dataclass
@@ -36,7 +36,8 @@ def expire_holds(session: Session, *, now: dt.datetime) -> HoldExpiry:
         ready_hold(session, item, now)  # expires the hold and records the event, as at the desk
         if item.status != ItemStatus.AVAILABLE or not _someone_waits(session, item.record_id, item.current_library_id):
             continue
-        outcome.passed_on.append(fill_hold(session, barcode=item.barcode, library=item.current_library, now=now).id)
+        outcome.passed_on.append(fill_hold(session, barcode=item.barcode, library=item.current_library, now=now,
+                                           staff=None).id)  # the system, not a desk
     session.flush()
     return outcome
 
@@ -47,7 +48,5 @@ def _someone_waits(session: Session, record_id: int, library_id: int) -> bool:
 
 
 def prune_sign_in_attempts(session: Session, *, now: dt.datetime, keep: dt.timedelta) -> int:
-    """Delete sign-in attempts older than `keep`; returns how many."""
-    gone = session.execute(delete(LoginAttempt).where(LoginAttempt.at < now - keep)
-                           .execution_options(synchronize_session=False))
-    return gone.rowcount
+    """Delete failed sign-in attempts older than `keep` (successes stay, see catalog.sign_in)."""
+    return prune_sign_ins(session, before=now - keep)

@@ -12,7 +12,7 @@ from app.schedules import check_and_repair_index, expire_holds_due, prune
 from catalog import lending
 from catalog.circulation import CirculationEvent, EventKind, Hold, HoldStatus
 from catalog.jobs import create_job
-from catalog.users import LoginAttempt
+from catalog.sign_in import LoginAttempt
 from search_index.writer import check_index, open_index
 from tests.catalog.test_circulation_support import NOW, build_world
 from tests.conftest import login
@@ -62,6 +62,7 @@ def test_prune_deletes_old_sign_in_attempts_and_uploads_but_keeps_what_a_job_nee
     now = dt.datetime(2026, 12, 1, 12, 0)
     for days in (40, 31, 29, 1):
         session.add(LoginAttempt(username="an", address="10.0.0.1", at=now - dt.timedelta(days=days)))
+    session.add(LoginAttempt(username="an", address="10.0.0.1", at=now - dt.timedelta(days=90), succeeded=True))
     uploads = data_dir / "uploads"
     (uploads / "scan-folder").mkdir(parents=True)
     old, fresh, waiting = uploads / "old.marc", uploads / "fresh.marc", uploads / "waiting.marc"
@@ -73,11 +74,11 @@ def test_prune_deletes_old_sign_in_attempts_and_uploads_but_keeps_what_a_job_nee
     os.utime(fresh, ((now - dt.timedelta(days=2)).replace(tzinfo=dt.UTC).timestamp(),) * 2)
     create_job(session, "marc_import", params={"path": str(waiting)})
     session.commit()
-    outcome = prune(app, now)
+    outcome = prune(app, now)  # the failures past 30 days, and the old uploads
     assert outcome == {"sign_in_attempts": 2, "uploads": ["old.marc", "scan-folder"]}
     assert sorted(p.name for p in uploads.iterdir()) == ["fresh.marc", "waiting.marc"]
     session.expire_all()
-    assert sorted((now - a.at).days for a in session.scalars(select(LoginAttempt))) == [1, 29]
+    assert sorted((now - a.at).days for a in session.scalars(select(LoginAttempt))) == [1, 29, 90]  # successes stay
 
 
 def test_prune_ages_are_configurable(app_overrides, db_url):
