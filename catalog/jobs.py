@@ -127,7 +127,7 @@ def retry_job(session: Session, job_id: int) -> Job:
     if job.status != JobStatus.FAILED:
         raise JobNotRetryable(N_("Only a failed job can be retried; this one is {status}."), status=job.status.value)
     job.status, job.attempts, job.finished_at, job.lease_until = JobStatus.QUEUED, 0, None, None
-    job.message = ""
+    job.message, job.result = "", None
     session.flush()
     return job
 
