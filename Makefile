@@ -28,8 +28,9 @@ instance/secret_key:
 run: $(STAMP) translations instance/secret_key
 	@LIBRARY_SECRET_KEY=$$(cat instance/secret_key) $(FLASK) init-db
 	@LIBRARY_SECRET_KEY=$$(cat instance/secret_key) $(FLASK) demo-data --demo
-	@echo "Serving on http://127.0.0.1:$(PORT) (Ctrl+C stops)"
-	@LIBRARY_SECRET_KEY=$$(cat instance/secret_key) $(FLASK) run --host 127.0.0.1 --port $(PORT)
+	@echo "Serving on http://127.0.0.1:$(PORT) with one background worker (Ctrl+C stops both)"
+	@export LIBRARY_SECRET_KEY=$$(cat instance/secret_key); $(FLASK) worker & worker=$$!; \
+		trap 'kill $$worker 2>/dev/null' EXIT INT TERM; $(FLASK) run --host 127.0.0.1 --port $(PORT)
 
 test: $(STAMP) translations
 	$(BIN)/python -m pytest $(PYTEST_ARGS)

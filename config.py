@@ -81,10 +81,27 @@ UPLOAD_ENDPOINTS = ("marc_import.upload", "scans.upload")
 # a second process decoding records and a third keeping the search index up (on 2+ cores).
 MARC_BULK_FROM_BYTES = 8 * 1024 * 1024
 
-# Background jobs run in-process on this many threads.
+# Background jobs go through a task queue (Huey) to `flask --app app worker` processes. Empty:
+# SQLite at <data>/queue.sqlite3 (one machine); redis://host:6379/0 for several machines.
+QUEUE_URL = ""
+# Sites sharing one Redis give their queues different names.
+QUEUE_NAME = "hoclieu"
+# Tasks one worker process runs at a time (threads); run more worker processes to go faster.
 JOB_WORKERS = 1
-# Tests set this to True so a job runs to the end inside the request that started it.
+# A worker renews its job's lease; a job whose lease ran out (worker killed) is started again,
+# at most JOB_MAX_ATTEMPTS times in all, then marked failed.
+JOB_LEASE_SECONDS = 60
+JOB_MAX_ATTEMPTS = 3
+# OCR jobs are split into tasks of this many pages, shared by the workers.
+OCR_PAGES_PER_TASK = 1
+# Tests set this to True so a job runs to the end inside the request that started it (Huey's
+# immediate mode).
 JOBS_SYNCHRONOUS = False
+# Schedules (periodic tasks run by the workers): old failed sign-in attempts and processed uploads are
+# deleted after this many days; the index is checked (and repaired) every night at this UTC hour.
+SIGN_IN_ATTEMPTS_KEEP_DAYS = 30
+UPLOADS_KEEP_DAYS = 7
+CHECK_INDEX_HOUR_UTC = 20
 
 # Reports (issue 8). Age groups of the desk tally of visits, in the order the form shows them.
 AGE_GROUPS = ("children", "youth", "adults", "elderly")

@@ -9,6 +9,7 @@ from app.cli_report import report
 from app.cli_scans import ingest_scans_command
 from app.cli_search import check_index_command, reindex_command, sync_index_command
 from app.cli_users import COMMANDS as USER_COMMANDS
+from app.cli_worker import worker_command
 from app.dates import library_today
 from app.hooks import after_commit
 from app.schema import upgrade
@@ -21,7 +22,7 @@ def init_app(app: Flask) -> None:
     from app.cli_marc import COMMANDS as MARC_COMMANDS
 
     commands = (init_db, demo_data, reindex_command, sync_index_command, check_index_command, report, *MARC_COMMANDS,
-                ingest_scans_command, *USER_COMMANDS)
+                ingest_scans_command, *USER_COMMANDS, worker_command)
     for command in commands:
         app.cli.add_command(command)
 

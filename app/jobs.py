@@ -1,16 +1,17 @@
-"""In-process background jobs: a small thread pool runs registered job functions.
+"""Background jobs: registered job functions, run by the task queue's workers (app/queue.py).
 
 A job function has the signature fn(session_factory, job_id, report) where report(progress, total,
-message) stores progress; it returns a JSON-able result. Failures are stored on the job, never lost.
+message) stores progress; it returns a JSON-able result (or app.tasks.PENDING when parts queued on
+other workers finish it). Failures are stored on the job and logged, never lost. A job is claimed
+under a lease its worker renews; one whose worker died is queued again or marked failed.
 """
 from __future__ import annotations
 
-import concurrent.futures
 import logging
 import traceback
 from typing import Callable
 
-from flask import Blueprint, Flask, current_app, jsonify, render_template
+from flask import Blueprint, Flask, current_app, flash, jsonify, redirect, render_template, url_for
 from flask_babel import force_locale
 from flask_babel import gettext as _
 from flask_login import current_user
@@ -21,7 +22,7 @@ from app.db import get_session
 from app.errors import translate_error
 from catalog.db import utcnow
 from catalog.errors import CatalogError
-from catalog.jobs import Job, JobStatus, get_job
+from catalog.jobs import GAVE_UP, RESTARTED, Job, JobStatus, claim_job, end_job, get_job, retry_job
 from catalog.permissions import require_job
 from catalog.users import STAFF_ROLES
 
@@ -41,21 +42,29 @@ def job_type(kind: str):
 
 
 def submit(job_id: int) -> None:
-    """Run a committed job in the background (or now, when JOBS_SYNCHRONOUS is set)."""
-    app = current_app._get_current_object()
-    if app.config["JOBS_SYNCHRONOUS"]:
-        run_job(app, job_id)
-    else:
-        app.extensions["job_pool"].submit(run_job, app, job_id)
+    """Queue a committed job for a worker (run now, when JOBS_SYNCHRONOUS is set)."""
+    current_app.extensions["queue_tasks"]["run_job"](job_id)
+
+
+def _end(factory, job_id: int, attempt: int, **values) -> bool:
+    """Record the outcome, unless the job was taken back meanwhile (its lease expired)."""
+    with factory.begin() as session:
+        return end_job(session, job_id, attempt=attempt, now=utcnow(), **values)
 
 
 def run_job(app: Flask, job_id: int) -> None:
-    """Execute one job with its own sessions; record the outcome whatever happens."""
+    """Claim one job and execute it with its own sessions; record the outcome whatever happens."""
+    from app.queue import Heartbeat, job_lease
+    from app.tasks import PENDING
+
     factory = app.extensions["session_factory"]
     with factory.begin() as session:
+        if not claim_job(session, job_id, now=utcnow(), lease=job_lease(app)):
+            log.info("job %s: already taken or finished; nothing to do", job_id)
+            return
         job = get_job(session, job_id)
-        job.status, job.started_at = JobStatus.RUNNING, utcnow()
-        kind = job.kind
+        kind, attempt = job.kind, job.attempts
+    log.info("job %s (%s): started, attempt %s", job_id, kind, attempt)
 
     def report(progress: int, total: int | None = None, message: str = "") -> None:
         with factory.begin() as session:
@@ -64,21 +73,21 @@ def run_job(app: Flask, job_id: int) -> None:
             if message:
                 job.message = message
 
-    with app.app_context():
+    with Heartbeat(app, job_id), app.app_context():
         try:
             result = JOB_TYPES[kind](factory, job_id, report)
         except Exception as exc:  # process edge: record the failure and go on
             log.exception("job %s failed", job_id)
-            with factory.begin() as session:
-                job = session.get(Job, job_id)
-                job.status, job.finished_at = JobStatus.FAILED, utcnow()
-                job.message = _job_message(app, exc)  # a domain error: no class name, no traceback
-                if not isinstance(exc, CatalogError):
-                    job.result = {"traceback": traceback.format_exc()[-4000:]}
+            if isinstance(exc, CatalogError):  # a message for the librarian: no class name, no traceback
+                _end(factory, job_id, attempt, status=JobStatus.FAILED, message=_job_message(app, exc))
+            else:
+                _end(factory, job_id, attempt, status=JobStatus.FAILED, message=f"{type(exc).__name__}: {exc}",
+                     result={"traceback": traceback.format_exc()[-4000:]})
             return
-    with factory.begin() as session:
-        job = session.get(Job, job_id)
-        job.status, job.finished_at, job.result = JobStatus.DONE, utcnow(), result
+    if result is PENDING:
+        return
+    if _end(factory, job_id, attempt, status=JobStatus.DONE, result=result):
+        log.info("job %s (%s): done", job_id, kind)
     with app.app_context():
         after_commit(app)
 
@@ -106,6 +115,8 @@ def public_message(job: Job) -> str:
     if job.status == JobStatus.FAILED and (not job.message or "traceback" in (job.result or {})):
         return _("The job stopped on an unexpected error. An administrator can find the details in the server "
                  "log (job {id}).").format(id=job.id)
+    if job.message in (RESTARTED, GAVE_UP):  # set by the lease rules, in English
+        return _(job.message)
     return job.message
 
 
@@ -126,13 +137,23 @@ def job_json(job_id: int):
     )
 
 
+@bp.post("/<int:job_id>/retry")
+@roles_required(*STAFF_ROLES)
+def retry(job_id: int):
+    retry_job(get_session(), visible_job(job_id).id)
+    get_session().commit()
+    submit(job_id)
+    flash(_("The job is queued again."), "info")
+    return redirect(url_for("jobs.job_page", job_id=job_id))
+
+
 @bp.app_context_processor
 def _template_helpers() -> dict:
     return {"job_message": public_message}
 
 
 def init_app(app: Flask) -> None:
-    app.extensions["job_pool"] = concurrent.futures.ThreadPoolExecutor(
-        max_workers=int(app.config["JOB_WORKERS"]), thread_name_prefix="job"
-    )
+    from app import queue
+
+    queue.init_app(app)
     app.register_blueprint(bp)

@@ -18,6 +18,7 @@ from __future__ import annotations
 
 import dataclasses
 import multiprocessing
+import os
 import queue as queue_module
 import time
 import traceback
@@ -27,6 +28,7 @@ from typing import Callable
 from catalog.bulk import fewer_collections
 from catalog.db import make_engine, make_session_factory
 from catalog.indexing import index_rows, mark_indexed_versions
+from catalog.processes import die_with_parent
 from search_index.writer import COMMIT_EVERY, LOCK_TIMEOUT, open_index, open_writer, write_document
 
 # Record ids read from the database at a time.
@@ -54,7 +56,8 @@ class BackgroundIndexer:
         self._sent = 0
         self._process = context.Process(
             target=_run, name="hoclieu-indexer", daemon=True,
-            args=(database_url, str(index_dir), self._queue, self._results, self._done, commit_every, lock_timeout),
+            args=(database_url, str(index_dir), self._queue, self._results, self._done, commit_every, lock_timeout,
+                  os.getpid()),
         )
 
     def start(self) -> BackgroundIndexer:
@@ -107,7 +110,8 @@ class BackgroundIndexer:
         self._process.join(timeout=10)
 
 
-def _run(database_url, index_dir, ids_queue, results, done, commit_every, lock_timeout) -> None:
+def _run(database_url, index_dir, ids_queue, results, done, commit_every, lock_timeout, parent_pid) -> None:
+    die_with_parent(parent_pid, close_sockets=False)  # an orphan would hold the index lock for ever
     started = time.perf_counter()
     report = BackgroundReport()
     engine = make_engine(database_url)

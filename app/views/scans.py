@@ -17,17 +17,18 @@ from wtforms.validators import Length, Optional
 
 from app import labels
 from app.auth import roles_required
-from app.cli_scans import ocr_settings, scan_settings
+from app.cli_scans import scan_settings
 from app.db import get_session
 from app.params import page_arg
 from app.jobs import job_type, submit, visible_job
+from app.tasks import ocr_in_parts
 from app.views.staff_forms import attempt
 from catalog.digital import LICENCES, correct_page_text, get_object, get_page, list_objects
 from catalog.jobs import create_job, get_job
 from catalog.records import get_record
 from catalog.users import STAFF_ROLES
 from ingest.scans.ocr import INSTALL_HINT, tesseract_status
-from ingest.scans.pipeline import run_ocr, stage_scans, write_staged, writing_data
+from ingest.scans.pipeline import stage_scans, write_staged, writing_data
 
 bp = Blueprint("scans", __name__, url_prefix="/staff/scans")
 
@@ -133,19 +134,23 @@ def ingest_job(session_factory, job_id: int, report) -> dict:
     app = current_app._get_current_object()
     with session_factory() as session:
         params = dict(get_job(session, job_id).params)
-    try:
+    if params.get("written"):  # an attempt whose worker died wrote the object: only OCR is left
+        result = params["written"]
+    else:
         staged = stage_scans(Path(params["path"]), progress=report, **scan_settings(app),
                              metadata=Path(params["metadata"]) if params.get("metadata") else None)
-    finally:
+        with session_factory.begin() as session:
+            result = write_staged(session, staged, data_dir=scan_settings(app)["data_dir"],
+                                  record_id=params.get("record_id"), licence=params.get("licence"),
+                                  label=params.get("label") or "").as_dict()
+            job = get_job(session, job_id)
+            job.params = {**job.params, "written": result}
+        # The upload is kept until the object is written, so a retried job can stage it again.
         shutil.rmtree(params["path"], ignore_errors=True)
         if params.get("metadata"):
             Path(params["metadata"]).unlink(missing_ok=True)
-    with session_factory.begin() as session:
-        result = write_staged(session, staged, data_dir=scan_settings(app)["data_dir"],
-                              record_id=params.get("record_id"), licence=params.get("licence"),
-                              label=params.get("label") or "").as_dict()
     if params.get("ocr", True):
-        result["ocr"] = run_ocr(session_factory, result["object_id"], progress=report, **ocr_settings(app)).as_dict()
+        return ocr_in_parts(app, job_id, result["object_id"], base=result)  # pages shared by the workers
     return result
 
 
@@ -154,6 +159,4 @@ def ocr_job(session_factory, job_id: int, report) -> dict:
     app = current_app._get_current_object()
     with session_factory() as session:
         params = dict(get_job(session, job_id).params)
-    result = run_ocr(session_factory, params["object_id"], again=params.get("again", False), progress=report,
-                     **ocr_settings(app)).as_dict()
-    return result
+    return ocr_in_parts(app, job_id, params["object_id"], again=params.get("again", False))

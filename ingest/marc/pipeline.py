@@ -329,7 +329,13 @@ def _prepared_batches(paths: list[Path], names: list[str], size: int, workers: i
     from concurrent.futures import ProcessPoolExecutor
 
     pending: collections.deque = collections.deque()
-    with ProcessPoolExecutor(max_workers=workers, mp_context=multiprocessing.get_context("fork")) as pool:
+    import os
+
+    from catalog.processes import die_with_parent
+
+    # The decoders die with this process and drop the sockets they inherit (issue 14.3).
+    with ProcessPoolExecutor(max_workers=workers, mp_context=multiprocessing.get_context("fork"),
+                             initializer=die_with_parent, initargs=(os.getpid(),)) as pool:
         for position, units in _unit_batches(paths, names, size):
             pending.append((position, pool.submit(prepare_units, units)))
             if len(pending) > workers + 1:  # bounded read-ahead keeps memory flat

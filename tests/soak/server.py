@@ -46,6 +46,7 @@ class ServedInstance:
         self.env.pop("FLASK_DEBUG", None)
         self.log_path = folder / "server.log"
         self.process: subprocess.Popen | None = None
+        self.worker: subprocess.Popen | None = None  # the background worker beside the server
         self.port = 0
 
     @property
@@ -68,6 +69,9 @@ class ServedInstance:
         log = open(self.log_path, "ab")
         self.process = subprocess.Popen(server_command(self.port), cwd=ROOT, env=self.env, stdout=log,
                                         stderr=subprocess.STDOUT, stdin=subprocess.DEVNULL)
+        # Uploads are jobs on the task queue: one worker does them, as `make run` starts one.
+        self.worker = subprocess.Popen([*FLASK, "worker"], cwd=ROOT, env=self.env, stdout=log,
+                                       stderr=subprocess.STDOUT, stdin=subprocess.DEVNULL)
         log.close()
         deadline = time.monotonic() + wait
         while time.monotonic() < deadline:
@@ -83,6 +87,10 @@ class ServedInstance:
         raise RuntimeError(f"the server did not answer /healthz within {wait} s:\n{self.log()}")
 
     def stop(self) -> None:
+        if self.worker is not None and self.worker.poll() is None:
+            self.worker.terminate()
+            self.worker.wait(timeout=30)
+        self.worker = None
         if self.process is not None and self.process.poll() is None:
             self.process.terminate()
             try:
