@@ -88,9 +88,10 @@ def srcset(obj: DigitalObject, page) -> str:
 
 
 def page_sizes(page) -> list[int]:
-    """The widths info.json offers for this page (the page's own width if it is tiny)."""
+    """The widths info.json offers for this page (the page's own width if it is tiny; 1 for a page
+    whose size is not known yet)."""
     return [w for w, _h in preferred_sizes(page.width, page.height, int(current_app.config["IIIF_MAX_AREA"]))] \
-        or [page.width]
+        or [max(page.width or 0, 1)]
 
 
 def _nearest(widths: list[int], target: int) -> int:
