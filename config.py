@@ -30,6 +30,14 @@ LANGUAGES = ("vi", "en")
 BABEL_DEFAULT_LOCALE = "vi"
 BABEL_DEFAULT_TIMEZONE = "Asia/Ho_Chi_Minh"
 
+# Reverse proxies in front of the server (nginx, a load balancer): their X-Forwarded-For/-Proto/-Host
+# headers are believed from this many hops, no more. 0: none (a client's forged headers are ignored).
+TRUSTED_PROXIES = 0
+
+# Logs (app/logs.py): one line per request and per job, "keyvalue" or "json", on standard error.
+LOG_LEVEL = "INFO"
+LOG_FORMAT = "keyvalue"
+
 # Session cookie hardening.
 SESSION_COOKIE_HTTPONLY = True
 SESSION_COOKIE_SAMESITE = "Lax"

@@ -5,10 +5,11 @@ import os
 from pathlib import Path
 
 from flask import Flask
+from werkzeug.middleware.proxy_fix import ProxyFix
 
 import config as default_config
 
-from app import auth, cli, db, errors, i18n, jobs, search, usage, views
+from app import auth, cli, db, errors, i18n, jobs, logs, search, usage, views
 from app.params import BoundedIntConverter
 
 
@@ -25,7 +26,9 @@ def create_app(overrides: dict | None = None) -> Flask:
     app.config.update(overrides or {})
     _derive_paths(app)
     _check_secret_key(app)
+    _trust_proxies(app)
 
+    logs.init_app(app)  # first: its after-request line is written last
     db.init_app(app)
     i18n.init_app(app)
     auth.init_app(app)
@@ -46,6 +49,23 @@ def _derive_paths(app: Flask) -> None:
     data_dir = Path(app.config.get("DATA_DIR") or instance / "data")
     data_dir.mkdir(parents=True, exist_ok=True)
     app.config["DATA_DIR"] = str(data_dir.resolve())
+
+
+def _trust_proxies(app: Flask) -> None:
+    """Believe X-Forwarded-* from LIBRARY_TRUSTED_PROXIES hops only: the address a request is
+    from (sign-in limits, on-site reading) is then the one the last trusted proxy saw."""
+    value = app.config.get("TRUSTED_PROXIES") or 0
+    try:
+        hops = int(value)
+    except (TypeError, ValueError):
+        hops = -1
+    if hops < 0 or isinstance(value, bool):
+        raise ConfigurationError(
+            f"LIBRARY_TRUSTED_PROXIES must be the number of reverse proxies in front of the server "
+            f"(0, 1, 2 ...), not {value!r}.")
+    app.config["TRUSTED_PROXIES"] = hops
+    if hops:
+        app.wsgi_app = ProxyFix(app.wsgi_app, x_for=hops, x_proto=hops, x_host=hops, x_port=hops, x_prefix=hops)
 
 
 def _check_secret_key(app: Flask) -> None:

@@ -15,6 +15,7 @@ from flask import Blueprint, Flask, current_app, jsonify, render_template
 from app.auth import roles_required
 from app.hooks import after_commit
 from app.db import get_session
+from app.logs import job_context
 from catalog.db import utcnow
 from catalog.jobs import Job, JobStatus, get_job
 from catalog.users import STAFF_ROLES
@@ -58,22 +59,24 @@ def run_job(app: Flask, job_id: int) -> None:
             if message:
                 job.message = message
 
-    with app.app_context():
-        try:
-            result = JOB_TYPES[kind](factory, job_id, report)
-        except Exception as exc:  # process edge: record the failure and go on
-            log.exception("job %s failed", job_id)
-            with factory.begin() as session:
-                job = session.get(Job, job_id)
-                job.status, job.finished_at = JobStatus.FAILED, utcnow()
-                job.message = f"{type(exc).__name__}: {exc}"
-                job.result = {"traceback": traceback.format_exc()[-4000:]}
-            return
-    with factory.begin() as session:
-        job = session.get(Job, job_id)
-        job.status, job.finished_at, job.result = JobStatus.DONE, utcnow(), result
-    with app.app_context():
-        after_commit(app)
+    with job_context(job_id, kind) as outcome:
+        with app.app_context():
+            try:
+                result = JOB_TYPES[kind](factory, job_id, report)
+            except Exception as exc:  # process edge: record the failure and go on
+                log.exception("job %s failed", job_id)
+                with factory.begin() as session:
+                    job = session.get(Job, job_id)
+                    job.status, job.finished_at = JobStatus.FAILED, utcnow()
+                    job.message = f"{type(exc).__name__}: {exc}"
+                    job.result = {"traceback": traceback.format_exc()[-4000:]}
+                return
+        with factory.begin() as session:
+            job = session.get(Job, job_id)
+            job.status, job.finished_at, job.result = JobStatus.DONE, utcnow(), result
+        outcome["status"] = "done"
+        with app.app_context():
+            after_commit(app)
 
 
 @bp.get("/<int:job_id>")
