@@ -55,15 +55,11 @@ def _trust_proxies(app: Flask) -> None:
     """Believe X-Forwarded-* from LIBRARY_TRUSTED_PROXIES hops only: the address a request is
     from (sign-in limits, on-site reading) is then the one the last trusted proxy saw."""
     value = app.config.get("TRUSTED_PROXIES") or 0
-    try:
-        hops = int(value)
-    except (TypeError, ValueError):
-        hops = -1
-    if hops < 0 or isinstance(value, bool):
+    if isinstance(value, bool) or not (isinstance(value, int) or str(value).strip().isdigit()) or int(value) < 0:
         raise ConfigurationError(
             f"LIBRARY_TRUSTED_PROXIES must be the number of reverse proxies in front of the server "
             f"(0, 1, 2 ...), not {value!r}.")
-    app.config["TRUSTED_PROXIES"] = hops
+    app.config["TRUSTED_PROXIES"] = hops = int(value)
     if hops:
         app.wsgi_app = ProxyFix(app.wsgi_app, x_for=hops, x_proto=hops, x_host=hops, x_port=hops, x_prefix=hops)
 
