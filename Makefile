@@ -27,7 +27,7 @@ instance/secret_key:
 
 run: $(STAMP) translations instance/secret_key
 	@LIBRARY_SECRET_KEY=$$(cat instance/secret_key) $(FLASK) init-db
-	@LIBRARY_SECRET_KEY=$$(cat instance/secret_key) $(FLASK) demo-data
+	@LIBRARY_SECRET_KEY=$$(cat instance/secret_key) $(FLASK) demo-data --demo
 	@echo "Serving on http://127.0.0.1:$(PORT) (Ctrl+C stops)"
 	@LIBRARY_SECRET_KEY=$$(cat instance/secret_key) $(FLASK) run --host 127.0.0.1 --port $(PORT)
 

@@ -45,11 +45,28 @@ SESSION_COOKIE_SECURE = False  # set LIBRARY_SESSION_COOKIE_SECURE=true behind H
 REMEMBER_COOKIE_HTTPONLY = True
 REMEMBER_COOKIE_SAMESITE = "Lax"
 
-# Failed sign-ins: this many within the window (per account name, per address) lock sign-in.
+# Failed sign-ins (catalog/sign_in.py): this many within the window for one account from one
+# address lock that address out of the account for the lockout; from an address the account has
+# signed in from before they bring growing waits instead (FIRST_DELAY, doubling, up to the lockout).
+# One address failing over every name, or one account failing from every address together
+# (then only addresses it never signed in from), are locked too.
 LOGIN_MAX_FAILURES = 5
 LOGIN_MAX_FAILURES_PER_ADDRESS = 20
+LOGIN_MAX_FAILURES_PER_ACCOUNT = 50
 LOGIN_FAILURE_WINDOW_MINUTES = 15
 LOGIN_LOCKOUT_MINUTES = 15
+LOGIN_FIRST_DELAY_SECONDS = 30
+
+# Security headers on every response (app/security.py). No inline script: scripts are static files.
+CONTENT_SECURITY_POLICY = (
+    "default-src 'self'; script-src 'self'; style-src 'self' 'unsafe-inline'; img-src 'self' data:; "
+    "object-src 'none'; base-uri 'self'; form-action 'self'; frame-ancestors 'none'"
+)
+REFERRER_POLICY = "same-origin"
+
+# demo-data writes accounts with a published password: only on a demo instance (LIBRARY_DEMO=1,
+# `demo-data --demo`, or an empty database while debugging or testing).
+DEMO = False
 
 # Generated copy barcodes: {library} is the library code without dashes, {seq} a running number.
 BARCODE_PATTERN = "{library}{seq:06d}"
@@ -58,8 +75,12 @@ BARCODE_PATTERN = "{library}{seq:06d}"
 WTF_CSRF_ENABLED = True
 WTF_CSRF_TIME_LIMIT = None
 
-# Uploads.
+# Request bodies (app/security.py): every route accepts at most MAX_REQUEST_BYTES; the upload
+# routes below accept up to MAX_CONTENT_LENGTH, but only from a signed-in account with the route's
+# role, checked before the body is read.
+MAX_REQUEST_BYTES = 2 * 1024 * 1024  # the page-text form allows 200,000 characters, percent-encoded
 MAX_CONTENT_LENGTH = 512 * 1024 * 1024
+UPLOAD_ENDPOINTS = ("marc_import.upload", "scans.upload")
 
 # MARC files of at least this many bytes (all files of one import together) are imported with
 # a second process decoding records and a third keeping the search index up (on 2+ cores).
@@ -92,3 +113,13 @@ TESSERACT_COMMAND = "tesseract"
 ON_SITE_NETWORKS = ""  # comma-separated CIDR ranges of the libraries' own computers, e.g. "10.1.0.0/16"
 MAX_PAGE_PIXELS = 100_000_000
 PDF_DPI = 300
+# Page images (issue 13): the largest IIIF answer (maxArea in info.json), the size of the
+# derivative cache under DATA_DIR/derivatives (least recently used files go past it), how many
+# images one process makes at once, and how many images or PDFs one address off site may have
+# made per window ("N/SECONDS"; "" turns it off). RATE_LIMIT_STORAGE: "memory" (one process) or
+# "sqlite:////var/lib/hoclieu/ratelimit.db", a file every worker process of the server shares.
+IIIF_MAX_AREA = 25_000_000
+DERIVATIVE_CACHE_MAX_BYTES = 2 * 1024 ** 3
+IMAGE_RENDER_CONCURRENCY = 2
+IMAGE_RATE_LIMIT = "120/60"
+RATE_LIMIT_STORAGE = "memory"

@@ -9,7 +9,7 @@ from werkzeug.middleware.proxy_fix import ProxyFix
 
 import config as default_config
 
-from app import auth, cli, db, errors, i18n, jobs, logs, search, usage, views
+from app import auth, cli, db, errors, i18n, jobs, links, logs, search, security, usage, views
 from app.params import BoundedIntConverter
 
 
@@ -30,6 +30,8 @@ def create_app(overrides: dict | None = None) -> Flask:
 
     logs.init_app(app)  # first: its after-request line is written last
     db.init_app(app)
+    security.init_app(app)
+    links.init_app(app)
     i18n.init_app(app)
     auth.init_app(app)
     errors.init_app(app)

@@ -17,13 +17,17 @@ from wtforms.validators import DataRequired, Length
 from app.db import get_session
 from app.errors import translate_error
 from catalog.db import utcnow
-from catalog.users import (
-    Role, SignInLimits, SignInLocked, User, check_password, check_sign_in_allowed, find_user, record_sign_in,
-)
+from catalog.errors import N_, PermissionDenied
+from catalog.sign_in import SignInLimits, SignInLocked, check_sign_in_allowed, record_sign_in
+from catalog.users import Role, User, check_password, end_sessions, find_user
 
 bp = Blueprint("auth", __name__)
 login_manager = LoginManager()
 csrf = CSRFProtect()
+
+
+class AccountDisabled(PermissionDenied):
+    """The password was right but the account is disabled."""
 
 
 class LoginForm(FlaskForm):
@@ -33,10 +37,15 @@ class LoginForm(FlaskForm):
 
 @login_manager.user_loader
 def _load_user(user_id: str) -> User | None:
+    """The session's account, unless its sessions were ended since (epoch) or it is disabled."""
+    number, _sep, epoch = user_id.partition(":")
     try:
-        return get_session().get(User, int(user_id))
+        user = get_session().get(User, int(number))
     except ValueError:
         return None
+    if user is None or user.is_disabled or epoch != str(user.session_epoch):
+        return None
+    return user
 
 
 def roles_required(*roles: Role):
@@ -50,6 +59,7 @@ def roles_required(*roles: Role):
                 abort(403)
             return view(*args, **kwargs)
 
+        wrapped.allowed_roles = roles  # read by the body limit (app/security.py) before the body is
         return wrapped
 
     return decorator
@@ -76,8 +86,10 @@ def sign_in_limits() -> SignInLimits:
     return SignInLimits(
         max_per_account=int(config["LOGIN_MAX_FAILURES"]),
         max_per_address=int(config["LOGIN_MAX_FAILURES_PER_ADDRESS"]),
+        max_per_account_everywhere=int(config["LOGIN_MAX_FAILURES_PER_ACCOUNT"]),
         window=dt.timedelta(minutes=float(config["LOGIN_FAILURE_WINDOW_MINUTES"])),
         lockout=dt.timedelta(minutes=float(config["LOGIN_LOCKOUT_MINUTES"])),
+        first_delay=dt.timedelta(seconds=float(config["LOGIN_FIRST_DELAY_SECONDS"])),
     )
 
 
@@ -87,8 +99,11 @@ def sign_in(username: str, password: str) -> User | None:
     db, now, address = get_session(), utcnow(), request.remote_addr or ""
     check_sign_in_allowed(db, username, address, now=now, limits=sign_in_limits())
     user = authenticate(username, password)
-    record_sign_in(db, username, address, succeeded=user is not None, now=now)
+    is_disabled = user is not None and user.is_disabled
+    record_sign_in(db, username, address, succeeded=user is not None and not is_disabled, now=now)
     db.commit()
+    if is_disabled:  # said only to someone who knows the password
+        raise AccountDisabled(N_("This account is disabled. Ask an administrator."), field="username")
     if user is None:
         check_sign_in_allowed(db, username, address, now=now, limits=sign_in_limits())
     return user
@@ -101,9 +116,9 @@ def login():
     if form.validate_on_submit():
         try:
             user = sign_in(form.username.data, form.password.data)
-        except SignInLocked as locked:  # shown on the form, not as an error page
-            flash(translate_error(locked), "error")
-            return render_template("login.html", form=form, locked=True), 429
+        except (SignInLocked, AccountDisabled) as refused:  # shown on the form, not as an error page
+            flash(translate_error(refused), "error")
+            return render_template("login.html", form=form, locked=True), refused.status
         if user is not None:
             session.clear()  # a fresh session on sign-in (no fixation)
             login_user(user)
@@ -117,6 +132,9 @@ def login():
 
 @bp.post("/logout")
 def logout():
+    if current_user.is_authenticated:  # a copy of this session cookie stops working too
+        end_sessions(current_user._get_current_object())
+        get_session().commit()
     logout_user()
     flash(_("You are signed out."), "info")
     return redirect(url_for("main.home"))

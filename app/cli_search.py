@@ -1,4 +1,4 @@
-"""Search index commands: reindex and check-index (see shared/CONTRACT.md)."""
+"""Search index commands: reindex, sync-index and check-index (see shared/CONTRACT.md)."""
 from __future__ import annotations
 
 import json
@@ -8,14 +8,17 @@ from flask import current_app
 from flask.cli import with_appcontext
 
 from app.search import index_dir
-from search_index.writer import check_index, reindex
+from search_index.errors import SearchIndexError
+from search_index.rebuild import reindex
+from search_index.writer import check_index, sync
 
 
 @click.command("reindex")
 @click.option("--json", "as_json", is_flag=True, help="Print one JSON object as the last line.")
 @with_appcontext
 def reindex_command(as_json: bool) -> None:
-    """Rebuild the search index from the database (with a progress bar)."""
+    """Rebuild the search index from the database (with a progress bar). Safe while the site is
+    serving: the new index is built aside and swapped in; searches go on meanwhile."""
     factory = current_app.extensions["session_factory"]
     with click.progressbar(length=1, label="Indexing records", show_pos=True, file=None) as bar:
         state = {"done": 0}
@@ -25,10 +28,27 @@ def reindex_command(as_json: bool) -> None:
             bar.update(done - state["done"])
             state["done"] = done
 
-        count = reindex(factory, index_dir(), progress=progress)
+        try:
+            count = reindex(factory, index_dir(), progress=progress)
+        except SearchIndexError as error:
+            raise click.ClickException(error.message) from None
     click.echo(f"Indexed {count} records into {index_dir()}.")
     if as_json:
         click.echo(json.dumps({"indexed": count}))
+
+
+@click.command("sync-index")
+@click.option("--json", "as_json", is_flag=True, help="Print one JSON object as the last line.")
+@with_appcontext
+def sync_index_command(as_json: bool) -> None:
+    """Index every record marked stale (a backlog left by a failed import or an unwritable index)."""
+    try:
+        report = sync(current_app.extensions["session_factory"], index_dir())
+    except SearchIndexError as error:
+        raise click.ClickException(error.message) from None
+    click.echo(f"Indexed {report.indexed} records, removed {report.removed} from the index.")
+    if as_json:
+        click.echo(json.dumps({"indexed": report.indexed, "removed": report.removed}))
 
 
 @click.command("check-index")

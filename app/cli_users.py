@@ -1,4 +1,4 @@
-"""create-user: add an account from the command line (CONTRACT.md)."""
+"""Accounts from the command line: create-user (CONTRACT.md), unlock-user, disable-user, enable-user."""
 from __future__ import annotations
 
 import json
@@ -13,7 +13,7 @@ from catalog.db import utcnow
 from catalog.errors import CatalogError
 from catalog.libraries import get_library_by_code
 from catalog.readers import ACCOUNT_FIELDS
-from catalog.users import Role, create_user, generate_password
+from catalog.users import Role, clear_sign_in_lock, create_user, find_user, generate_password, set_disabled
 
 ROLES = ", ".join(role.value for role in Role)
 
@@ -58,3 +58,48 @@ def create_user_command(name: str, role: str, library_code: str | None, password
         summary["password"] = password
     if as_json:
         click.echo(json.dumps(summary, ensure_ascii=False))
+
+
+def _change_account(name: str, change, done: str) -> None:
+    """Apply `change(session, user, now)` to the account NAME and audit it, or fail clearly."""
+    with current_app.extensions["session_factory"].begin() as session:
+        user = find_user(session, name)
+        if user is None:
+            raise click.ClickException(f"No account named {name!r}.")
+        try:
+            change(session, user, utcnow())
+        except CatalogError as error:
+            raise click.ClickException(error.message) from None
+        click.echo(done.format(username=user.username))
+
+
+@click.command("unlock-user")
+@click.argument("name")
+@with_appcontext
+def unlock_user_command(name: str) -> None:
+    """Lift a sign-in lock on account NAME (failed sign-ins so far stop counting)."""
+    _change_account(name, lambda session, user, now: clear_sign_in_lock(
+        session, None, user, now=now, note="unlock-user (command line)"), "Sign-in unlocked for {username}.")
+
+
+@click.command("disable-user")
+@click.argument("name")
+@click.option("--reason", default="", help="Why (kept in the audit trail).")
+@with_appcontext
+def disable_user_command(name: str, reason: str) -> None:
+    """Disable account NAME: it cannot sign in and its open sessions end."""
+    _change_account(name, lambda session, user, now: set_disabled(
+        session, None, user, is_disabled=True, reason=reason, now=now, note="(command line)"),
+        "Disabled {username}; its sessions are ended.")
+
+
+@click.command("enable-user")
+@click.argument("name")
+@with_appcontext
+def enable_user_command(name: str) -> None:
+    """Enable account NAME again."""
+    _change_account(name, lambda session, user, now: set_disabled(
+        session, None, user, is_disabled=False, now=now, note="(command line)"), "Enabled {username}.")
+
+
+COMMANDS = (create_user_command, unlock_user_command, disable_user_command, enable_user_command)

@@ -52,6 +52,14 @@ def get_session() -> Session:
     return g.db_session
 
 
+def release_connection() -> None:
+    """Give the request's connection back to the pool before end-of-request work that opens a
+    session of its own. Called once the route has committed: it only drops what was read since."""
+    session = g.get("db_session")
+    if session is not None:
+        session.rollback()
+
+
 def after_release(app: Flask, hook: ReleaseHook) -> None:
     """Run hook(exc) at the end of every request, after the request's session is closed; a hook
     logs its own failure (the response is already made)."""

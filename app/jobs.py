@@ -15,8 +15,10 @@ from flask import Blueprint, Flask, current_app, jsonify, render_template
 from app.auth import roles_required
 from app.hooks import after_commit
 from app.db import get_session
+from app.errors import translate_error
 from app.logs import job_context
 from catalog.db import utcnow
+from catalog.errors import CatalogError
 from catalog.jobs import Job, JobStatus, get_job
 from catalog.users import STAFF_ROLES
 
@@ -68,8 +70,11 @@ def run_job(app: Flask, job_id: int) -> None:
                 with factory.begin() as session:
                     job = session.get(Job, job_id)
                     job.status, job.finished_at = JobStatus.FAILED, utcnow()
-                    job.message = f"{type(exc).__name__}: {exc}"
-                    job.result = {"traceback": traceback.format_exc()[-4000:]}
+                    if isinstance(exc, CatalogError):  # a message for the librarian: no class name, no traceback
+                        job.message = translate_error(exc)
+                    else:
+                        job.message = f"{type(exc).__name__}: {exc}"
+                        job.result = {"traceback": traceback.format_exc()[-4000:]}
                 return
         with factory.begin() as session:
             job = session.get(Job, job_id)

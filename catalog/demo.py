@@ -12,8 +12,8 @@ from sqlalchemy.orm import Session
 
 from catalog.items import ItemStatus, add_item
 from catalog.libraries import Library, LibraryKind, save_library
-from catalog.records import RecordDraft, create_record
-from catalog.users import Role, create_user, find_user
+from catalog.records import Record, RecordDraft, create_record
+from catalog.users import Role, User, create_user, find_user
 
 DEMO_PASSWORD = "hoclieu-demo"
 CENTRE = "TTVH"
@@ -137,9 +137,20 @@ def demo_drafts(count: int = 300, seed: int = 2030) -> list[RecordDraft]:
     return drafts
 
 
+def is_demo_loaded(session: Session) -> bool:
+    """Whether the demo library is already in this database."""
+    return session.scalar(select(Library).where(Library.code == CENTRE)) is not None
+
+
+def is_database_empty(session: Session) -> bool:
+    """No library, record or account yet (a fresh database)."""
+    return all(session.scalar(select(model.id).limit(1)) is None for model in (Library, Record, User))
+
+
 def load_demo(session: Session, *, count: int = 300, today: dt.date | None = None) -> bool:
-    """Load the demo library; returns False (and changes nothing) when it is already there."""
-    if session.scalar(select(Library).where(Library.code == CENTRE)) is not None:
+    """Load the demo library; returns False (and changes nothing) when it is already there.
+    The caller decides whether this instance may hold demo accounts (see demo-data)."""
+    if is_demo_loaded(session):
         return False
     today = today or dt.date.today()
     libraries: dict[str, Library] = {}

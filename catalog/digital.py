@@ -1,9 +1,10 @@
 """Digital objects (scanned books, PDFs) and their pages, with page text for search inside.
 
-Licence rule (who may read and download, see can_read/can_download):
+Licence rule, in one place (viewer_access; every route asks it):
 - open licences (Creative Commons variants, CC0, public domain): everyone reads and downloads;
 - "in-library" and "all-rights-reserved": read only on site (a computer in the library) or by
-  signed-in staff; nobody downloads the files.
+  signed-in staff; off site, which pages match a search and whole-page thumbnails, nothing more;
+  nobody downloads the files.
 """
 from __future__ import annotations
 
@@ -23,16 +24,23 @@ from catalog.text import fold, nfc
 LICENCES = ("cc-by", "cc-by-sa", "cc-by-nc", "cc-by-nc-sa", "cc-by-nd", "cc-by-nc-nd", "cc0", "public-domain",
             "in-library", "all-rights-reserved")
 OPEN_LICENCES = frozenset(LICENCES) - {"in-library", "all-rights-reserved"}
+# IIIF Presentation 3 wants `rights` drawn from the Creative Commons or RightsStatements.org URIs,
+# which are written with http:// (https:// ones are not in that set).
 LICENCE_URLS = {
-    "cc-by": "https://creativecommons.org/licenses/by/4.0/",
-    "cc-by-sa": "https://creativecommons.org/licenses/by-sa/4.0/",
-    "cc-by-nc": "https://creativecommons.org/licenses/by-nc/4.0/",
-    "cc-by-nc-sa": "https://creativecommons.org/licenses/by-nc-sa/4.0/",
-    "cc-by-nd": "https://creativecommons.org/licenses/by-nd/4.0/",
-    "cc-by-nc-nd": "https://creativecommons.org/licenses/by-nc-nd/4.0/",
-    "cc0": "https://creativecommons.org/publicdomain/zero/1.0/",
-    "public-domain": "https://creativecommons.org/publicdomain/mark/1.0/",
+    "cc-by": "http://creativecommons.org/licenses/by/4.0/",
+    "cc-by-sa": "http://creativecommons.org/licenses/by-sa/4.0/",
+    "cc-by-nc": "http://creativecommons.org/licenses/by-nc/4.0/",
+    "cc-by-nc-sa": "http://creativecommons.org/licenses/by-nc-sa/4.0/",
+    "cc-by-nd": "http://creativecommons.org/licenses/by-nd/4.0/",
+    "cc-by-nc-nd": "http://creativecommons.org/licenses/by-nc-nd/4.0/",
+    "cc0": "http://creativecommons.org/publicdomain/zero/1.0/",
+    "public-domain": "http://creativecommons.org/publicdomain/mark/1.0/",
+    "in-library": "http://rightsstatements.org/vocab/InC/1.0/",
+    "all-rights-reserved": "http://rightsstatements.org/vocab/InC/1.0/",
 }
+# The longest side of the only page image a viewer who may not read an object gets: a thumbnail
+# of the whole page (never a region, so tiles cannot be put back together into the page).
+THUMBNAIL_MAX = 300
 OCR_STATES = ("none", "queued", "running", "done", "partial", "unavailable", "failed", "skipped")
 TEXT_SOURCES = ("none", "ocr", "pdf", "manual")
 
@@ -95,21 +103,66 @@ class Page(Base):
 
 # -- who may read and download ---------------------------------------------------------------
 
+@dataclasses.dataclass(frozen=True)
+class Viewer:
+    """Who is asking: signed-in staff, or a computer on one of the libraries' own networks."""
+
+    is_staff: bool = False
+    on_site: bool = False
+
+
+ANONYMOUS = Viewer()
+
+
+@dataclasses.dataclass(frozen=True)
+class Access:
+    """What one viewer may get of one object; every route asks viewer_access() and obeys it."""
+
+    read: bool        # the reader, full-size page images and tiles, page text, snippets, the manifest
+    download: bool    # the PDF and the page masters
+    matches: bool     # which pages hold a search's words (numbers only when not `read`)
+    thumbnail_max: int  # without `read`: the longest side of a whole-page thumbnail
+
+    def may_see_image(self, *, whole_page: bool, size: tuple[int, int]) -> bool:
+        """A page image of this size (of the whole page or of a region) may be given."""
+        return self.read or (whole_page and max(size) <= self.thumbnail_max)
+
+
+def viewer_access(obj: DigitalObject, viewer: Viewer = ANONYMOUS) -> Access:
+    """THE licence rule. Open licences: everything, for everyone. In-library and all rights
+    reserved, off site and not staff: which pages match a search and whole-page thumbnails of at
+    most THUMBNAIL_MAX px; no page text, no larger image, no region or tile, no download ("read it
+    at the library"). On site or staff: read, never download."""
+    readable = obj.is_open or viewer.is_staff or viewer.on_site
+    return Access(read=readable, download=obj.is_open, matches=True, thumbnail_max=THUMBNAIL_MAX)
+
+
 def can_read(obj: DigitalObject, *, is_staff: bool = False, on_site: bool = False) -> bool:
     """Open licences: everyone; in-library (and all rights reserved): on site or signed-in staff."""
-    return obj.is_open or is_staff or on_site
+    return viewer_access(obj, Viewer(is_staff, on_site)).read
 
 
 def can_download(obj: DigitalObject) -> bool:
     """Only open-licensed objects are downloadable, by anyone; in-library ones never."""
-    return obj.is_open
+    return viewer_access(obj).download
 
 
 def require_read(obj: DigitalObject, *, is_staff: bool = False, on_site: bool = False) -> None:
     """Raise PermissionDenied (403) unless the licence lets this reader read the object."""
     if not can_read(obj, is_staff=is_staff, on_site=on_site):
-        raise PermissionDenied(N_("“{label}” may only be read in the library (licence: in-library only)."),
-                               label=obj.label or obj.record.title)
+        raise_read_at_library(obj)
+
+
+def raise_read_at_library(obj: DigitalObject) -> None:
+    """PermissionDenied (403): this object is read at the library."""
+    raise PermissionDenied(N_("“{label}” may only be read in the library (licence: in-library only)."),
+                           label=obj.label or obj.record.title)
+
+
+def require_image(obj: DigitalObject, viewer: Viewer, *, whole_page: bool, size: tuple[int, int]) -> None:
+    """Raise PermissionDenied unless this viewer may have this page image (see viewer_access)."""
+    if not viewer_access(obj, viewer).may_see_image(whole_page=whole_page, size=size):
+        raise_read_at_library(obj)
 
 
 def require_download(obj: DigitalObject) -> None:
@@ -117,6 +170,14 @@ def require_download(obj: DigitalObject) -> None:
     if not can_download(obj):
         raise PermissionDenied(N_("“{label}” may be read but not downloaded (licence: {licence})."),
                                label=obj.label or obj.record.title, licence=obj.licence)
+
+
+def records_with_hidden_text(session: Session, record_ids: list[int], viewer: Viewer) -> set[int]:
+    """Records with an object whose page text this viewer may not see (their snippets show none)."""
+    if not record_ids:
+        return set()
+    objects = session.scalars(select(DigitalObject).where(DigitalObject.record_id.in_(record_ids)))
+    return {o.record_id for o in objects if not viewer_access(o, viewer).read}
 
 
 def check_licence(licence: str) -> str:
@@ -254,6 +315,7 @@ class InsideHit:
     page: int
     snippet: str
     boxes: list[list[int]]
+    restricted: bool = False  # the viewer may not read the object: read it at the library
 
 
 def query_terms(q: str) -> list[str]:
@@ -300,15 +362,19 @@ def search_page(page: Page, terms: list[str]) -> tuple[bool, list[list[int]]]:
     return True, boxes
 
 
-def search_inside(session: Session, objects: list[DigitalObject], q: str, *, limit: int = 500) -> list[InsideHit]:
-    """Pages of these objects containing every word of q (diacritics and case ignored)."""
+def search_inside(session: Session, objects: list[DigitalObject], q: str, *, viewer: Viewer = ANONYMOUS,
+                  limit: int = 500) -> list[InsideHit]:
+    """Pages of these objects containing every word of q (diacritics and case ignored); for an
+    object the viewer may not read, only the page numbers (no snippet, no word boxes)."""
     terms = query_terms(q)
     hits: list[InsideHit] = []
     for obj in objects:
+        shows_text = viewer_access(obj, viewer).read
         for page in obj.pages:
             matched, boxes = search_page(page, terms)
             if matched:
-                hits.append(InsideHit(obj.id, page.number, _snippet(page.text, terms), boxes))
+                hits.append(InsideHit(obj.id, page.number, _snippet(page.text, terms) if shows_text else "",
+                                      boxes if shows_text else [], restricted=not shows_text))
                 if len(hits) >= limit:
                     return hits
     return hits

@@ -105,6 +105,22 @@ def record_versions(session: Session) -> dict[int, tuple[bool, str]]:
     return {rid: (bool(stale), version_of(updated)) for rid, stale, updated in session.execute(query)}
 
 
+def record_states(session: Session) -> dict[int, tuple[dt.datetime | None, dt.datetime | None, bool, bool]]:
+    """For every record: (stale_since, updated_at, is it marked stale, is it live), to see which
+    changed since a rebuild read them."""
+    query = select(Record.id, Record.stale_since, Record.updated_at, Record.index_stale, Record.deleted_at,
+                   Record.merged_into_id)
+    return {rid: (since, updated, bool(stale), deleted is None and merged is None)
+            for rid, since, updated, stale, deleted, merged in session.execute(query)}
+
+
+def has_live_records(session: Session) -> bool:
+    """Whether any record belongs in the index (the health check: an empty index is then wrong)."""
+    return session.scalar(
+        select(Record.id).where(Record.deleted_at.is_(None), Record.merged_into_id.is_(None)).limit(1)
+    ) is not None
+
+
 def version_of(moment: dt.datetime | None) -> str:
     """The version string stored in the index for a record changed at `moment`."""
     return moment.isoformat(timespec="microseconds") if moment else ""

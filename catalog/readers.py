@@ -12,7 +12,7 @@ from catalog.errors import N_, DuplicateCode, PermissionDenied, ValidationError
 from catalog.libraries import Library, get_library
 from catalog.permissions import managed_library_ids, require_library
 from catalog.text import fold, normalise
-from catalog.users import Role, User, check_new_password, create_user, find_user, get_user, hash_password
+from catalog.users import Role, User, check_new_password, create_user, find_user, get_user, set_password
 
 ACCOUNT_FIELDS = ("username", "display_name", "email", "phone", "role", "library_id", "card_barcode",
                   "is_blocked", "blocked_reason")
@@ -145,7 +145,7 @@ def reset_password(session: Session, actor: User, user: User, *, password: str, 
     """An admin sets a new password for any account (librarians: for their readers)."""
     user = get_managed_account(session, actor, user.id)
     check_new_password(password)
-    user.password_hash = hash_password(password)
+    set_password(user, password, now=now)  # also ends its sessions and lifts a sign-in lock
     log_change(session, actor, "user", user.id, "password_reset", None, None, now, note="password reset")
     return user
 

@@ -2,17 +2,16 @@
 from __future__ import annotations
 
 import base64
-import dataclasses
 import datetime as dt
 import enum
 import hashlib
 import hmac
-import math
 import secrets
 
-from sqlalchemy import Boolean, DateTime, ForeignKey, String, Text, delete, func, select
+from sqlalchemy import Boolean, DateTime, ForeignKey, Integer, String, Text, false, select
 from sqlalchemy.orm import Mapped, Session, mapped_column, relationship
 
+from catalog.audit import log_change
 from catalog.db import Base, string_enum, utcnow
 from catalog.errors import N_, DuplicateCode, PermissionDenied, UserNotFound, ValidationError
 from catalog.libraries import Library
@@ -49,6 +48,13 @@ class User(Base):
     is_blocked: Mapped[bool] = mapped_column(Boolean, default=False)
     blocked_reason: Mapped[str] = mapped_column(Text, default="")
     created_at: Mapped[dt.datetime] = mapped_column(DateTime, default=utcnow)
+    # Part of every session's user id: raising it ends every session of the account at once
+    # (sign-out, password change or reset, disabling).
+    session_epoch: Mapped[int] = mapped_column(Integer, default=0, server_default="0")
+    # A disabled account cannot sign in and its sessions end (is_blocked only stops borrowing).
+    is_disabled: Mapped[bool] = mapped_column(Boolean, default=False, server_default=false())
+    # Failed sign-ins before this moment no longer count (an admin unlock or a password reset).
+    sign_in_cleared_at: Mapped[dt.datetime | None] = mapped_column(DateTime)
 
     library: Mapped[Library | None] = relationship()
 
@@ -59,7 +65,7 @@ class User(Base):
     # Flask-Login reads these; kept here so the model needs no Flask import.
     @property
     def is_active(self) -> bool:
-        return True
+        return not self.is_disabled
 
     @property
     def is_authenticated(self) -> bool:
@@ -70,7 +76,8 @@ class User(Base):
         return False
 
     def get_id(self) -> str:
-        return str(self.id)
+        """The id kept in the session: the account and its session epoch ("12:3")."""
+        return f"{self.id}:{self.session_epoch}"
 
     def __repr__(self) -> str:
         return f"<User {self.username} {self.role.value}>"
@@ -152,81 +159,6 @@ def create_user(
     return user
 
 
-class LoginAttempt(Base):
-    """One sign-in attempt, kept to limit repeated failures per account and per address."""
-
-    __tablename__ = "login_attempt"
-
-    id: Mapped[int] = mapped_column(primary_key=True)
-    # The name as typed (lower-cased), whether or not such an account exists.
-    username: Mapped[str] = mapped_column(String(64), index=True)
-    address: Mapped[str] = mapped_column(String(64), index=True)
-    at: Mapped[dt.datetime] = mapped_column(DateTime, index=True)
-    succeeded: Mapped[bool] = mapped_column(Boolean, default=False)
-
-
-@dataclasses.dataclass(frozen=True)
-class SignInLimits:
-    """Failures allowed within `window` before sign-in is locked for `lockout`."""
-
-    max_per_account: int = 5
-    max_per_address: int = 20
-    window: dt.timedelta = dt.timedelta(minutes=15)
-    lockout: dt.timedelta = dt.timedelta(minutes=15)
-
-
-class SignInLocked(PermissionDenied):
-    status = 429
-
-
-def _lock_end(session: Session, where, since: dt.datetime, limits: SignInLimits, limit: int) -> dt.datetime | None:
-    """When the lock ends: the newest failure plus the lockout, if `limit` failures fell within one window."""
-    failures = list(session.scalars(
-        select(LoginAttempt.at).where(where, LoginAttempt.succeeded.is_(False), LoginAttempt.at > since)
-        .order_by(LoginAttempt.at.desc()).limit(limit)
-    ))
-    if len(failures) < limit or failures[0] - failures[-1] > limits.window:
-        return None
-    return failures[0] + limits.lockout
-
-
-def check_sign_in_allowed(session: Session, username: str, address: str, *, now: dt.datetime,
-                          limits: SignInLimits = SignInLimits()) -> None:
-    """Raise SignInLocked while too many recent sign-ins failed for this name or this address.
-
-    Failures count within the window, for an account only since its last successful sign-in;
-    the answer is the same whether or not the account exists."""
-    username = username.strip().lower()[:64]
-    since = now - limits.window - limits.lockout
-    last_success = session.scalar(
-        select(func.max(LoginAttempt.at)).where(LoginAttempt.username == username, LoginAttempt.succeeded.is_(True))
-    )
-    account_since = max(since, last_success) if last_success else since
-    ends = [
-        _lock_end(session, LoginAttempt.username == username, account_since, limits, limits.max_per_account),
-        _lock_end(session, LoginAttempt.address == address, since, limits, limits.max_per_address),
-    ]
-    locked = [end for end in ends if end is not None and end > now]
-    if locked:
-        minutes = max(1, math.ceil((max(locked) - now).total_seconds() / 60))
-        raise SignInLocked(
-            N_("Too many failed sign-ins. Sign-in is locked for {minutes} minutes; try again later "
-               "or ask a librarian to reset your password."),
-            minutes=minutes, field="username",
-        )
-
-
-def record_sign_in(session: Session, username: str, address: str, *, succeeded: bool, now: dt.datetime) -> None:
-    """Keep one attempt (the caller commits, whether or not sign-in succeeded)."""
-    session.add(LoginAttempt(username=username.strip().lower()[:64], address=address[:64], at=now,
-                             succeeded=succeeded))
-
-
-def prune_sign_ins(session: Session, *, before: dt.datetime) -> int:
-    """Forget attempts older than `before`; returns how many."""
-    return session.execute(delete(LoginAttempt).where(LoginAttempt.at < before)).rowcount or 0
-
-
 def generate_password() -> str:
     """A random password that is easy to read out and type (no 0/O, 1/l)."""
     alphabet = "abcdefghjkmnpqrstuvwxyz23456789"
@@ -241,9 +173,48 @@ def check_new_password(password: str) -> None:
         raise ValidationError(N_("A password has at most 256 characters."), field="password")
 
 
-def change_password(session: Session, user: User, current: str, new: str) -> None:
-    """The user changes their own password; the current one must be right."""
+def change_password(session: Session, user: User, current: str, new: str, *, now: dt.datetime | None = None) -> None:
+    """The user changes their own password; the current one must be right. Every session of
+    the account ends (the caller signs the current one in again)."""
     if not user.password_hash or not check_password(user.password_hash, current):
         raise ValidationError(N_("The current password is not right."), field="current")
     check_new_password(new)
-    user.password_hash = hash_password(new)
+    set_password(user, new, now=now or utcnow())
+
+
+def set_password(user: User, password: str, *, now: dt.datetime) -> None:
+    """Store a new password: every session of the account ends and failed sign-ins are forgotten."""
+    user.password_hash = hash_password(password)
+    user.sign_in_cleared_at = now
+    end_sessions(user)
+
+
+def end_sessions(user: User) -> None:
+    """End every session of the account, on every device (the session epoch moves on)."""
+    user.session_epoch = (user.session_epoch or 0) + 1
+
+
+def set_disabled(session: Session, actor: User | None, user: User, *, is_disabled: bool, reason: str = "",
+                 now: dt.datetime, note: str = "") -> User:
+    """Disable an account (no sign-in, its sessions end) or enable it again; audited. An admin
+    cannot disable their own account (someone must be left to enable it)."""
+    if actor is not None and actor.role != Role.ADMIN:
+        raise PermissionDenied(N_("Only an administrator can disable or enable an account."))
+    if is_disabled and actor is not None and actor.id == user.id:
+        raise PermissionDenied(N_("You cannot disable your own account."))
+    before = {"is_disabled": user.is_disabled}
+    user.is_disabled = is_disabled
+    if is_disabled:
+        end_sessions(user)
+    log_change(session, actor, "user", user.id, "disable" if is_disabled else "enable", before,
+               {"is_disabled": is_disabled}, now, note=" ".join(filter(None, [normalise(reason), note])))
+    return user
+
+
+def clear_sign_in_lock(session: Session, actor: User | None, user: User, *, now: dt.datetime, note: str = "") -> User:
+    """Lift a sign-in lock on the account: failures before now stop counting; audited."""
+    if actor is not None and actor.role != Role.ADMIN:
+        raise PermissionDenied(N_("Only an administrator can unlock an account."))
+    user.sign_in_cleared_at = now
+    log_change(session, actor, "user", user.id, "unlock", None, None, now, note=note or "sign-in unlocked")
+    return user

@@ -4,9 +4,14 @@ Whoosh's own grouping walks every matching document in Python and takes over a s
 query matches most of a 100k index. Here, once per index generation, each facet value's postings
 become one bit set; a query's match set is another; a count is `(match & value).bit_count()`,
 done in C. Term bit sets (the building blocks of plain-word queries) are cached too. Everything is
-keyed by the index generation. A commit usually only appends a small segment (and marks a few old
-documents deleted), so a new generation's cache starts from the previous one: bits of the segments
-both share are kept (minus documents deleted since) and only the new segments are read.
+keyed by the index generation and its segments. A commit usually only appends a small segment (and
+marks a few old documents deleted), so a new generation's cache starts from the previous one: bits
+of the segments both share are kept (minus documents deleted since) and only the new segments are
+read.
+
+A cache outlives the request that made it, so it keeps no reader of a request (they are closed
+when the request ends): every method reads through the reader of the caller's own searcher, which
+is of the cache's generation.
 """
 from __future__ import annotations
 
@@ -14,38 +19,15 @@ import heapq
 import threading
 from collections import OrderedDict
 
+from search_index.bits import bits_of, positions
 from search_index.schema import FACET_FIELDS, FOLDED_FIELDS
 
 TERM_CACHE_SIZE = 2000
 STORED_CACHE_SIZE = 5000
-_CACHES: OrderedDict[tuple[str, int], IndexCache] = OrderedDict()
+# Generations kept per index: the newest and the one before (requests still on it; the newest grew from it).
+KEPT_GENERATIONS = 2
+_CACHES: OrderedDict[tuple[str, int, tuple], IndexCache] = OrderedDict()  # (path, generation, layout)
 _CACHES_MUTEX = threading.Lock()
-
-
-def bits_of(docnums) -> int:
-    """A bit set from document numbers."""
-    numbers = docnums if isinstance(docnums, list) else list(docnums)
-    if not numbers:
-        return 0
-    buffer = bytearray((max(numbers) >> 3) + 1)
-    for number in numbers:
-        buffer[number >> 3] |= 1 << (number & 7)
-    return int.from_bytes(buffer, "little")
-
-
-def positions(bits: int) -> list[int]:
-    """Set bit positions (document numbers), via the C-speed bin() string scan."""
-    if not bits:
-        return []
-    text = bin(bits)
-    last = len(text) - 1
-    out = []
-    find = text.find
-    at = find("1", 2)
-    while at >= 0:
-        out.append(last - at)
-        at = find("1", at + 1)
-    return out
 
 
 def leaves(reader) -> list[tuple[object, int]]:
@@ -53,9 +35,11 @@ def leaves(reader) -> list[tuple[object, int]]:
     return list(reader.leaf_readers()) if not reader.is_atomic() else [(reader, 0)]
 
 
-def layout(reader) -> list[tuple[str, int, int]]:
-    """(segment id, offset, documents) of each segment: what docnums mean in this generation."""
-    return [(leaf.segment().segment_id(), offset, leaf.doc_count_all()) for leaf, offset in leaves(reader)]
+def layout(reader) -> tuple[tuple[str, int, int], ...]:
+    """(segment id, offset, documents) of each segment: what docnums mean in this generation (an
+    empty index has no segment)."""
+    return tuple((leaf.segment().segment_id(), offset, leaf.doc_count_all())
+                 for leaf, offset in leaves(reader) if leaf.segment() is not None)
 
 
 def _shifted(ids, offset: int) -> int:
@@ -66,7 +50,7 @@ class IndexCache:
     """What is safe to keep for one index generation: facet value bit sets, term bit sets, sort
     keys per document."""
 
-    def __init__(self, ix=None, generation: int = -1) -> None:
+    def __init__(self, ix=None, generation: int = -1, segments: tuple = ()) -> None:
         self.ix = ix
         self.generation = generation
         self.mutex = threading.Lock()
@@ -77,15 +61,15 @@ class IndexCache:
         self.lexicons: dict[str, object] = {}
         self.stored: OrderedDict[int, dict] = OrderedDict()
         self._reader = None
-        self.layout: list[tuple[str, int, int]] | None = None
+        self.is_closed = False
+        self.layout: tuple[tuple[str, int, int], ...] = segments
         self.previous: IndexCache | None = None
         self.shared_docs = 0  # documents [0, shared_docs) are numbered as in `previous`
-        self.new_leaves: list[tuple[object, int]] = []
+        self.shared_segments = 0
 
-    def adopt(self, reader, previous: IndexCache | None) -> None:
-        """Record this generation's segments; start from `previous` where the segments agree."""
-        self.layout = layout(reader)
-        if previous is None or previous.layout is None:
+    def adopt(self, previous: IndexCache | None) -> None:
+        """Start from `previous` where the segments agree."""
+        if previous is None:
             return
         shared = 0
         for mine, theirs in zip(self.layout, previous.layout):
@@ -98,17 +82,21 @@ class IndexCache:
         previous.previous = None  # keep one generation back, never a chain
         _segid, offset, count = self.layout[shared - 1]
         self.shared_docs = offset + count
-        self.new_leaves = leaves(reader)[shared:]
+        self.shared_segments = shared
         with previous.mutex:
             self.stored = OrderedDict((d, v) for d, v in previous.stored.items() if d < self.shared_docs)
+
+    def new_leaves(self, reader) -> list[tuple[object, int]]:
+        """The caller's segment readers of the segments `previous` does not have."""
+        return leaves(reader)[self.shared_segments:]
 
     def _carry(self, old_bits: int, reader) -> int:
         """Old bits of the shared segments, minus documents deleted since."""
         return old_bits & ((1 << self.shared_docs) - 1) & self.every(reader)
 
-    def _new_postings(self, field: str, term) -> int:
+    def _new_postings(self, reader, field: str, term) -> int:
         bits = 0
-        for leaf, offset in self.new_leaves:
+        for leaf, offset in self.new_leaves(reader):
             if (field, term) in leaf:
                 bits |= _shifted(leaf.postings(field, term).all_ids(), offset)
         return bits
@@ -122,9 +110,9 @@ class IndexCache:
             if found is not None:
                 self.stored.move_to_end(docnum)
                 return found
-            if self._reader is None and self.ix is not None:
+            if self._reader is None and self.ix is not None and not self.is_closed:
                 reader = self.ix.reader()
-                if reader.generation() == self.generation:
+                if reader.generation() == self.generation and layout(reader) == self.layout:
                     self._reader = reader
                 else:  # a newer commit already: this generation's cache is about to go
                     reader.close()
@@ -135,13 +123,15 @@ class IndexCache:
             return found
 
     def close(self) -> None:
+        """Close the kept reader; a request still using this cache reads through its own."""
         with self.mutex:
+            self.is_closed = True
             if self._reader is not None:
                 self._reader.close()
                 self._reader = None
 
     def facet_bits(self, reader) -> dict[str, dict[str, int]]:
-        previous = self.previous
+        previous = self.previous  # read once: a newer generation may cut it meanwhile
         if self.facets is None and previous is not None and previous.facets is not None:
             every = self.every(reader)
             facets = {}
@@ -150,7 +140,7 @@ class IndexCache:
                 carried = {}
                 for value, bits in values.items():
                     carried[value] = bits & ((1 << self.shared_docs) - 1) & every
-                for leaf, offset in self.new_leaves:
+                for leaf, offset in self.new_leaves(reader):
                     if field not in leaf.indexed_field_names():
                         continue
                     for term in leaf.lexicon(field):
@@ -182,11 +172,12 @@ class IndexCache:
                 self.terms.move_to_end(key)
                 return self.terms[key]
         old = None
-        if self.previous is not None:
-            with self.previous.mutex:
-                old = self.previous.terms.get(key)
+        previous = self.previous
+        if previous is not None:
+            with previous.mutex:
+                old = previous.terms.get(key)
         if old is not None:
-            bits = self._carry(old, reader) | self._new_postings(field, text)
+            bits = self._carry(old, reader) | self._new_postings(reader, field, text)
         else:
             bits = 0
             if (field, text) in reader:
@@ -269,10 +260,11 @@ class IndexCache:
         with self.mutex:
             if "title_lengths" in self.lexicons:
                 return self.lexicons["title_lengths"]
-        previous = self.previous.lexicons.get("title_lengths") if self.previous is not None else None
+        before = self.previous
+        previous = before.lexicons.get("title_lengths") if before is not None else None
         if previous is not None:
             lengths = list(previous[: self.shared_docs])
-            for leaf, _offset in self.new_leaves:
+            for leaf, _offset in self.new_leaves(reader):
                 lengths.extend(leaf.doc_field_length(d, "title_f", 0) for d in range(leaf.doc_count_all()))
         else:
             lengths = [reader.doc_field_length(d, "title_f", 0) for d in range(reader.doc_count_all())]
@@ -337,22 +329,28 @@ def clear_caches() -> None:
 
 
 def cache_for(index_path: str, generation: int, ix=None, reader=None) -> IndexCache:
-    """The cache of this index generation, started from the previous generation's (which is
-    then dropped)."""
-    key = (index_path, generation)
+    """The cache of this index generation (keyed by its segments too: a rebuilt index swapped in
+    is never served from an older index's cache), started from the newest older generation's.
+    A request still on an older generation gets that generation's cache; newer ones stay."""
+    segments = layout(reader) if reader is not None else ()
+    key = (index_path, generation, segments)
     with _CACHES_MUTEX:
         cache = _CACHES.get(key)
-        if cache is None:
-            cache = IndexCache(ix, generation)
-            older = [k for k in _CACHES if k[0] == index_path]
-            previous = _CACHES[max(older)] if older else None
-            if reader is not None:
-                cache.adopt(reader, previous if previous is not None and previous.generation < generation else None)
-            for old in older:
-                _CACHES.pop(old).close()
-            _CACHES[key] = cache
-            while len(_CACHES) > 8:
-                _CACHES.popitem(last=False)[1].close()
+        if cache is not None:
+            _CACHES.move_to_end(key)
+            return cache
+        cache = IndexCache(ix, generation, segments)
+        mine = sorted((k for k in _CACHES if k[0] == index_path), key=lambda k: k[1])
+        older = [k for k in mine if k[1] < generation]
+        if older and reader is not None:
+            cache.adopt(_CACHES[older[-1]])
+        for old in older[:-1] + [k for k in mine if k[1] == generation]:
+            _CACHES.pop(old).close()  # the same generation with other segments: a different index
+        _CACHES[key] = cache
+        while len(mine := [k for k in _CACHES if k[0] == index_path]) > KEPT_GENERATIONS:
+            _CACHES.pop(min(mine, key=lambda k: k[1])).close()
+        while len(_CACHES) > 8:  # other indexes (tests, several data directories): least recently used
+            _CACHES.pop(next(k for k in _CACHES if k != key)).close()
         return cache
 
 

@@ -13,7 +13,8 @@ from whoosh import query as Q
 
 from catalog.text import isbn_forms, normalise
 from search_index.analysis import folded_term
-from search_index.facets import cache_for, count_facets, positions
+from search_index.bits import positions
+from search_index.facets import cache_for, count_facets
 from search_index.highlight import snippet_for
 from search_index.ranking import PlainRanker
 from search_index.parsing import Clause, ParsedQuery, parse_query

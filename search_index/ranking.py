@@ -21,7 +21,7 @@ import heapq
 import math
 
 from search_index.analysis import WORD, exact_term, fold_word, folded_term
-from search_index.facets import positions
+from search_index.bits import positions
 from search_index.schema import PAGES_BOOST, TEXT_GROUPS
 
 SCORE_LIMIT = 3000

@@ -18,11 +18,10 @@ from sqlalchemy.orm import sessionmaker
 from whoosh import index as whoosh_index
 from whoosh.index import LockError
 
-from catalog.bulk import fewer_collections
-from catalog.db import utcnow
 from catalog.errors import N_
-from catalog.indexing import index_rows, live_record_ids, mark_all_stale, mark_indexed_versions, record_versions
+from catalog.indexing import index_rows, mark_indexed_versions, record_versions
 from catalog.records import stale_record_ids
+from search_index.cleaning import GracefulWriter
 from search_index.codec import TermPool, WritingCodec
 from search_index.documents import build_document
 from search_index.errors import IndexBusy, IndexUnavailable
@@ -60,12 +59,15 @@ def open_index(index_dir: Path | str, *, create: bool = True):
 
 
 def open_writer(ix, timeout: float = LOCK_TIMEOUT):
-    """A writer on `ix`, waiting up to `timeout` for another process's; IndexBusy after that."""
+    """A writer on `ix`, waiting up to `timeout` for another process's; IndexBusy after that,
+    IndexUnavailable when the folder cannot be written (read-only, full)."""
     try:
-        writer = ix.writer(timeout=timeout, delay=0.05, codec=WritingCodec(), **WRITER_OPTIONS)
+        writer = GracefulWriter(ix, timeout=timeout, delay=0.05, codec=WritingCodec(), **WRITER_OPTIONS)
     except LockError as exc:
         raise IndexBusy(N_("The search index is busy (another process is writing it); changed records stay marked "
                            "and are indexed by the next sync.")) from exc
+    except OSError as exc:
+        raise _unwritable(ix, exc) from exc
     writer.pool = TermPool()  # see search_index.codec; holds every posting until commit
     return writer
 
@@ -180,54 +182,34 @@ def write_rows(ix, rows, report: SyncReport | None = None, *, fresh: bool = Fals
     except BaseException:
         writer.cancel()
         raise
-    writer.commit()
-
-
-def reindex(session_factory: sessionmaker, index_dir: Path | str, *, batch_size: int = 2000,
-            progress: Callable[[int, int], None] | None = None) -> int:
-    """Rebuild the index from the database: a new empty index, every live record added (a writer
-    committing every COMMIT_EVERY records), then the stale flags cleared for unchanged rows."""
-    with fewer_collections():
-        return _rebuild(session_factory, index_dir, batch_size, progress)
-
-
-def _rebuild(session_factory, index_dir, batch_size, progress) -> int:
-    path = Path(index_dir)
-    path.mkdir(parents=True, exist_ok=True)
-    started = utcnow()
-    with session_factory.begin() as session:
-        mark_all_stale(session, now=started)
-    with session_factory() as session:
-        ids = live_record_ids(session)
-    ix = whoosh_index.create_in(str(path), build_schema(), indexname=INDEX_NAME)
-    writer = open_writer(ix)  # one writer per COMMIT_EVERY records (the bulk path)
-    versions = []
-    written = 0
     try:
-        for start in range(0, len(ids), batch_size):
-            with session_factory() as session:
-                rows = index_rows(session, ids[start:start + batch_size])
-            for row in rows:
-                if row.is_live:
-                    writer.add_document(**build_document(row))
-                    written += 1
-                versions.append((row.id, row.stale_since))
-            if written >= COMMIT_EVERY:
-                writer.commit()
-                writer, written = open_writer(ix), 0
-            if progress:
-                progress(min(start + batch_size, len(ids)), len(ids))
-    except BaseException:
-        writer.cancel()
+        writer.commit()
+    except OSError as exc:
+        raise _unwritable(ix, exc) from exc
+
+
+def _unwritable(ix, exc: OSError) -> IndexUnavailable:
+    return IndexUnavailable(N_("The search index at {path} cannot be written: {reason}"),
+                            path=str(getattr(ix.storage, "folder", "")), reason=exc.strerror or type(exc).__name__)
+
+
+def index_records(session_factory: sessionmaker, index_dir: Path | str, record_ids: list[int], *,
+                  lock_timeout: float = LOCK_TIMEOUT) -> SyncReport:
+    """Index these records now (what one request changed) and clear their stale flags; any other
+    stale records are left to sync(). On failure they stay stale."""
+    report = SyncReport()
+    with session_factory() as session:
+        rows = index_rows(session, sorted(set(record_ids)))
+    if not rows:
+        return report
+    ix = open_index(index_dir)
+    try:
+        write_rows(ix, rows, report, lock_timeout=lock_timeout)
+    finally:
         ix.close()
-        raise
-    writer.commit()
-    ix.close()
     with session_factory.begin() as session:
-        mark_indexed_versions(session, versions)
-    # Deleted/merged records are flagged too; they are not in the fresh index, so clear them.
-    sync(session_factory, path, batch_size=batch_size)
-    return len(ids)
+        mark_indexed_versions(session, [(row.id, row.stale_since) for row in rows])
+    return report
 
 
 @dataclasses.dataclass

@@ -156,7 +156,7 @@ def runner(app):
 @pytest.fixture
 def demo(app):
     """The app with the demo library loaded (60 records, to keep tests quick)."""
-    result = app.test_cli_runner().invoke(args=["demo-data", "--records", "60"])
+    result = app.test_cli_runner().invoke(args=["demo-data", "--demo", "--records", "60"])
     assert result.exit_code == 0, result.output
     return app
 

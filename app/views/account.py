@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from flask import Blueprint, flash, redirect, render_template, url_for
 from flask_babel import gettext as _
-from flask_login import current_user, login_required
+from flask_login import current_user, login_required, login_user
 
 from app.db import get_session
 from app.views.staff_forms import ChangePasswordForm, attempt
@@ -28,12 +28,13 @@ def password():
     user = current_user._get_current_object()
 
     def change():
-        change_password(get_session(), user, form.current.data, form.new.data)
+        change_password(get_session(), user, form.current.data, form.new.data, now=utcnow())
         return log_change(get_session(), user, "user", user.id, "password_change", None, None, utcnow(),
                           note="own password changed")
 
     if form.validate_on_submit() and attempt(form, change) is not None:
         get_session().commit()
+        login_user(user)  # the change ended every session of the account; this one goes on
         flash(_("Your password is changed."), "info")
         return redirect(url_for("account.me"))
     return render_template("account/me.html", user=user, password_form=form), 400

@@ -6,16 +6,19 @@ import ipaddress
 from pathlib import Path
 
 from flask import Blueprint, current_app, jsonify, redirect, render_template, request, send_file, session, url_for
+from flask_babel import gettext as _
 from flask_login import current_user
 
 from app.db import get_session
 from app.params import page_arg
+from app.ratelimit import count_derivation
 from catalog.db import utcnow
-from catalog.digital import (DigitalObject, LICENCE_URLS, can_download, can_read, get_object, get_page,
-                             list_objects, objects_of_record, require_download, require_read, search_inside)
+from catalog.digital import (DigitalObject, LICENCE_URLS, Viewer, get_object, get_page, list_objects,
+                             objects_of_record, raise_read_at_library, require_download, search_inside,
+                             viewer_access)
 from catalog.records import get_record
 from catalog.usage import count_use
-from ingest.scans.images import cached, images_to_pdf, safe_join
+from ingest.scans.images import images_to_pdf, safe_join
 from ingest.scans.ocr import INSTALL_HINT, tesseract_status
 
 bp = Blueprint("digital", __name__)
@@ -36,13 +39,20 @@ def is_on_site() -> bool:
         return False
 
 
+def viewer() -> Viewer:
+    """Who is asking, for catalog.digital.viewer_access (the licence rule)."""
+    return Viewer(is_staff=is_staff(), on_site=is_on_site())
+
+
 def access(obj: DigitalObject) -> dict:
-    """What this visitor may do with the object (licence rule in catalog.digital)."""
-    return {"read": can_read(obj, is_staff=is_staff(), on_site=is_on_site()), "download": can_download(obj)}
+    """What this visitor may do with the object (for templates; the rule is catalog.digital.viewer_access)."""
+    allowed = viewer_access(obj, viewer())
+    return {"read": allowed.read, "download": allowed.download}
 
 
 def check_read(obj: DigitalObject) -> None:
-    require_read(obj, is_staff=is_staff(), on_site=is_on_site())
+    if not viewer_access(obj, viewer()).read:
+        raise_read_at_library(obj)
 
 
 def ocr_available() -> bool:
@@ -94,14 +104,14 @@ def read(object_id: int, number: int):
     check_read(obj)
     page = get_page(obj, number)
     q = request.args.get("q", "").strip()
-    hits = search_inside(get_session(), [obj], q) if q else []
+    hits = search_inside(get_session(), [obj], q, viewer=viewer()) if q else []
     boxes = next((h.boxes for h in hits if h.page == number), [])
     count_once(obj, "read")
     get_session().commit()
     has_text = any(p.text for p in obj.pages)
     return render_template("digital/reader.html", obj=obj, page=page, q=q, hits=hits, boxes=boxes,
                            has_text=has_text, ocr_available=ocr_available(), install_hint=INSTALL_HINT,
-                           can_download=can_download(obj))
+                           can_download=viewer_access(obj, viewer()).download)
 
 
 @bp.get("/read/<int:object_id>/<int:number>/text")
@@ -119,14 +129,27 @@ def download(object_id: int):
     require_download(obj)
     data_dir = Path(current_app.config["DATA_DIR"])
     if obj.source_path:
-        path = safe_join(data_dir, obj.source_path)
+        path = safe_join(data_dir, obj.source_path).open("rb")
     else:
-        masters = [safe_join(data_dir, p.image_path) for p in obj.pages]
-        stamp = int(max(p.updated_at for p in obj.pages).timestamp())
-        path = cached(data_dir, f"derivatives/{obj.id}/download-{stamp}.pdf", lambda: images_to_pdf(masters))
+        path = _image_set_pdf(obj, data_dir)
     count_once(obj, "download")
     get_session().commit()
     return send_file(path, mimetype="application/pdf", as_attachment=True, download_name=f"hoclieu-{obj.id}.pdf")
+
+
+def _image_set_pdf(obj: DigitalObject, data_dir: Path):
+    """The cached PDF of an image set, made (rate-limited, one at a time per slot) when missing."""
+    cache = current_app.extensions["derivative_cache"]
+    stamp = int(max(p.updated_at for p in obj.pages).timestamp())
+    relative = f"{obj.id}/download-{stamp}.pdf"
+    handle = cache.open(relative)
+    if handle is None:
+        who = viewer()
+        count_derivation(who.is_staff or who.on_site)
+        masters = [safe_join(data_dir, p.image_path) for p in obj.pages]
+        with current_app.extensions["image_render_slots"]:
+            handle = cache.get(relative, lambda: images_to_pdf(masters))
+    return handle
 
 
 @bp.get("/read/<int:object_id>/<int:number>/download")
@@ -145,15 +168,23 @@ def download_page(object_id: int, number: int):
 def search_inside_json(record_id: int):
     """Pages of the record's digital objects holding every word of q, with word boxes in page pixels."""
     get_record(get_session(), record_id)
-    objects = [o for o in objects_of_record(get_session(), record_id) if access(o)["read"]]
     wanted = request.args.get("object", type=int)
-    objects = [o for o in objects if wanted is None or o.id == wanted]
+    objects = [o for o in objects_of_record(get_session(), record_id) if wanted is None or o.id == wanted]
     q = request.args.get("q", "")
-    hits = search_inside(get_session(), objects, q)
+    hits = search_inside(get_session(), objects, q, viewer=viewer())
     has_text = any(p.text for o in objects for p in o.pages)
-    return jsonify(q=q, total=len(hits), available=has_text or ocr_available(), hits=[
-        {"page": h.page, "object": h.object_id, "snippet": h.snippet, "boxes": h.boxes,
-         "url": url_for("digital.read", object_id=h.object_id, number=h.page, q=q)} for h in hits])
+    return jsonify(q=q, total=len(hits), available=has_text or ocr_available(), hits=[_hit_json(h, q) for h in hits])
+
+
+def _hit_json(hit, q: str) -> dict:
+    """One search-inside hit; for material read only at the library, the page number and a note."""
+    body = {"page": hit.page, "object": hit.object_id, "snippet": hit.snippet, "boxes": hit.boxes,
+            "restricted": hit.restricted}
+    if hit.restricted:
+        body["message"] = _("This page holds the words; it can be read at the library.")
+    else:
+        body["url"] = url_for("digital.read", object_id=hit.object_id, number=hit.page, q=q)
+    return body
 
 
 def record_objects(record_id: int) -> list[DigitalObject]:

@@ -1,22 +1,49 @@
 """IIIF: Image API 3.0 (level 1 with gray, png, webp) and a Presentation 3.0 manifest per object,
 so Mirador or Universal Viewer can open our books. Images obey the licence like the reader does;
-small thumbnails (up to 300 px) are shown to everyone."""
+whole-page thumbnails (up to 300 px) are shown to everyone, regions and tiles only to readers."""
 from __future__ import annotations
 
+import threading
 from pathlib import Path
 
-from flask import Blueprint, Response, current_app, jsonify, request, send_file, url_for
+from flask import Blueprint, Flask, Response, current_app, jsonify, request, send_file, url_for
 
+from app import ratelimit
 from app.db import get_session
-from app.views.digital import access, check_read
-from catalog.digital import LICENCE_URLS, DigitalObject, get_object, get_page
-from ingest.scans.iiif import image_bytes, parse_request
+from app.views.digital import check_read, viewer
+from app.views.manifest import manifest_of
+from catalog.digital import LICENCE_URLS, DigitalObject, get_object, get_page, require_image
+from ingest.scans.cache import DerivativeCache
+from ingest.scans.iiif import cache_path, largest_size, parse_request, render_page
 from ingest.scans.images import FORMATS
 
 bp = Blueprint("iiif", __name__, url_prefix="/iiif")
 IMAGE_CONTEXT = "http://iiif.io/api/image/3/context.json"
 PRESENTATION_CONTEXT = "http://iiif.io/api/presentation/3/context.json"
-THUMBNAIL_MAX = 300
+TILE_SIDE = 512  # the tiles info.json offers viewers (read from the pyramid's 1024 px stored tiles)
+
+
+@bp.record_once
+def _set_up(state) -> None:
+    """The derivative cache, the render slots and the rate limiter, once per app."""
+    app: Flask = state.app
+    app.extensions["derivative_cache"] = DerivativeCache(Path(app.config["DATA_DIR"]) / "derivatives",
+                                                         int(app.config["DERIVATIVE_CACHE_MAX_BYTES"]))
+    app.extensions["image_render_slots"] = threading.BoundedSemaphore(
+        max(1, int(app.config["IMAGE_RENDER_CONCURRENCY"])))
+    ratelimit.init_app(app)
+
+
+def _scale_factors(width: int, height: int) -> list[int]:
+    """1, 2, 4, ... until one TILE_SIDE tile holds the page (each read from the pyramid level below it)."""
+    factors = [1]
+    while -(-max(width, height) // factors[-1]) > TILE_SIDE:
+        factors.append(factors[-1] * 2)
+    return factors
+
+
+def max_area() -> int:
+    return int(current_app.config["IIIF_MAX_AREA"])
 
 
 def _cache_headers(response: Response, obj: DigitalObject, etag: str) -> Response:
@@ -44,31 +71,40 @@ def info(object_id: int, page: int):
     obj = get_object(get_session(), object_id)
     check_read(obj)
     p = get_page(obj, page)
-    sizes = [{"width": max(1, p.width // f), "height": max(1, p.height // f)} for f in (16, 8, 4, 2, 1)
-             if p.width // f >= 64]
+    largest = largest_size(p.width, p.height, max_area())
+    sizes = [{"width": max(1, largest[0] // f), "height": max(1, largest[1] // f)} for f in (16, 8, 4, 2, 1)
+             if largest[0] // f >= 64]
     body = {"@context": IMAGE_CONTEXT, "id": _service_id(obj, page), "type": "ImageService3",
             "protocol": "http://iiif.io/api/image", "profile": "level1", "width": p.width, "height": p.height,
-            "sizes": sizes, "tiles": [{"width": 512, "scaleFactors": [1, 2, 4, 8, 16]}],
+            "maxArea": max_area(), "sizes": sizes,
+            "tiles": [{"width": TILE_SIDE, "scaleFactors": _scale_factors(p.width, p.height)}],
             "extraQualities": ["gray", "color"], "extraFormats": ["png", "webp"]}
     if obj.licence in LICENCE_URLS:
         body["rights"] = LICENCE_URLS[obj.licence]
     response = jsonify(body)
     response.mimetype = "application/ld+json"
     response.headers["Content-Type"] = f'application/ld+json;profile="{IMAGE_CONTEXT}"'
-    return _cache_headers(response, obj, f"info-{obj.id}-{page}-{p.width}x{p.height}-{obj.licence}")
+    return _cache_headers(response, obj, f"info-{obj.id}-{page}-{p.width}x{p.height}-{obj.licence}-{max_area()}")
 
 
 @bp.get("/<int:object_id>/<int:page>/<region>/<size>/<rotation>/<quality_format>")
 def image(object_id: int, page: int, region: str, size: str, rotation: str, quality_format: str):
     obj = get_object(get_session(), object_id)
     p = get_page(obj, page)
-    wanted = parse_request(region, size, rotation, quality_format, p.width, p.height)
-    if not access(obj)["read"] and max(wanted.size) > THUMBNAIL_MAX:
-        check_read(obj)
+    wanted = parse_request(region, size, rotation, quality_format, p.width, p.height, max_area())
+    who = viewer()
+    require_image(obj, who, whole_page=wanted.region == (0, 0, p.width, p.height), size=wanted.size)
     stamp = int(p.updated_at.timestamp()) if p.updated_at else 0
-    data_dir = Path(current_app.config["DATA_DIR"])
-    path = image_bytes(data_dir, p.image_path, f"{obj.id}/{page}-{Path(p.image_path).stem}", wanted)
-    response = send_file(path, mimetype=FORMATS[wanted.format][1], conditional=False, max_age=86400)
+    cache: DerivativeCache = current_app.extensions["derivative_cache"]
+    relative = cache_path(f"{obj.id}/{page}-{Path(p.image_path).stem}", wanted)
+    handle = cache.open(relative)
+    if handle is None:
+        # Only a derivation costs: the rate limit counts those, and at most a few run at once.
+        ratelimit.count_derivation(who.is_staff or who.on_site)
+        with current_app.extensions["image_render_slots"]:
+            handle = cache.get(relative, lambda: render_page(Path(current_app.config["DATA_DIR"]), p.image_path,
+                                                             wanted))
+    response = send_file(handle, mimetype=FORMATS[wanted.format][1], conditional=False, max_age=86400)
     response.headers["Link"] = f'<{IMAGE_CONTEXT}>;rel="profile"'
     return _cache_headers(response, obj, f"{obj.id}-{page}-{stamp}-{wanted.canonical}")
 
@@ -77,49 +113,6 @@ def image(object_id: int, page: int, region: str, size: str, rotation: str, qual
 def manifest(object_id: int):
     obj = get_object(get_session(), object_id)
     check_read(obj)
-    response = jsonify(manifest_of(obj))
+    response = jsonify(manifest_of(obj, max_area()))
     response.headers["Content-Type"] = f'application/ld+json;profile="{PRESENTATION_CONTEXT}"'
     return _cache_headers(response, obj, f"manifest-{obj.id}-{int(obj.updated_at.timestamp())}-{obj.page_count}")
-
-
-def _label(text: str) -> dict:
-    return {"vi": [text], "en": [text]}
-
-
-def manifest_of(obj: DigitalObject) -> dict:
-    """The Presentation 3.0 manifest: one Canvas per page painted with its image and image service."""
-    record = obj.record
-    base_url = url_for("iiif.manifest", object_id=obj.id, _external=True).rsplit("/", 1)[0]
-    canvases = []
-    for page in obj.pages:
-        canvas_id = f"{base_url}/canvas/{page.number}"
-        service = _service_id(obj, page.number)
-        canvases.append({
-            "id": canvas_id, "type": "Canvas", "label": {"none": [str(page.number)]},
-            "width": page.width, "height": page.height,
-            "thumbnail": [{"id": f"{service}/full/200,/0/default.jpg", "type": "Image", "format": "image/jpeg"}],
-            "items": [{"id": f"{canvas_id}/page", "type": "AnnotationPage", "items": [{
-                "id": f"{canvas_id}/page/image", "type": "Annotation", "motivation": "painting", "target": canvas_id,
-                "body": {"id": f"{service}/full/max/0/default.jpg", "type": "Image", "format": "image/jpeg",
-                         "width": page.width, "height": page.height,
-                         "service": [{"id": service, "type": "ImageService3", "profile": "level1"}]},
-            }]}],
-        })
-    metadata = [{"label": {"vi": ["Tác giả"], "en": ["Author"]}, "value": {"none": [a]}} for a in record.authors]
-    if record.year:
-        metadata.append({"label": {"vi": ["Năm"], "en": ["Year"]}, "value": {"none": [str(record.year)]}})
-    body = {
-        "@context": PRESENTATION_CONTEXT, "id": f"{base_url}/manifest", "type": "Manifest",
-        "label": _label(obj.label or record.title), "metadata": metadata,
-        "summary": _label(record.summary) if record.summary else None,
-        "requiredStatement": {"label": {"vi": ["Giấy phép"], "en": ["Licence"]}, "value": {"none": [obj.licence]}},
-        "viewingDirection": "left-to-right", "behavior": ["paged"],
-        "homepage": [{"id": url_for("digital.read", object_id=obj.id, number=1, _external=True), "type": "Text",
-                      "label": _label(record.title), "format": "text/html"}],
-        "items": canvases,
-    }
-    if obj.licence in LICENCE_URLS:
-        body["rights"] = LICENCE_URLS[obj.licence]
-    if obj.pages:
-        body["thumbnail"] = canvases[0]["thumbnail"]
-    return {k: v for k, v in body.items() if v is not None}

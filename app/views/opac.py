@@ -8,7 +8,9 @@ from flask_babel import lazy_gettext as _l
 from app.db import get_session
 from app.params import page_arg
 from app.search import index_dir
+from app.views.digital import viewer
 from catalog.detail import record_detail_data
+from catalog.digital import records_with_hidden_text, viewer_access
 from catalog.indexing import pages_with_words
 from catalog.items import ItemStatus
 from search_index.highlight import mark_words
@@ -76,11 +78,16 @@ def run_search() -> SearchResult:
     digital = [hit.id for hit in result.hits if hit.has_digital]
     if words and digital:
         found = pages_with_words(get_session(), digital, words)
+        # The licence rule (catalog.digital.viewer_access): page text of material read only at the
+        # library never reaches a snippet off site; the page numbers do.
+        hidden = records_with_hidden_text(get_session(), digital, viewer())
         for hit in result.hits:
             pages = found.get(hit.id, [])
             hit.pages = [number for number, _text in pages]
             if pages and not mark_words(hit.snippet, words):
-                hit.snippet = _("p. {page}: ").format(page=pages[0][0]) + (mark_words(pages[0][1], words) or "")
+                hit.snippet = (_("p. {page}: the words are there; read it at the library.").format(page=pages[0][0])
+                               if hit.id in hidden else
+                               _("p. {page}: ").format(page=pages[0][0]) + (mark_words(pages[0][1], words) or ""))
     return result
 
 
@@ -145,4 +152,8 @@ def api_record(record_id: int):
         return redirect(url_for("opac.api_record", record_id=detail.merged_into_id), 301)
     if detail.record.is_deleted:
         return jsonify(error=_("This record was deleted."), id=record_id, deleted=True), 410
-    return jsonify(detail.as_json())
+    body = detail.as_json()
+    for entry, obj in zip(body["digital_objects"], detail.digital_objects):
+        entry["iiif_manifest"] = url_for("iiif.manifest", object_id=obj.id, _external=True)
+        entry["readable"] = viewer_access(obj, viewer()).read
+    return jsonify(body)

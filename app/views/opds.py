@@ -7,12 +7,19 @@ from flask import Blueprint, Response, render_template, request, url_for
 from app.db import get_session
 from app.params import page_arg
 from catalog.db import utcnow
-from catalog.digital import list_objects
+from catalog.digital import ANONYMOUS, ObjectList, list_objects, viewer_access
 from catalog.text import fold
 
 bp = Blueprint("opds", __name__, url_prefix="/opds")
 NAVIGATION = "application/atom+xml;profile=opds-catalog;kind=navigation"
 ACQUISITION = "application/atom+xml;profile=opds-catalog;kind=acquisition"
+
+
+def _downloadable(listing: ObjectList) -> ObjectList:
+    """Only what anyone may download (the licence rule, catalog.digital.viewer_access): OPDS
+    clients are anonymous and every entry carries an acquisition link."""
+    listing.objects = [o for o in listing.objects if viewer_access(o, ANONYMOUS).download]
+    return listing
 
 
 def _feed(template: str, mimetype: str, **context) -> Response:
@@ -29,7 +36,7 @@ def root():
 
 @bp.get("/new")
 def new():
-    listing = list_objects(get_session(), page=page_arg(50), per_page=50, open_only=True)
+    listing = _downloadable(list_objects(get_session(), page=page_arg(50), per_page=50, open_only=True))
     return _feed("opds/acquisition.xml", ACQUISITION, listing=listing, feed_id="new", q="",
                  self_url=url_for("opds.new", page=listing.page, _external=True))
 
@@ -38,7 +45,7 @@ def new():
 def search():
     q = request.args.get("q", "")
     terms = fold(q).split()
-    listing = list_objects(get_session(), page=1, per_page=10_000, open_only=True)
+    listing = _downloadable(list_objects(get_session(), page=1, per_page=10_000, open_only=True))
     listing.objects = [o for o in listing.objects
                        if all(t in fold(" ".join([o.label, o.record.title, *o.record.authors])) for t in terms)][:100]
     listing.total = len(listing.objects)

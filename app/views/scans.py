@@ -25,7 +25,7 @@ from catalog.jobs import create_job, get_job
 from catalog.records import get_record
 from catalog.users import STAFF_ROLES
 from ingest.scans.ocr import INSTALL_HINT, tesseract_status
-from ingest.scans.pipeline import run_ocr, stage_scans, write_staged
+from ingest.scans.pipeline import run_ocr, stage_scans, write_staged, writing_data
 
 bp = Blueprint("scans", __name__, url_prefix="/staff/scans")
 
@@ -46,14 +46,19 @@ class TextForm(FlaskForm):
 def _save_uploads(form: UploadForm) -> tuple[Path, Path | None]:
     """Keep the uploaded files in DATA_DIR/uploads/<uuid>/ under safe names; return folder and metadata."""
     folder = Path(current_app.config["DATA_DIR"]) / "uploads" / uuid.uuid4().hex
-    folder.mkdir(parents=True)
-    for index, upload in enumerate(f for f in form.files.data or [] if f and f.filename):
-        name = secure_filename(upload.filename) or f"file{index}"
-        upload.save(folder / f"{index:04d}-{name}")
-    metadata = None
-    if form.metadata.data and form.metadata.data.filename:
-        metadata = folder.parent / f"{folder.name}.metadata"
-        form.metadata.data.save(metadata)
+    with writing_data():
+        try:
+            folder.mkdir(parents=True)
+            for index, upload in enumerate(f for f in form.files.data or [] if f and f.filename):
+                name = secure_filename(upload.filename) or f"file{index}"
+                upload.save(folder / f"{index:04d}-{name}")
+            metadata = None
+            if form.metadata.data and form.metadata.data.filename:
+                metadata = folder.parent / f"{folder.name}.metadata"
+                form.metadata.data.save(metadata)
+        except OSError:
+            shutil.rmtree(folder, ignore_errors=True)
+            raise
     return folder, metadata
 
 

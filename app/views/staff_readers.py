@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from flask import flash, redirect, render_template, request, send_file, url_for
 from flask_babel import gettext as _
-from flask_login import current_user
+from flask_login import current_user, login_user
 
 from app.auth import roles_required
 from app.db import get_session
@@ -19,7 +19,7 @@ from catalog.readers import (
     block_account, get_managed_account, grantable_roles, register_account, reset_password, search_accounts,
     unblock_account, update_account,
 )
-from catalog.users import Role, generate_password
+from catalog.users import Role, clear_sign_in_lock, generate_password, get_user, set_disabled
 
 LIBRARIANS = (Role.LIBRARIAN,)
 
@@ -125,6 +125,8 @@ def reader_password(user_id: int):
         return redirect(url_for("staff.reader_edit", user_id=user_id))
     reset_password(get_session(), current_user, reader, password=form.password.data, now=utcnow())
     get_session().commit()
+    if reader.id == current_user.id:  # a reset ends every session; keep this one
+        login_user(reader)
     flash(_("New password set for {username}.").format(username=reader.username), "info")
     return redirect(url_for("staff.reader_edit", user_id=user_id))
 
@@ -165,6 +167,41 @@ def account_new():
         if user is not None:
             return redirect(url_for("staff.reader_edit", user_id=user.id))
     return render_template("staff/account_form.html", form=form), 400 if request.method == "POST" else 200
+
+
+@bp.post("/accounts/<int:user_id>/disable")
+@roles_required()
+def account_disable(user_id: int):
+    account = get_user(get_session(), user_id)
+    form = BlockForm()
+    form.validate_on_submit()
+    set_disabled(get_session(), current_user, account, is_disabled=True, reason=form.reason.data or "", now=utcnow())
+    get_session().commit()
+    flash(_("{username} is disabled: it cannot sign in, and its sessions are ended.").format(
+        username=account.username), "info")
+    return redirect(url_for("staff.reader_edit", user_id=user_id))
+
+
+@bp.post("/accounts/<int:user_id>/enable")
+@roles_required()
+def account_enable(user_id: int):
+    account = get_user(get_session(), user_id)
+    form = BlockForm()
+    form.validate_on_submit()
+    set_disabled(get_session(), current_user, account, is_disabled=False, reason=form.reason.data or "", now=utcnow())
+    get_session().commit()
+    flash(_("{username} can sign in again.").format(username=account.username), "info")
+    return redirect(url_for("staff.reader_edit", user_id=user_id))
+
+
+@bp.post("/accounts/<int:user_id>/unlock")
+@roles_required()
+def account_unlock(user_id: int):
+    account = get_user(get_session(), user_id)  # the form is only the CSRF token (checked app-wide)
+    clear_sign_in_lock(get_session(), current_user, account, now=utcnow())
+    get_session().commit()
+    flash(_("Sign-in is unlocked for {username}.").format(username=account.username), "info")
+    return redirect(url_for("staff.reader_edit", user_id=user_id))
 
 
 @bp.get("/audit")

@@ -14,3 +14,9 @@ class NothingToIngest(ScanError):
 
 class IiifError(ScanError):
     """A IIIF Image API request with a bad parameter (400)."""
+
+
+class StorageError(ScanError):
+    """The data directory could not be written (read-only, full, a file in the way): 503."""
+
+    status = 503

@@ -1,11 +1,12 @@
 """IIIF Image API 3.0, level 1 (+ gray, png, webp): parameter parsing and rendering with Pillow.
 
 parse_request() turns the URL parts into pixel numbers or raises IiifError (400) saying which
-parameter is wrong; render() produces the bytes, cached once per canonical request.
+parameter is wrong; render_page() produces the bytes from the page's pyramid (ingest/scans/pyramid).
 """
 from __future__ import annotations
 
 import dataclasses
+import math
 import re
 from pathlib import Path
 
@@ -13,7 +14,8 @@ from PIL import Image
 
 from catalog.errors import N_
 from ingest.scans.errors import IiifError
-from ingest.scans.images import FORMATS, cached, encode, open_master
+from ingest.scans.images import FORMATS, encode, open_master
+from ingest.scans.pyramid import ensure_pyramid, read_region
 
 QUALITIES = ("default", "color", "gray")
 MAX_OUTPUT_PIXELS = 25_000_000
@@ -57,12 +59,30 @@ def parse_region(region: str, width: int, height: int) -> tuple[int, int, int, i
     return x, y, min(w, width - x), min(h, height - y)
 
 
-def parse_size(size: str, region_w: int, region_h: int) -> tuple[int, int]:
-    """max | w, | ,h | w,h | !w,h | pct:n -> output pixels (no upscaling: level 1 has no ^)."""
+def _within_area(w: int, h: int, max_area: int) -> tuple[int, int]:
+    """(w, h) scaled down, keeping the aspect ratio, to at most max_area pixels."""
+    if w * h <= max_area:
+        return w, h
+    scale = math.sqrt(max_area / (w * h))
+    w, h = max(1, math.floor(w * scale)), max(1, math.floor(h * scale))
+    while w * h > max_area:
+        w, h = max(1, w - 1), max(1, h - 1)
+    return w, h
+
+
+def largest_size(width: int, height: int, max_area: int = MAX_OUTPUT_PIXELS) -> tuple[int, int]:
+    """What `full/max` answers for a page: its size, or the largest within max_area."""
+    return _within_area(width, height, max_area)
+
+
+def parse_size(size: str, region_w: int, region_h: int, max_area: int = MAX_OUTPUT_PIXELS) -> tuple[int, int]:
+    """max | w, | ,h | w,h | !w,h | pct:n -> output pixels. Level 1 has no ^ (upscaling); max and
+    !w,h give the largest size within the region and max_area (info.json's maxArea), the
+    others answer 400 beyond them."""
     if size.startswith("^"):
         raise IiifError(N_("IIIF size “{value}”: upscaling (^) is not supported."), value=size, field="size")
     if size == "max":
-        w, h = region_w, region_h
+        w, h = _within_area(region_w, region_h, max_area)
     elif match := re.fullmatch(rf"pct:({_NUMBER})", size):
         factor = float(match.group(1)) / 100
         w, h = round(region_w * factor), round(region_h * factor)
@@ -72,7 +92,8 @@ def parse_size(size: str, region_w: int, region_h: int) -> tuple[int, int]:
             raise IiifError(N_("IIIF size “{value}” needs a width, a height or both."), value=size, field="size")
         if best:
             scale = min(1, int(ws) / region_w, int(hs) / region_h)
-            w, h = round(region_w * scale), round(region_h * scale)
+            w, h = _within_area(max(1, math.floor(region_w * scale + 1e-9)),
+                                max(1, math.floor(region_h * scale + 1e-9)), max_area)
         elif ws and hs:
             w, h = int(ws), int(hs)
         elif ws:
@@ -86,10 +107,10 @@ def parse_size(size: str, region_w: int, region_h: int) -> tuple[int, int]:
                            "supported."), value=size, width=region_w, height=region_h, field="size")
     if w < 1 or h < 1:
         raise IiifError(N_("IIIF size “{value}” gives an empty image."), value=size, field="size")
-    if w * h > MAX_OUTPUT_PIXELS:
+    if w * h > max_area:
         raise IiifError(N_("IIIF size “{value}” is too large; ask for at most {limit} megapixels."),
-                        value=size, limit=MAX_OUTPUT_PIXELS // 1_000_000, field="size")
-    return max(1, w), max(1, h)
+                        value=size, limit=max_area // 1_000_000, field="size")
+    return w, h
 
 
 def parse_rotation(rotation: str) -> int:
@@ -99,23 +120,29 @@ def parse_rotation(rotation: str) -> int:
     return int(rotation)
 
 
-def parse_request(region: str, size: str, rotation: str, quality_format: str, width: int, height: int) -> ImageRequest:
-    """The four URL parts of an image request, checked against the page size."""
+def parse_request(region: str, size: str, rotation: str, quality_format: str, width: int, height: int,
+                  max_area: int = MAX_OUTPUT_PIXELS) -> ImageRequest:
+    """The four URL parts of an image request, checked against the page size and max_area."""
     quality, _, fmt = quality_format.rpartition(".")
     if quality not in QUALITIES:
         raise IiifError(N_("IIIF quality “{value}”: use default, color or gray."), value=quality, field="quality")
     if fmt not in FORMATS:
         raise IiifError(N_("IIIF format “{value}”: use jpg, png or webp."), value=fmt, field="format")
     x, y, w, h = parse_region(region, width, height)
-    return ImageRequest((x, y, w, h), parse_size(size, w, h), parse_rotation(rotation),
+    return ImageRequest((x, y, w, h), parse_size(size, w, h, max_area), parse_rotation(rotation),
                         "default" if quality == "color" else quality, fmt)
 
 
 def render(image: Image.Image, request: ImageRequest) -> Image.Image:
-    """Crop, scale, rotate (clockwise, as IIIF says) and convert one image."""
+    """Crop the whole page to the region, scale, rotate (clockwise, as IIIF says) and convert."""
     x, y, w, h = request.region
     if (x, y, w, h) != (0, 0, image.width, image.height):
         image = image.crop((x, y, x + w, y + h))
+    return _finish(image, request)
+
+
+def _finish(image: Image.Image, request: ImageRequest) -> Image.Image:
+    """Scale an image of the region to the requested size, rotate and convert it."""
     if request.size != image.size:
         reduce_by = max(1, min(image.width // request.size[0], image.height // request.size[1]) // 2)
         if reduce_by > 1:
@@ -128,12 +155,16 @@ def render(image: Image.Image, request: ImageRequest) -> Image.Image:
     return image
 
 
-def image_bytes(data_dir: Path, master: str, cache_key: str, request: ImageRequest) -> Path:
-    """The file holding this request's image, rendered once and cached under data_dir/derivatives."""
-    relative = f"derivatives/{cache_key}/{request.canonical.replace('/', '_')}"
+def render_page(data_dir: Path, master: str, request: ImageRequest) -> bytes:
+    """The encoded answer, read from the page's pyramid (made now for pages ingested before it
+    existed); from the master only when the pyramid cannot be written (read-only data)."""
+    if ensure_pyramid(data_dir, master):
+        region = read_region(data_dir, master, request.region, request.size)
+        return encode(_finish(region, request), request.format)
+    with open_master(data_dir, master) as image:
+        return encode(render(image, request), request.format)
 
-    def produce() -> bytes:
-        with open_master(data_dir, master) as image:
-            return encode(render(image, request), request.format)
 
-    return cached(data_dir, relative, produce)
+def cache_path(cache_key: str, request: ImageRequest) -> str:
+    """Where this request's answer is cached, relative to the derivative cache."""
+    return f"{cache_key}/{request.canonical.replace('/', '_')}"

@@ -162,26 +162,19 @@ def encode(image: Image.Image, fmt: str) -> bytes:
     return out.getvalue()
 
 
-def cached(data_dir: Path, relative: str, produce) -> Path:
-    """The derivative at data_dir/relative, produced (bytes) once and kept; written atomically."""
-    target = safe_join(data_dir, relative)
-    if not target.exists():
-        data = produce()
-        target.parent.mkdir(parents=True, exist_ok=True)
-        temporary = target.with_name(f".{target.name}.{os.getpid()}.{id(data)}.part")
-        temporary.write_bytes(data)
-        os.replace(temporary, target)
-    return target
+def images_to_pdf(paths: list[Path], resolution: int = 150) -> bytes:
+    """A PDF with one page per image (for downloading an image set as one file), page by page:
+    JPEG masters go in as they are, PNG ones are decoded one at a time (never the whole book)."""
+    from reportlab.pdfgen.canvas import Canvas
 
-
-def images_to_pdf(paths: list[Path]) -> bytes:
-    """A PDF with one page per image (for downloading an image set as one file)."""
     out = io.BytesIO()
-    frames = [Image.open(p) for p in paths]
-    try:
-        converted = [f.convert("RGB") if f.mode not in ("L", "RGB") else f for f in frames]
-        converted[0].save(out, "PDF", save_all=True, append_images=converted[1:], resolution=150)
-    finally:
-        for frame in frames:
-            frame.close()
+    pdf = Canvas(out, pageCompression=1)
+    for path in paths:
+        with Image.open(path) as page:
+            width, height = page.size
+        size = (width * 72 / resolution, height * 72 / resolution)
+        pdf.setPageSize(size)
+        pdf.drawImage(str(path), 0, 0, *size)
+        pdf.showPage()
+    pdf.save()
     return out.getvalue()

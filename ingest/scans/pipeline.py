@@ -5,6 +5,7 @@ Bad files and pages are reported (file + reason) and left out; the good pages of
 """
 from __future__ import annotations
 
+import contextlib
 import dataclasses
 import datetime as dt
 import hashlib
@@ -21,8 +22,8 @@ from catalog.digital import DigitalObject, Page, add_note, add_page, create_obje
 from catalog.errors import N_
 from catalog.records import RecordDraft, create_record, get_record
 from catalog.text import nfc
-from ingest.scans import images, pdf
-from ingest.scans.errors import NothingToIngest, ScanError
+from ingest.scans import images, pdf, pyramid
+from ingest.scans.errors import NothingToIngest, ScanError, StorageError
 from ingest.scans.limits import Limits
 from ingest.scans.metadata import Metadata, read_metadata
 from ingest.scans.ocr import INSTALL_HINT, ocr_image, tesseract_status
@@ -47,6 +48,20 @@ class IngestReport:
 
 def _noop(_done: int, _total: int | None = None, _message: str = "") -> None:
     return None
+
+
+@contextlib.contextmanager
+def writing_data():
+    """Turn a failure to write under the data directory into a StorageError saying what failed
+    (read-only, disk full), without the path or a traceback."""
+    try:
+        yield
+    except StorageError:
+        raise
+    except OSError as exc:
+        raise StorageError(N_("The page images could not be saved: the data folder cannot be written ({reason}). "
+                              "Ask the administrator to check LIBRARY_DATA_DIR and the free disk space."),
+                           reason=exc.strerror or type(exc).__name__) from exc
 
 
 @dataclasses.dataclass
@@ -81,8 +96,9 @@ def stage_scans(path: Path, *, data_dir: Path, limits: Limits | None = None, met
     """Read every page at path into masters in a staging folder under data_dir/tmp (no database)."""
     limits = limits or Limits()
     data_dir = Path(data_dir).resolve()
-    (data_dir / "tmp").mkdir(parents=True, exist_ok=True)
-    folder = Path(tempfile.mkdtemp(dir=data_dir / "tmp", prefix="stage-"))
+    with writing_data():
+        (data_dir / "tmp").mkdir(parents=True, exist_ok=True)
+        folder = Path(tempfile.mkdtemp(dir=data_dir / "tmp", prefix="stage-"))
     problems: list[Problem] = []
     try:
         with tempfile.TemporaryDirectory(dir=folder, prefix="unpack-") as workdir:
@@ -108,6 +124,13 @@ def stage_scans(path: Path, *, data_dir: Path, limits: Limits | None = None, met
 def write_staged(session: Session, staged: Staged, *, data_dir: Path, record_id: int | None = None,
                  licence: str | None = None, label: str = "", now: dt.datetime | None = None) -> IngestReport:
     """Create the digital object (and record) and move the staged masters in; the caller commits."""
+    with writing_data():
+        return _write_staged(session, staged, data_dir=data_dir, record_id=record_id, licence=licence, label=label,
+                             now=now)
+
+
+def _write_staged(session: Session, staged: Staged, *, data_dir: Path, record_id: int | None, licence: str | None,
+                  label: str, now: dt.datetime | None) -> IngestReport:
     data_dir = Path(data_dir).resolve()
     meta = staged.metadata
     record = get_record(session, record_id) if record_id else _new_record(session, meta, staged.name, now)
@@ -120,6 +143,9 @@ def write_staged(session: Session, staged: Staged, *, data_dir: Path, record_id:
     for page in staged.pages:
         relative = f"scans/{obj.id}/{len(obj.pages) + 1:04d}{page.master.suffix}"
         os.replace(page.master, images.safe_join(data_dir, relative))
+        tiles = Path(pyramid.tiles_folder(str(page.master)))
+        if tiles.exists():
+            os.replace(tiles, images.safe_join(data_dir, pyramid.tiles_folder(relative)))
         add_page(session, obj, image_path=relative, width=page.width, height=page.height, source_label=page.label,
                  text=page.text, words=page.words, text_source="pdf" if page.text else "none", now=now)
         text_pages += bool(page.text)
@@ -205,7 +231,10 @@ def _stage_pages(staged: Staged, pages: list[Source], limits: Limits, progress: 
                     return
                 label, image = (item.label, item.image) if source.kind == "pdf" else item
                 stem = f"tmp/{staged.folder.name}/{len(staged.pages) + 1:04d}"
-                relative, width, height = images.save_master(image, staged.folder.parent.parent, stem)
+                with writing_data():
+                    relative, width, height = images.save_master(image, staged.folder.parent.parent, stem)
+                    # The pyramid now, while the page is decoded: no image request will decode it again.
+                    pyramid.write_pyramid(image, staged.folder.parent.parent / pyramid.tiles_folder(relative))
                 text, words = (item.text, item.words) if source.kind == "pdf" else ("", None)
                 staged.pages.append(StagedPage(staged.folder.parent.parent / relative, width, height, label, text, words))
                 if source.kind == "pdf" and item.dpi < limits.pdf_dpi:

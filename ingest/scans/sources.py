@@ -6,6 +6,7 @@ into a work folder inside the data directory, refusing absolute paths, "../" and
 from __future__ import annotations
 
 import dataclasses
+import math
 import os
 import re
 import stat
@@ -149,14 +150,13 @@ def _expand_zip(path: Path, workdir: Path, limits: Limits, problems: list[Proble
             problems.append(Problem(display, N_("{file}: more than {limit} files in the archive; refused."),
                                     {"limit": limits.max_zip_members}))
             return []
-        total = 0
+        if _refuse_total(path, members, limits, problems, display):
+            return []
         target_root = workdir / f"zip{len(list(workdir.glob('zip*')))}"
         for index, info in enumerate(sorted(members, key=lambda m: natural_key(m.filename))):
             member = f"{display}/{info.filename}"
             reason = _unsafe_member(info)
-            total += info.file_size
-            if reason is None and (total > limits.max_zip_bytes or
-                                   info.file_size > max(limits.max_zip_ratio * max(info.compress_size, 1), 2**20)):
+            if reason is None and info.file_size > max(limits.max_zip_ratio * max(info.compress_size, 1), 2**20):
                 reason = N_("{file}: expands far beyond its compressed size (a ZIP bomb?); refused.")
             if reason:
                 problems.append(Problem(member, reason, {}))
@@ -176,6 +176,21 @@ def _expand_zip(path: Path, workdir: Path, limits: Limits, problems: list[Proble
                 continue
             found.extend(expand(target, workdir, limits, problems, member))
     return found
+
+
+def _refuse_total(path: Path, members: list[zipfile.ZipInfo], limits: Limits, problems: list[Problem],
+                  display: str) -> bool:
+    """Refuse, before writing anything, an archive whose members together expand beyond the cap
+    (many small members of zeros pass every per-member check). Members cannot write more than
+    they declare (_extract), so the declared total bounds what reaches the disk."""
+    total = sum(info.file_size for info in members)
+    cap = min(limits.max_zip_bytes, max(limits.max_zip_total_ratio * path.stat().st_size, 64 * 2**20))
+    if total <= cap:
+        return False
+    problems.append(Problem(display, N_("{file}: its files expand to {size} MB, more than the {limit} MB allowed "
+                                        "for this archive (LIBRARY_MAX_ZIP_BYTES, LIBRARY_MAX_ZIP_TOTAL_RATIO); "
+                                        "refused."), {"size": math.ceil(total / 2**20), "limit": cap // 2**20}))
+    return True
 
 
 def _extract(archive: zipfile.ZipFile, info: zipfile.ZipInfo, target: Path, limits: Limits) -> None:

@@ -9,7 +9,8 @@ import pytest
 from sqlalchemy import func, select
 
 from catalog.audit import history
-from catalog.users import LoginAttempt, SignInLimits, SignInLocked, check_sign_in_allowed, find_user, record_sign_in
+from catalog.sign_in import LoginAttempt, SignInLimits, SignInLocked, check_sign_in_allowed, record_sign_in
+from catalog.users import find_user
 from tests.conftest import login
 
 T0 = dt.datetime(2026, 4, 21, 8, 0)
@@ -28,20 +29,35 @@ def test_unknown_user_and_wrong_password_get_the_same_answer(demo, client):
     assert strip(unknown) == strip(wrong)
 
 
-def test_five_failures_lock_the_account_even_for_the_right_password(demo, client, session):
+def test_five_failures_lock_that_address_out_of_the_account_not_the_owner(demo, client, session):
+    """Issue 13.5: five wrong passwords for admin from elsewhere no longer lock the real admin out."""
+    assert attempt(client, "admin", "hoclieu-demo", address="10.0.0.5").status_code == 302  # the admin's desk
+    client.post("/logout")
     for n in range(4):
-        assert attempt(client, "thuthu", f"wrong-{n}").status_code == 400
-    fifth = attempt(client, "thuthu", "wrong-5")
+        assert attempt(client, "admin", f"wrong-{n}", address="10.6.6.6").status_code == 400
+    fifth = attempt(client, "admin", "wrong-5", address="10.6.6.6")
     assert fifth.status_code == 429
     assert "15" in fifth.get_data(as_text=True)
-    locked = attempt(client, "THUTHU", "hoclieu-demo", address="10.0.0.2")  # another address, same account
-    assert locked.status_code == 429
+    # That address stays locked out of admin, even with the right password...
+    assert attempt(client, "ADMIN", "hoclieu-demo", address="10.6.6.6").status_code == 429
     assert "_user_id" not in (client.get_cookie("session").value if client.get_cookie("session") else "")
-    assert attempt(client, "bienmuc", "hoclieu-demo", address="10.0.0.2").status_code == 302  # others unaffected
-    # An unknown name locks the same way (no hint that the account does not exist).
-    for n in range(5):
-        last = attempt(client, "nobody-here", f"wrong-{n}", address=f"10.0.1.{n}")
-    assert last.status_code == 429
+    # ...while the admin signs in at their own desk, and from an address never used before.
+    assert attempt(client, "admin", "hoclieu-demo", address="10.0.0.5").status_code == 302
+    client.post("/logout")
+    assert attempt(client, "admin", "hoclieu-demo", address="10.0.0.9").status_code == 302
+    client.post("/logout")
+    assert attempt(client, "bienmuc", "hoclieu-demo", address="10.6.6.6").status_code == 302  # others unaffected
+
+
+def test_an_unknown_name_locks_exactly_like_an_account(demo, client):
+    """The lock gives no hint whether an account exists."""
+    answers = {}
+    for name in ("thuthu", "nobody-here"):
+        for n in range(5):
+            last = attempt(client, name, f"wrong-{n}", address="10.0.3.3")
+        answers[name] = (last.status_code, last.get_data(as_text=True).replace(name, "X"))
+    assert answers["thuthu"][0] == 429
+    assert answers["thuthu"] == answers["nobody-here"]
 
 
 def test_failures_from_one_address_lock_that_address(demo, client):
@@ -132,3 +148,84 @@ def test_create_user_command(demo, runner, client, session):
     taken = runner.invoke(args=["create-user", "THUTHU", "--role", "reader", "--password", "abcdefgh"])
     assert taken.exit_code != 0 and "already taken" in taken.output
     assert find_user(session, "x1") is None and find_user(session, "x2") is None
+
+
+LIMITS = SignInLimits(max_per_account=3, max_per_address=100, max_per_account_everywhere=6,
+                      window=dt.timedelta(minutes=15), lockout=dt.timedelta(minutes=15),
+                      first_delay=dt.timedelta(seconds=30))
+
+
+def wait_for(session, name, address, minute):
+    """Seconds the name must wait at the address at T0 + minute, or 0."""
+    try:
+        check_sign_in_allowed(session, name, address, now=T0 + dt.timedelta(minutes=minute), limits=LIMITS)
+    except SignInLocked as locked:
+        return locked.params.get("seconds") or locked.params["minutes"] * 60
+    return 0
+
+
+def test_at_an_address_it_signed_in_from_the_owner_meets_growing_waits_not_a_lock(session):
+    record_sign_in(session, "an", "1.1.1.1", succeeded=True, now=T0 - dt.timedelta(days=30))
+    waits = []
+    for n in range(7):
+        minute = n * 0.01  # failures in quick succession
+        record_sign_in(session, "an", "1.1.1.1", succeeded=False, now=T0 + dt.timedelta(minutes=minute))
+        session.flush()
+        waits.append(wait_for(session, "an", "1.1.1.1", minute))
+    assert waits == [0, 0, 30, 60, 120, 240, 480]  # from the third failure on, each doubles the wait
+    # the same failures from an address the account never signed in from: locked for the full lockout
+    for n in range(3):
+        record_sign_in(session, "binh", "2.2.2.2", succeeded=False, now=T0 + dt.timedelta(minutes=n * 0.01))
+    session.flush()
+    assert wait_for(session, "binh", "2.2.2.2", 0.03) == 15 * 60
+
+
+def test_an_account_failing_from_many_addresses_is_closed_to_new_addresses_only(session):
+    record_sign_in(session, "chi", "1.1.1.1", succeeded=True, now=T0 - dt.timedelta(days=1))
+    for n in range(6):  # a botnet: one failure from each of six addresses
+        record_sign_in(session, "chi", f"9.9.9.{n}", succeeded=False, now=T0 + dt.timedelta(minutes=n))
+    session.flush()
+    assert wait_for(session, "chi", "9.9.9.200", 6) > 0  # a seventh, new address is locked out
+    assert wait_for(session, "chi", "1.1.1.1", 6) == 0  # the owner's own address is not
+
+
+def test_a_password_reset_lifts_the_lock(demo, client):
+    for n in range(5):
+        attempt(client, "bandoc", f"wrong-{n}")
+    assert attempt(client, "bandoc", "hoclieu-demo").status_code == 429
+    admin = demo.test_client()
+    login(admin, "admin")
+    reader_id = _account_id(demo, "bandoc")
+    reset = admin.post(f"/staff/readers/{reader_id}/password", data={"password": "mat-khau-moi"})
+    assert reset.status_code == 302
+    assert attempt(client, "bandoc", "mat-khau-moi").status_code == 302
+
+
+def _account_id(app, username):
+    with app.extensions["session_factory"]() as db:
+        return find_user(db, username).id
+
+
+def test_an_admin_unlocks_an_account_on_its_page_and_on_the_command_line(demo, client, runner, session):
+    for n in range(5):
+        attempt(client, "thuthu", f"wrong-{n}")
+    assert attempt(client, "thuthu", "hoclieu-demo").status_code == 429
+    admin = demo.test_client()
+    login(admin, "admin")
+    thuthu = _account_id(demo, "thuthu")
+    assert "Unlock sign-in" in admin.get(f"/staff/readers/{thuthu}?lang=en").get_data(as_text=True)
+    assert admin.post(f"/staff/accounts/{thuthu}/unlock").status_code == 302
+    assert attempt(client, "thuthu", "hoclieu-demo").status_code == 302
+    assert [e.action for e in history(session, "user", thuthu)][:1] == ["unlock"]
+
+    client.post("/logout")
+    for n in range(5):
+        attempt(client, "thuthu", f"wrong-again-{n}")
+    assert attempt(client, "thuthu", "hoclieu-demo").status_code == 429
+    result = runner.invoke(args=["unlock-user", "ThuThu"])
+    assert result.exit_code == 0 and "Sign-in unlocked for thuthu." in result.output
+    assert attempt(client, "thuthu", "hoclieu-demo").status_code == 302
+    session.expire_all()
+    assert [e.note for e in history(session, "user", thuthu)][:1] == ["unlock-user (command line)"]
+    missing = runner.invoke(args=["unlock-user", "nobody-here"])
+    assert missing.exit_code != 0 and "No account named 'nobody-here'" in missing.output

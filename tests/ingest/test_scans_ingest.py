@@ -8,7 +8,7 @@ from pathlib import Path
 import pytest
 from PIL import Image
 
-from catalog.digital import DigitalObject, search_inside
+from catalog.digital import DigitalObject, Viewer, search_inside
 from catalog.records import Record
 from ingest.scans.errors import NothingToIngest
 from ingest.scans.limits import Limits
@@ -16,6 +16,8 @@ from ingest.scans.pipeline import ingest_scans
 from ingest.scans.sources import natural_key
 from tests.ingest.scan_samples import (encoded, encrypted_pdf, image_pdf, plain_image, png_bomb, text_image,
                                        text_pdf, zip_with)
+
+STAFF = Viewer(is_staff=True)
 
 
 def ingest(session, path, data_dir, **kwargs):
@@ -81,7 +83,7 @@ def test_pdf_text_layer_is_used_with_word_boxes(session, data_dir, tmp_path):
     x, y, w, h = words["viện"]
     assert 0 < x < first.width and 0 < y < first.height / 2 and w > 10 and h > 10
     assert (data_dir / obj.source_path).read_bytes()[:5] == b"%PDF-"
-    hits = search_inside(session, [obj], "thu vien")
+    hits = search_inside(session, [obj], "thu vien", viewer=STAFF)
     assert [h.page for h in hits] == [1] and len(hits[0].boxes) == 2
     assert obj.record.index_stale
 

@@ -6,10 +6,12 @@ import json
 
 import pytest
 
-from catalog.digital import DigitalObject, correct_page_text, search_inside
+from catalog.digital import DigitalObject, Viewer, correct_page_text, search_inside
 from ingest.scans.ocr import parse_tsv, tesseract_status
 from tests.conftest import require_tool
 from tests.ingest.scan_samples import plain_image, text_image, text_pdf
+
+STAFF = Viewer(is_staff=True)
 
 
 def last_json(output: str) -> dict:
@@ -30,7 +32,7 @@ def test_cli_ingests_and_ocrs_with_word_boxes(runner, app, tmp_path):
         obj = session.get(DigitalObject, summary["object_id"])
         assert "opening hours" in obj.pages[0].text and obj.pages[0].text_source == "ocr"
         assert obj.pages[0].confidence > 50
-        hits = search_inside(session, [obj], "HOLIDAYS")
+        hits = search_inside(session, [obj], "HOLIDAYS", viewer=STAFF)
         assert [h.page for h in hits] == [2]
         x, y, w, h = hits[0].boxes[0]
         assert 0 < x < 900 and 40 < y < 200 and w > 50 and 20 < h < 80
@@ -95,12 +97,12 @@ def test_vietnamese_ocr_and_correction_keeps_who_and_when(runner, app, tmp_path)
     summary = last_json(runner.invoke(args=["ingest-scans", str(image), "--json"]).output)
     with app.extensions["session_factory"].begin() as session:
         obj = session.get(DigitalObject, summary["object_id"])
-        assert search_inside(session, [obj], "thu vien"), obj.pages[0].text
-        assert search_inside(session, [obj], "thư viện")
+        assert search_inside(session, [obj], "thu vien", viewer=STAFF), obj.pages[0].text
+        assert search_inside(session, [obj], "thư viện", viewer=STAFF)
         page = obj.pages[0]
         correct_page_text(session, page, "Thư viện huyện\nHọc tập suốt đời mãi mãi", user_id=None)
         assert page.text_source == "manual" and page.corrected_at is not None
-        assert search_inside(session, [obj], "mai mai")
+        assert search_inside(session, [obj], "mai mai", viewer=STAFF)
 
 
 def test_parse_tsv_builds_lines_paragraphs_and_confidence():

@@ -111,3 +111,21 @@ def test_text_pdf_uses_its_text_layer_not_ocr(runner, client):
         assert 1 in _found(client, q, summary["record_id"]), q
     inside = client.get(f"/api/records/{summary['record_id']}/search-inside?q=lua").get_json()
     assert inside["hits"][0]["page"] == 1 and re.search("lụa", inside["hits"][0]["snippet"], re.I)
+
+
+def test_page_above_the_iiif_cap_is_served_within_max_area(runner, client):
+    """multipage.pdf page 2 renders at 6300×6300 (39.7 megapixels, above maxArea 25): its info.json
+    says maxArea, full/max answers within it, and the manifest paints an image that loads."""
+    code, summary, output = run(runner, shared_data("scan_pdfs/ocrmypdf__OCRmyPDF/multipage.pdf"), "--no-ocr",
+                                "--licence", "cc0")
+    assert code == 0, output
+    base = f"/iiif/{summary['object_id']}/2"
+    info = client.get(f"{base}/info.json").get_json(force=True)
+    assert info["width"] * info["height"] > info["maxArea"] == 25_000_000
+    with client.get(f"{base}/full/max/0/default.jpg") as response:
+        assert response.status_code == 200
+    manifest = client.get(f"/iiif/{summary['object_id']}/manifest").get_json(force=True)
+    body = manifest["items"][1]["items"][0]["items"][0]["body"]
+    assert body["width"] * body["height"] <= 25_000_000
+    with client.get(body["id"].split("localhost", 1)[1]) as painted:
+        assert painted.status_code == 200

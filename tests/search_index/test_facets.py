@@ -12,6 +12,7 @@ from search_index.query import search
 def test_every_way_of_counting_gives_the_same_facets(collection, monkeypatch, text):
     index_dir, _ids = collection
     plain = search(index_dir, text).facets
+    assert plain["language"] and plain["decade"]  # something to compare: equal empty lists prove nothing
     monkeypatch.setattr(facets, "MANY_VALUES", 0)
     for few in (0, 10**9):  # value by value in frequency order, then per matching document
         monkeypatch.setattr(facets, "FEW_MATCHES", few)

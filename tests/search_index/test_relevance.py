@@ -91,9 +91,11 @@ def test_queries_find_what_they_must_and_nothing_they_must_not(collection, text,
     assert not (unwanted & found), found
 
 
-@pytest.mark.parametrize("text", ["Đường về quê mẹ", "Lịch sử Việt Nam", "hoà bình", "Ký ức làng chài"])
+@pytest.mark.parametrize("text", ["Đường về quê mẹ", "Văn học Việt Nam", "hoà bình", "Ký ức làng chài"])
 def test_a_decomposed_query_behaves_exactly_like_its_composed_twin(collection, text):
-    assert ranked(collection, unicodedata.normalize("NFD", text)) == ranked(collection, text)
+    composed = ranked(collection, text)
+    assert composed  # two empty lists would prove nothing
+    assert ranked(collection, unicodedata.normalize("NFD", text)) == composed
 
 
 def test_hits_found_inside_pages_say_which_pages(collection):
@@ -106,18 +108,14 @@ def test_hits_found_inside_pages_say_which_pages(collection):
 @pytest.mark.parametrize("text, suggestion", [
     ("duong ve", "đường về"),
     ("thu vein", "thư viện"),
-    ("lcih su", None),
+    ("lcih su", "lịch sử"),  # two letters swapped: one edit
     ("thuy loi", "thủy lợi"),
     ("history", None),
     ("hitsory", "history"),
 ])
 def test_did_you_mean(collection, text, suggestion):
     index_dir, _ids = collection
-    result = search(index_dir, text)
-    if suggestion is None:
-        assert result.suggestion is None or result.suggestion != text
-    else:
-        assert result.suggestion == suggestion
+    assert search(index_dir, text).suggestion == suggestion
 
 
 def test_snippets_mark_the_words_folded(collection):

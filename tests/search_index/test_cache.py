@@ -1,0 +1,46 @@
+"""The per-generation search cache: right answers after commits, on an empty index, and after a
+rebuild swapped in."""
+from __future__ import annotations
+
+from catalog.records import RecordDraft, create_record
+from search_index.query import search
+from search_index.rebuild import reindex
+from search_index.writer import sync
+
+
+def add_records(session_factory, titles: list[str]) -> None:
+    with session_factory.begin() as session:
+        for title in titles:
+            create_record(session, RecordDraft(title=title, languages=["vie"]))
+
+
+def test_a_word_first_searched_after_a_commit_is_found_in_old_and_new_segments(session_factory, index):
+    add_records(session_factory, [f"Sách hay số {n}" for n in range(40)])
+    sync(session_factory, index)
+    assert search(index, "sach").total == 40  # cached for this generation
+    add_records(session_factory, ["Sách mới về nuôi tôm"])
+    sync(session_factory, index)  # a new segment beside the old one
+    assert search(index, "tom").total == 1  # the first search of the new generation
+    # A later search, in another request, of a word cached before the commit.
+    result = search(index, "sach", per_page=50)
+    assert result.total == 41
+    assert "Sách mới về nuôi tôm" in [hit.title for hit in result.hits]
+    assert {f.value: f.count for f in result.facets["language"]} == {"vie": 41}
+
+
+def test_an_empty_index_answers_with_no_hits(index):
+    result = search(index, "sach")
+    assert (result.total, result.hits, result.suggestion) == (0, [], None)
+    assert all(values == [] for values in result.facets.values())
+    assert search(index, "").total == 0
+
+
+def test_a_rebuilt_index_is_not_answered_from_the_old_ones_cache(session_factory, index):
+    add_records(session_factory, [f"Địa chí Cát Hải tập {n}" for n in range(5)])
+    sync(session_factory, index)
+    assert search(index, "cat hai").total == 5
+    add_records(session_factory, ["Địa chí Cát Bà"])
+    reindex(session_factory, index)
+    assert search(index, "cat hai").total == 5
+    assert [hit.title for hit in search(index, "cat ba").hits] == ["Địa chí Cát Bà"]
+    assert {f.value: f.count for f in search(index, "dia chi").facets["language"]} == {"vie": 6}
