@@ -64,7 +64,7 @@ class ServedInstance:
                               timeout=timeout)
 
     def prepare(self, records: int = 300) -> None:
-        for command in (["init-db"], ["demo-data", "--records", str(records)]):
+        for command in (["init-db"], ["demo-data", "--demo", "--records", str(records)]):
             done = self.flask(*command)
             if done.returncode != 0:
                 raise RuntimeError(f"{' '.join(command)} failed:\n{done.stdout}\n{done.stderr}")
