@@ -34,6 +34,9 @@ BABEL_DEFAULT_TIMEZONE = "Asia/Ho_Chi_Minh"
 # headers are believed from this many hops, no more. 0: none (a client's forged headers are ignored).
 TRUSTED_PROXIES = 0
 
+# /healthz is not ok when more records than this wait for the search index (a sync catches up).
+HEALTH_MAX_STALE_RECORDS = 1000
+
 # Logs (app/logs.py): one line per request and per job, "keyvalue" or "json", on standard error.
 LOG_LEVEL = "INFO"
 LOG_FORMAT = "keyvalue"

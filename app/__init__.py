@@ -9,7 +9,7 @@ from werkzeug.middleware.proxy_fix import ProxyFix
 
 import config as default_config
 
-from app import auth, cli, db, errors, i18n, jobs, links, logs, search, security, usage, views
+from app import auth, cli, db, errors, i18n, jobs, links, logs, operations, search, security, usage, views
 from app.params import BoundedIntConverter
 
 
@@ -38,6 +38,7 @@ def create_app(overrides: dict | None = None) -> Flask:
     jobs.init_app(app)
     views.init_app(app)
     search.init_app(app)
+    operations.init_app(app)
     cli.init_app(app)
     usage.init_app(app)
     return app

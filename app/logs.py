@@ -48,11 +48,24 @@ def _fields(record: logging.LogRecord) -> dict:
     fields = {"time": dt.datetime.fromtimestamp(record.created, dt.timezone.utc).isoformat(timespec="milliseconds"),
               "level": record.levelname, "logger": record.name, "msg": record.getMessage()}
     fields.update(getattr(record, "fields", None) or {})
-    if _request_id.get():
-        fields.setdefault("request_id", _request_id.get())
-    if _job_id.get() is not None:
-        fields.setdefault("job_id", _job_id.get())
+    if getattr(record, "request_id", ""):
+        fields.setdefault("request_id", record.request_id)
+    if getattr(record, "job_id", None) is not None:
+        fields.setdefault("job_id", record.job_id)
     return fields
+
+
+def _stamping(factory):
+    """A log record factory that notes the request and job a line comes from, when it is made
+    (whichever handler formats it later, in whichever thread)."""
+
+    def make(*args, **kwargs) -> logging.LogRecord:
+        record = factory(*args, **kwargs)
+        record.request_id, record.job_id = _request_id.get(), _job_id.get()
+        return record
+
+    make.stamps_context = True
+    return make
 
 
 def _value(value) -> str:
@@ -83,6 +96,8 @@ class JsonFormatter(logging.Formatter):
 def configure(level: str = "INFO", form: str = "keyvalue") -> None:
     """Send every logger's lines through one handler on the root logger (replacing ours from an
     earlier call, so building several apps in one process does not double the lines)."""
+    if not getattr(logging.getLogRecordFactory(), "stamps_context", False):
+        logging.setLogRecordFactory(_stamping(logging.getLogRecordFactory()))
     root = logging.getLogger()
     for handler in [h for h in root.handlers if isinstance(h, _Stderr)]:
         root.removeHandler(handler)
