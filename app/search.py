@@ -131,7 +131,11 @@ def _index_after_request(response: Response) -> Response:
         index_records(app.extensions["session_factory"], index_dir(app), list(changed),
                       lock_timeout=REQUEST_LOCK_TIMEOUT)
     except Exception as exc:  # process edge: the commit stands; the records stay stale for the next sync
-        log.warning("indexing records %s after the request failed", sorted(changed)[:20], exc_info=True)
+        # Busy is normal with several server processes (one writer at a time): one line, no traceback.
+        busy = isinstance(exc, IndexBusy)
+        log.warning("indexing records %s after the request failed%s", sorted(changed)[:20],
+                    ": the index is busy (another writer); the next sync indexes them" if busy else "",
+                    exc_info=not busy)
         if isinstance(exc, IndexBusy):  # another writer for a while: catch up once it is done
             app.extensions["job_pool"].submit(_sync_in_background, app)
         if response.status_code in (301, 302, 303) or response.mimetype == "text/html":
