@@ -41,3 +41,13 @@ access_log_format = ('remote=%(h)s method=%(m)s path="%(U)s" status=%(s)s ms=%(M
 errorlog = "-"
 loglevel = os.environ.get("GUNICORN_LOG_LEVEL") or "info"
 proc_name = "hoclieu"
+
+
+def post_worker_init(worker) -> None:
+    """A new worker (at start, or recycled) warms up before it takes requests."""
+    from app.operations import warm_up
+
+    try:
+        warm_up(worker.wsgi)
+    except Exception:  # a cold worker still serves: say why it is cold, do not stop it
+        worker.log.exception("warm-up failed")

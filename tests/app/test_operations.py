@@ -116,3 +116,17 @@ def test_a_save_that_finds_the_index_busy_logs_one_line_without_a_traceback(demo
     said = [record for record in caplog.records if "after the request failed" in record.getMessage()]
     assert len(said) == 1 and not said[0].exc_info
     assert "busy" in said[0].getMessage()
+
+
+def test_a_warm_up_compiles_the_pages_and_counts_no_use(demo, caplog):
+    from app.operations import warm_up
+    from catalog.usage import usage_total
+
+    with caplog.at_level(logging.INFO, logger="app"):
+        warm_up(demo)
+    assert not [record for record in caplog.records if record.name == "app.request"]  # unlogged
+    with demo.extensions["session_factory"]() as session:
+        assert usage_total(session, "session", dt.date(2000, 1, 1), dt.date(2100, 1, 1)) == 0
+        assert usage_total(session, "search", dt.date(2000, 1, 1), dt.date(2100, 1, 1)) == 0
+    assert demo.config["USAGE_COUNTING"] is True
+    assert {"record.html", "login.html", "search.html"} <= {key[1] for key in demo.jinja_env.cache.keys()}
