@@ -11,6 +11,8 @@ import traceback
 from typing import Callable
 
 from flask import Blueprint, Flask, current_app, jsonify, render_template
+from flask_babel import gettext as _
+from flask_login import current_user
 
 from app.auth import roles_required
 from app.hooks import after_commit
@@ -20,6 +22,7 @@ from app.logs import job_context
 from catalog.db import utcnow
 from catalog.errors import CatalogError
 from catalog.jobs import Job, JobStatus, get_job
+from catalog.permissions import require_job
 from catalog.users import STAFF_ROLES
 
 log = logging.getLogger(__name__)
@@ -84,20 +87,44 @@ def run_job(app: Flask, job_id: int) -> None:
             after_commit(app)
 
 
+def visible_job(job_id: int) -> Job:
+    """The job, if the signed-in staff member may see it (its creator, the staff of the creator's
+    library, an admin); else PermissionDenied, a logged 403."""
+    job = get_job(get_session(), job_id)
+    require_job(get_session(), current_user, job)
+    return job
+
+
+def public_message(job: Job) -> str:
+    """What a job page says: its progress message, or for a failed job a plain sentence (the
+    exception and its traceback stay in the server log). A job stopped by a CatalogError keeps the
+    librarian's message it was given (the data folder cannot be written, say)."""
+    if job.status == JobStatus.FAILED and (not job.message or "traceback" in (job.result or {})):
+        return _("The job stopped on an unexpected error. An administrator can find the details in the server "
+                 "log (job {id}).").format(id=job.id)
+    return job.message
+
+
 @bp.get("/<int:job_id>")
 @roles_required(*STAFF_ROLES)
 def job_page(job_id: int):
-    return render_template("job.html", job=get_job(get_session(), job_id))
+    return render_template("job.html", job=visible_job(job_id))
 
 
 @bp.get("/<int:job_id>.json")
 @roles_required(*STAFF_ROLES)
 def job_json(job_id: int):
-    job = get_job(get_session(), job_id)
+    job = visible_job(job_id)
+    result = {k: v for k, v in (job.result or {}).items() if k != "traceback"} if job.is_finished else None
     return jsonify(
         id=job.id, kind=job.kind, status=job.status.value, progress=job.progress, total=job.total,
-        percent=job.percent, message=job.message, result=job.result if job.is_finished else None,
+        percent=job.percent, message=public_message(job), result=result,
     )
+
+
+@bp.app_context_processor
+def _template_helpers() -> dict:
+    return {"job_message": public_message}
 
 
 def init_app(app: Flask) -> None:

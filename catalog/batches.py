@@ -1,60 +1,33 @@
 """Rotation services: prepare a batch by scanning, dispatch it, receive it at a school, pass it on
 along its route or send it back, check it in at the origin, declare losses, close it.
 Every function takes the session first and `now`; none commits. States: see catalog/rotation.py.
+The acting librarian (`user`) is checked against the side of the batch the step belongs to (the
+origin, or the school it is at: catalog/permissions.py); None is the system itself.
 
 Concurrency: the copy's row is locked before the checks, and the database allows one open batch
 per copy, so two librarians adding the same copy to two batches cannot both succeed.
 """
 from __future__ import annotations
 
-import dataclasses
 import datetime as dt
 
 from sqlalchemy import func, select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
-from catalog.errors import N_, NotFound
+from catalog.batch_steps import (  # noqa: F401 (RotationRefused, ScanResult and get_batch are part of this API)
+    RotationRefused, ScanResult, entries_in, entry_of, get_batch, log_step, record_discrepancy, require_status,
+)
+from catalog.errors import N_
 from catalog.items import Item, ItemStatus, normalise_barcode, set_item_status
-from catalog.lending import CirculationRefused, lock_item, open_loan, open_rotation, ready_hold
+from catalog.lending import lock_item, open_loan, open_rotation, ready_hold
 from catalog.libraries import Library
+from catalog.permissions import require_batch_side, require_desk
 from catalog.rotation import (
-    ACCOUNTED_STATES, BatchStatus, DiscrepancyKind, ItemState, RotationBatch, RotationDiscrepancy, RotationEvent,
-    RotationItem, RotationStop,
+    ACCOUNTED_STATES, BatchStatus, DiscrepancyKind, ItemState, RotationBatch, RotationEvent, RotationItem, RotationStop,
 )
 from catalog.text import normalise
 from catalog.users import User
-
-
-
-class RotationRefused(CirculationRefused):
-    """The batch cannot do this now; the message says why and what to do."""
-
-
-@dataclasses.dataclass
-class ScanResult:
-    """What a scan at receipt or return did: the copy checked in, or a discrepancy recorded."""
-
-    barcode: str
-    item: Item | None = None
-    discrepancy: RotationDiscrepancy | None = None
-
-
-def get_batch(session: Session, batch_id: int) -> RotationBatch:
-    """The batch with this id, or NotFound."""
-    batch = session.get(RotationBatch, batch_id)
-    if batch is None:
-        raise NotFound(N_("No rotation batch with id {batch_id}."), batch_id=batch_id)
-    return batch
-
-
-def _log(session: Session, batch: RotationBatch, kind: str, *, now: dt.datetime, user: User | None,
-         from_library: Library | None = None, to_library: Library | None = None,
-         item_ids: list[int] | None = None, note: str = "") -> RotationEvent:
-    event = RotationEvent(batch_id=batch.id, kind=kind, at=now, from_library=from_library, to_library=to_library,
-                          user=user, item_ids=item_ids or [], note=note)
-    session.add(event)
-    return event
 
 
 def next_code(session: Session, now: dt.datetime) -> str:
@@ -71,6 +44,7 @@ def create_batch(session: Session, *, origin: Library, stops: list[tuple[Library
                  prepared_by: User | None = None, code: str = "", planned_dispatch_on: dt.date | None = None,
                  due_back_on: dt.date | None = None, notes: str = "", route_repeats: bool = False) -> RotationBatch:
     """A draft batch going from `origin` along `stops` ((library, days) each)."""
+    require_desk(session, prepared_by, origin.id)
     if not stops:
         raise RotationRefused(N_("Choose at least one school or point to send the batch to."), field="stops")
     for library, days in stops:
@@ -92,26 +66,15 @@ def create_batch(session: Session, *, origin: Library, stops: list[tuple[Library
     batch.stops = [RotationStop(position=n, library=library, days=days) for n, (library, days) in enumerate(stops)]
     session.add(batch)
     session.flush()
-    _log(session, batch, "created", now=now, user=prepared_by, from_library=origin, to_library=stops[0][0])
+    log_step(session, batch, "created", now=now, user=prepared_by, from_library=origin, to_library=stops[0][0])
     session.flush()
     return batch
-
-
-def _require_status(batch: RotationBatch, *allowed: BatchStatus) -> None:
-    if batch.status in allowed:
-        return
-    if batch.status == BatchStatus.DRAFT:
-        raise RotationRefused(N_("Batch {code} has not been dispatched yet (it is still being prepared): dispatch "
-                                 "it first."), code=batch.code)
-    if batch.status == BatchStatus.CLOSED:
-        raise RotationRefused(N_("Batch {code} is closed: nothing more can be done with it."), code=batch.code)
-    raise RotationRefused(N_("Batch {code} is {status}: this step is not possible now."),
-                          code=batch.code, status=batch.status.value)
 
 
 def add_copy(session: Session, batch: RotationBatch, barcode: str, *, now: dt.datetime,
              user: User | None = None) -> RotationItem:
     """Add a scanned copy to a draft batch; refuses copies that cannot travel, with the reason."""
+    require_batch_side(session, user, batch, "origin")
     if batch.status != BatchStatus.DRAFT:
         raise RotationRefused(N_("Batch {code} has been dispatched: copies can only be added while it is being "
                                  "prepared. Prepare a new batch."), code=batch.code, field="barcode")
@@ -151,13 +114,15 @@ def add_copy(session: Session, batch: RotationBatch, barcode: str, *, now: dt.da
     return entry
 
 
-def remove_copy(session: Session, batch: RotationBatch, barcode: str, *, now: dt.datetime) -> Item:
+def remove_copy(session: Session, batch: RotationBatch, barcode: str, *, now: dt.datetime,
+                user: User | None = None) -> Item:
     """Take a copy out of a draft batch; it goes back on the shelf."""
+    require_batch_side(session, user, batch, "origin")
     if batch.status != BatchStatus.DRAFT:
         raise RotationRefused(N_("Batch {code} has been dispatched: a copy leaves it only by being returned or "
                                  "declared lost."), code=batch.code, field="barcode")
     item = lock_item(session, barcode)
-    entry = _entry(session, batch, item)
+    entry = entry_of(session, batch, item)
     if entry is None:
         raise RotationRefused(N_("Copy {barcode} is not in batch {code}."), barcode=item.barcode, code=batch.code,
                               field="barcode")
@@ -167,16 +132,11 @@ def remove_copy(session: Session, batch: RotationBatch, barcode: str, *, now: dt
     return item
 
 
-def _entry(session: Session, batch: RotationBatch, item: Item) -> RotationItem | None:
-    return session.scalar(select(RotationItem).where(RotationItem.batch_id == batch.id, RotationItem.item_id == item.id))
-
-
-def _entries(batch: RotationBatch, *states: ItemState) -> list[RotationItem]:
-    return [entry for entry in batch.items if entry.state in states]
-
-
 def _send(session: Session, batch: RotationBatch, entries: list[RotationItem], now: dt.datetime) -> list[int]:
     for entry in entries:
+        # A copy leaving a stop damaged stays damaged on the next receipt and on its return; one
+        # repaired there (checked in at the desk) travels on as sound.
+        entry.is_damaged = entry.item.status == ItemStatus.DAMAGED
         entry.state = ItemState.IN_TRANSIT
         set_item_status(session, entry.item, ItemStatus.IN_TRANSIT, now=now)
     return [entry.item_id for entry in entries]
@@ -184,27 +144,18 @@ def _send(session: Session, batch: RotationBatch, entries: list[RotationItem], n
 
 def dispatch(session: Session, batch: RotationBatch, *, now: dt.datetime, user: User | None = None) -> RotationEvent:
     """Hand the draft batch to the carrier: its copies are in transit to the first stop."""
-    _require_status(batch, BatchStatus.DRAFT)
-    packed = _entries(batch, ItemState.PACKED)
+    require_batch_side(session, user, batch, "origin")
+    require_status(batch, BatchStatus.DRAFT)
+    packed = entries_in(batch, ItemState.PACKED)
     if not packed:
         raise RotationRefused(N_("Batch {code} has no copies yet: scan the copies to send before dispatching it."),
                               code=batch.code)
     ids = _send(session, batch, packed, now)
     batch.status, batch.dispatched_at = BatchStatus.DISPATCHED, now
-    event = _log(session, batch, "dispatch", now=now, user=user, from_library=batch.origin_library,
+    event = log_step(session, batch, "dispatch", now=now, user=user, from_library=batch.origin_library,
                  to_library=batch.destination_library, item_ids=ids)
     session.flush()
     return event
-
-
-def _discrepancy(session: Session, batch: RotationBatch, kind: DiscrepancyKind, stage: str, *, library: Library,
-                 now: dt.datetime, user: User | None, item: Item | None = None, barcode: str = "",
-                 note: str = "") -> RotationDiscrepancy:
-    row = RotationDiscrepancy(batch_id=batch.id, item=item, barcode=item.barcode if item else barcode, kind=kind,
-                              stage=stage, library=library, note=normalise(note), recorded_by=user, recorded_at=now)
-    session.add(row)
-    session.flush()
-    return row
 
 
 def _scan(session: Session, batch: RotationBatch, barcode: str, stage: str, *, library: Library,
@@ -214,10 +165,10 @@ def _scan(session: Session, batch: RotationBatch, barcode: str, stage: str, *, l
     if not code:
         raise RotationRefused(N_("Scan or type a copy barcode."), field="barcode")
     item = session.scalar(select(Item).where(Item.barcode == code))
-    entry = _entry(session, batch, item) if item is not None else None
+    entry = entry_of(session, batch, item) if item is not None else None
     if entry is None:
         note = "" if item is not None else "unknown barcode"
-        row = _discrepancy(session, batch, DiscrepancyKind.UNEXPECTED, stage, library=library, now=now, user=user,
+        row = record_discrepancy(session, batch, DiscrepancyKind.UNEXPECTED, stage, library=library, now=now, user=user,
                            item=item, barcode=code, note=note)
         return ScanResult(barcode=code, item=item, discrepancy=row), None
     return ScanResult(barcode=code, item=item), entry
@@ -226,7 +177,8 @@ def _scan(session: Session, batch: RotationBatch, barcode: str, stage: str, *, l
 def receive_copy(session: Session, batch: RotationBatch, barcode: str, *, library: Library, now: dt.datetime,
                  user: User | None = None, damaged: bool = False, note: str = "") -> ScanResult:
     """The school checks in one copy of a dispatched batch (a damaged copy is noted as such)."""
-    _require_status(batch, BatchStatus.DISPATCHED)
+    require_batch_side(session, user, batch, "school")
+    require_status(batch, BatchStatus.DISPATCHED)
     if library.id != batch.destination_library_id:
         raise RotationRefused(N_("Batch {code} is going to {place}: it is received there, not at {here}."),
                               code=batch.code, place=batch.destination_library.name, here=library.name)
@@ -240,19 +192,30 @@ def receive_copy(session: Session, batch: RotationBatch, barcode: str, *, librar
         raise RotationRefused(N_("Copy {barcode} is {state} in this batch: it cannot be received."),
                               barcode=result.barcode, state=entry.state.value, field="barcode")
     entry.state = ItemState.RECEIVED
-    status = ItemStatus.DAMAGED if damaged else ItemStatus.AVAILABLE
+    result.damage_note = _carry_damage(entry, damaged, note)
+    status = ItemStatus.DAMAGED if entry.is_damaged else ItemStatus.AVAILABLE
     set_item_status(session, entry.item, status, library=library, now=now)
     if damaged:
-        result.discrepancy = _discrepancy(session, batch, DiscrepancyKind.DAMAGED, "receipt", library=library,
+        result.discrepancy = record_discrepancy(session, batch, DiscrepancyKind.DAMAGED, "receipt", library=library,
                                           now=now, user=user, item=entry.item, note=note)
     session.flush()
     return result
 
 
+def _carry_damage(entry: RotationItem, damaged: bool, note: str) -> str | None:
+    """Mark the entry damaged when scanned so now; returns the earlier note when the damage was
+    already noted on the way (so the desk can say so)."""
+    earlier = entry.note if entry.is_damaged and not damaged else None
+    if damaged:
+        entry.is_damaged, entry.note = True, normalise(note)
+    return earlier
+
+
 def finish_receipt(session: Session, batch: RotationBatch, *, library: Library, now: dt.datetime,
                    user: User | None = None) -> RotationEvent:
     """Close the receipt: copies not scanned are recorded missing; the batch is at the school."""
-    _require_status(batch, BatchStatus.DISPATCHED)
+    require_batch_side(session, user, batch, "school")
+    require_status(batch, BatchStatus.DISPATCHED)
     if library.id != batch.destination_library_id:
         raise RotationRefused(N_("Batch {code} is going to {place}: it is received there, not at {here}."),
                               code=batch.code, place=batch.destination_library.name, here=library.name)
@@ -260,19 +223,19 @@ def finish_receipt(session: Session, batch: RotationBatch, *, library: Library, 
     if not received:
         raise RotationRefused(N_("No copy of batch {code} has been checked in yet: scan the copies that arrived "
                                  "first."), code=batch.code)
-    for entry in _entries(batch, ItemState.IN_TRANSIT):
+    for entry in entries_in(batch, ItemState.IN_TRANSIT):
         entry.state = ItemState.MISSING
-        _discrepancy(session, batch, DiscrepancyKind.MISSING, "receipt", library=library, now=now, user=user,
+        record_discrepancy(session, batch, DiscrepancyKind.MISSING, "receipt", library=library, now=now, user=user,
                      item=entry.item)
     batch.status, batch.received_at = BatchStatus.AT_SCHOOL, now
-    event = _log(session, batch, "receipt", now=now, user=user, from_library=batch.origin_library,
+    event = log_step(session, batch, "receipt", now=now, user=user, from_library=batch.origin_library,
                  to_library=library, item_ids=[e.item_id for e in received])
     session.flush()
     return event
 
 
 def _refuse_open_loans(session: Session, batch: RotationBatch) -> None:
-    lent = [e.item.barcode for e in _entries(batch, ItemState.RECEIVED) if open_loan(session, e.item) is not None]
+    lent = [e.item.barcode for e in entries_in(batch, ItemState.RECEIVED) if open_loan(session, e.item) is not None]
     if lent:
         raise RotationRefused(
             N_("{count} copies of batch {code} are still on loan ({barcodes}): check them in before the batch "
@@ -291,16 +254,17 @@ def next_stop(batch: RotationBatch) -> RotationStop | None:
 
 def pass_on(session: Session, batch: RotationBatch, *, now: dt.datetime, user: User | None = None) -> RotationEvent:
     """Send the batch from its school to the next stop of its route."""
-    _require_status(batch, BatchStatus.AT_SCHOOL)
+    require_batch_side(session, user, batch, "school")
+    require_status(batch, BatchStatus.AT_SCHOOL)
     stop = next_stop(batch)
     if stop is None:
         raise RotationRefused(N_("{place} is the last stop of batch {code}'s route: send it back to {origin}."),
                               place=batch.destination_library.name, code=batch.code, origin=batch.origin_library.name)
     _refuse_open_loans(session, batch)
     here = batch.destination_library
-    ids = _send(session, batch, _entries(batch, ItemState.RECEIVED), now)
+    ids = _send(session, batch, entries_in(batch, ItemState.RECEIVED), now)
     batch.status, batch.destination_library, batch.current_stop = BatchStatus.DISPATCHED, stop.library, stop.position
-    event = _log(session, batch, "pass_on", now=now, user=user, from_library=here, to_library=stop.library,
+    event = log_step(session, batch, "pass_on", now=now, user=user, from_library=here, to_library=stop.library,
                  item_ids=ids)
     session.flush()
     return event
@@ -308,12 +272,13 @@ def pass_on(session: Session, batch: RotationBatch, *, now: dt.datetime, user: U
 
 def send_back(session: Session, batch: RotationBatch, *, now: dt.datetime, user: User | None = None) -> RotationEvent:
     """Send the batch from its school back to the origin."""
-    _require_status(batch, BatchStatus.AT_SCHOOL)
+    require_batch_side(session, user, batch, "school")
+    require_status(batch, BatchStatus.AT_SCHOOL)
     _refuse_open_loans(session, batch)
-    ids = _send(session, batch, _entries(batch, ItemState.RECEIVED), now)
+    ids = _send(session, batch, entries_in(batch, ItemState.RECEIVED), now)
     here = batch.destination_library
     batch.status = BatchStatus.RETURNING
-    event = _log(session, batch, "return_sent", now=now, user=user, from_library=here,
+    event = log_step(session, batch, "return_sent", now=now, user=user, from_library=here,
                  to_library=batch.origin_library, item_ids=ids)
     session.flush()
     return event
@@ -322,7 +287,8 @@ def send_back(session: Session, batch: RotationBatch, *, now: dt.datetime, user:
 def return_copy(session: Session, batch: RotationBatch, barcode: str, *, library: Library, now: dt.datetime,
                 user: User | None = None, damaged: bool = False, note: str = "") -> ScanResult:
     """The origin checks in one copy of a batch sent back; the copy is free again."""
-    _require_status(batch, BatchStatus.RETURNING)
+    require_batch_side(session, user, batch, "origin")
+    require_status(batch, BatchStatus.RETURNING)
     if library.id != batch.origin_library_id:
         raise RotationRefused(N_("Batch {code} returns to {place}: its copies are checked in there."),
                               code=batch.code, place=batch.origin_library.name)
@@ -336,10 +302,11 @@ def return_copy(session: Session, batch: RotationBatch, barcode: str, *, library
         raise RotationRefused(N_("Copy {barcode} is {state} in this batch: it cannot be checked in."),
                               barcode=result.barcode, state=entry.state.value, field="barcode")
     entry.state, entry.is_open = ItemState.RETURNED, False
-    set_item_status(session, entry.item, ItemStatus.DAMAGED if damaged else ItemStatus.AVAILABLE,
+    result.damage_note = _carry_damage(entry, damaged, note)
+    set_item_status(session, entry.item, ItemStatus.DAMAGED if entry.is_damaged else ItemStatus.AVAILABLE,
                     library=library, now=now)
     if damaged:
-        result.discrepancy = _discrepancy(session, batch, DiscrepancyKind.DAMAGED, "return", library=library,
+        result.discrepancy = record_discrepancy(session, batch, DiscrepancyKind.DAMAGED, "return", library=library,
                                           now=now, user=user, item=entry.item, note=note)
     session.flush()
     return result
@@ -348,14 +315,15 @@ def return_copy(session: Session, batch: RotationBatch, barcode: str, *, library
 def finish_return(session: Session, batch: RotationBatch, *, library: Library, now: dt.datetime,
                   user: User | None = None) -> RotationEvent:
     """Close the return check: copies not scanned are recorded missing (declare them before closing)."""
-    _require_status(batch, BatchStatus.RETURNING)
-    for entry in _entries(batch, ItemState.IN_TRANSIT):
+    require_batch_side(session, user, batch, "origin")
+    require_status(batch, BatchStatus.RETURNING)
+    for entry in entries_in(batch, ItemState.IN_TRANSIT):
         entry.state = ItemState.MISSING
-        _discrepancy(session, batch, DiscrepancyKind.MISSING, "return", library=library, now=now, user=user,
+        record_discrepancy(session, batch, DiscrepancyKind.MISSING, "return", library=library, now=now, user=user,
                      item=entry.item)
     batch.returned_at = now
-    event = _log(session, batch, "return_received", now=now, user=user, from_library=batch.destination_library,
-                 to_library=batch.origin_library, item_ids=[e.item_id for e in _entries(batch, ItemState.RETURNED)])
+    event = log_step(session, batch, "return_received", now=now, user=user, from_library=batch.destination_library,
+                 to_library=batch.origin_library, item_ids=[e.item_id for e in entries_in(batch, ItemState.RETURNED)])
     session.flush()
     return event
 
@@ -363,14 +331,15 @@ def finish_return(session: Session, batch: RotationBatch, *, library: Library, n
 def declare(session: Session, batch: RotationBatch, barcode: str, kind: str, *, note: str, now: dt.datetime,
             user: User | None = None) -> RotationItem:
     """Declare a copy of the batch lost or damaged (a note is required); it is then accounted for."""
-    _require_status(batch, BatchStatus.AT_SCHOOL, BatchStatus.RETURNING)
+    require_batch_side(session, user, batch, "origin")
+    require_status(batch, BatchStatus.AT_SCHOOL, BatchStatus.RETURNING)
     if kind not in ("lost", "damaged"):
         raise RotationRefused(N_("A copy is declared either lost or damaged."), field="kind")
     if not normalise(note):
         raise RotationRefused(N_("Write a note saying what happened to the copy (who reported it, when)."),
                               field="note")
     item = lock_item(session, barcode)
-    entry = _entry(session, batch, item)
+    entry = entry_of(session, batch, item)
     if entry is None or entry.state in ACCOUNTED_STATES:
         raise RotationRefused(N_("Copy {barcode} is not waiting to be accounted for in batch {code}."),
                               barcode=item.barcode, code=batch.code, field="barcode")
@@ -379,7 +348,7 @@ def declare(session: Session, batch: RotationBatch, barcode: str, kind: str, *, 
                               barcode=item.barcode, field="barcode")
     entry.state, entry.is_open, entry.note = ItemState(kind), False, normalise(note)
     set_item_status(session, item, ItemStatus.LOST if kind == "lost" else ItemStatus.DAMAGED, now=now)
-    _discrepancy(session, batch, DiscrepancyKind(kind), "close", library=batch.destination_library, now=now,
+    record_discrepancy(session, batch, DiscrepancyKind(kind), "close", library=batch.destination_library, now=now,
                  user=user, item=item, note=note)
     session.flush()
     return entry
@@ -392,11 +361,12 @@ def unaccounted(batch: RotationBatch) -> list[RotationItem]:
 
 def close_batch(session: Session, batch: RotationBatch, *, now: dt.datetime, user: User | None = None) -> RotationBatch:
     """Close a batch whose every copy is accounted for (a draft batch is closed empty or unpacked)."""
+    require_batch_side(session, user, batch, "origin")
     if batch.status == BatchStatus.DRAFT:
         for entry in list(batch.items):
-            remove_copy(session, batch, entry.item.barcode, now=now)
+            remove_copy(session, batch, entry.item.barcode, now=now, user=user)
     else:
-        _require_status(batch, BatchStatus.RETURNING, BatchStatus.AT_SCHOOL)
+        require_status(batch, BatchStatus.RETURNING, BatchStatus.AT_SCHOOL)
         left = unaccounted(batch)
         if left:
             raise RotationRefused(
@@ -404,6 +374,6 @@ def close_batch(session: Session, batch: RotationBatch, *, now: dt.datetime, use
                    "them lost or damaged with a note, then close the batch."),
                 count=len(left), code=batch.code, barcodes=", ".join(e.item.barcode for e in left[:10]))
     batch.status, batch.closed_at = BatchStatus.CLOSED, now
-    _log(session, batch, "closed", now=now, user=user)
+    log_step(session, batch, "closed", now=now, user=user)
     session.flush()
     return batch

@@ -5,7 +5,8 @@ States and what they mean:
 - Loan: open while `returned_at` is NULL. The database allows one open loan per copy.
 - Hold (a reader's request for a title, collected at a pickup library):
   waiting (no copy set aside yet) -> ready (a copy is set aside at the pickup library, `item_id`)
-  -> collected (the reader borrowed it); or cancelled / expired. One ready hold per copy.
+  -> collected (the reader borrowed it); or cancelled / expired. One ready hold per copy, and one
+  open (waiting or ready) hold per reader and title.
 - Transit: a copy travelling to `to_library_id` (back home after a return elsewhere, or to the
   school holding its rotation batch); open while `received_at` is NULL, one open transit per copy.
 - CirculationEvent kinds: checkout, renew, checkin, hold_placed, hold_filled (a copy set aside),
@@ -103,6 +104,12 @@ class Hold(Base):
         Index(
             "uq_hold_ready_item", "item_id", unique=True,
             sqlite_where=text("status = 'ready'"), postgresql_where=text("status = 'ready'"),
+        ),
+        # One open hold per reader and title, even when two desks place it at the same moment.
+        Index(
+            "uq_hold_open_reader_record", "reader_id", "record_id", unique=True,
+            sqlite_where=text("status IN ('waiting', 'ready')"),
+            postgresql_where=text("status IN ('waiting', 'ready')"),
         ),
     )
 

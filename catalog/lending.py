@@ -1,5 +1,7 @@
 """Circulation services: check out, renew, check in (with transit home or to the rotation
-school), holds. Every function takes the session first and `now`; none commits.
+school), holds. Every function takes the session first and `now`; none commits. The acting
+staff member (`staff`) is checked against the desk's library, the reader's library and the
+loan's library (catalog/permissions.py); None is the system itself (CLI, demo data).
 
 Concurrency: the copy's row is locked (SELECT ... FOR UPDATE on PostgreSQL) before any rule is
 checked, and the database allows one open loan per copy, so two desks lending the same copy at
@@ -15,17 +17,17 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
 from catalog.circulation import (
-    OPEN_HOLD_STATUSES, CirculationEvent, EventKind, Hold, HoldStatus, Loan, LoanRule, Transit,
+    OPEN_HOLD_STATUSES, CirculationEvent, EventKind, Hold, HoldStatus, Loan, Transit,
 )
-from catalog.errors import N_, CatalogError, NotFound
+from catalog.errors import N_, CatalogError, NotFound, PermissionDenied
 from catalog.items import Item, ItemStatus, normalise_barcode, set_item_status
-from catalog.libraries import Library, ancestor_ids
+from catalog.libraries import Library
+from catalog.loan_rules import DEFAULT_RULE, Rule, loan_rule, set_loan_rule  # noqa: F401 (part of this API)
+from catalog.permissions import DISTRICT_READ_ONLY, require_desk, require_reader
 from catalog.records import Record
 from catalog.rotation import BatchStatus, RotationItem
-from catalog.users import User
+from catalog.users import Role, User
 
-# Used when no LoanRule matches: (loan days, renewals allowed, maximum loans per reader).
-DEFAULT_RULE = (21, 2, 5)
 HOLD_PICKUP_DAYS = 7
 
 
@@ -49,13 +51,6 @@ class ReaderNotFound(NotFound):
 
 class UnknownBarcode(NotFound):
     pass
-
-
-@dataclasses.dataclass(frozen=True)
-class Rule:
-    loan_days: int
-    renewals_allowed: int
-    max_loans: int
 
 
 @dataclasses.dataclass
@@ -117,41 +112,6 @@ def require_not_blocked(reader: User) -> None:
         )
 
 
-def loan_rule(session: Session, library_id: int, item_type: str) -> Rule:
-    """The most specific rule for a copy type lent at a library (its parents' rules apply too)."""
-    chain = [library_id, *ancestor_ids(session, library_id)]
-    rules = list(session.scalars(select(LoanRule).where(
-        (LoanRule.library_id.in_(chain)) | (LoanRule.library_id.is_(None)))))
-
-    def rank(rule: LoanRule) -> tuple[int, int]:
-        place = chain.index(rule.library_id) if rule.library_id is not None else len(chain)
-        return (place, 0 if rule.item_type == item_type else 1)
-
-    matching = [r for r in rules if r.item_type in (None, item_type)]
-    if not matching:
-        return Rule(*DEFAULT_RULE)
-    best = min(matching, key=rank)
-    return Rule(best.loan_days, best.renewals_allowed, best.max_loans)
-
-
-def set_loan_rule(session: Session, *, library: Library | None, item_type: str | None, loan_days: int,
-                  renewals_allowed: int, max_loans: int) -> LoanRule:
-    """Create or replace the rule for a library (None: every library) and copy type (None: any)."""
-    if loan_days < 1 or renewals_allowed < 0 or max_loans < 1:
-        raise CirculationRefused(N_("A loan lasts at least one day and a reader may borrow at least one copy."),
-                                 field="loan_days")
-    item_type = (item_type or "").strip() or None
-    rule = session.scalar(select(LoanRule).where(
-        LoanRule.library_id.is_(None) if library is None else LoanRule.library_id == library.id,
-        LoanRule.item_type.is_(None) if item_type is None else LoanRule.item_type == item_type))
-    if rule is None:
-        rule = LoanRule(library=library, item_type=item_type)
-        session.add(rule)
-    rule.loan_days, rule.renewals_allowed, rule.max_loans = loan_days, renewals_allowed, max_loans
-    session.flush()
-    return rule
-
-
 def open_loan(session: Session, item: Item) -> Loan | None:
     """The copy's open loan, if it is lent."""
     return session.scalar(select(Loan).where(Loan.item_id == item.id, Loan.returned_at.is_(None)))
@@ -208,6 +168,8 @@ def _refuse_unlendable(session: Session, item: Item, reader: User, library: Libr
 def checkout(session: Session, *, reader: User, barcode: str, library: Library, now: dt.datetime,
              staff: User | None = None) -> Loan:
     """Lend a copy to a reader at a library's desk; the due date comes from the loan rules."""
+    require_desk(session, staff, library.id)
+    require_reader(session, staff, reader)
     item = lock_item(session, barcode)
     require_not_blocked(reader)
     _refuse_unlendable(session, item, reader, library, now)
@@ -242,12 +204,15 @@ def checkout(session: Session, *, reader: User, barcode: str, library: Library, 
 
 
 def renew(session: Session, *, barcode: str, library: Library, now: dt.datetime, staff: User | None = None) -> Loan:
-    """Extend an open loan by the rule's loan period, within the renewals allowed."""
+    """Extend an open loan by the rule's loan period, within the renewals allowed (by the staff of
+    the library that lent it)."""
+    require_desk(session, staff, library.id)
     item = lock_item(session, barcode)
     loan = open_loan(session, item)
     if loan is None:
         raise CirculationRefused(N_("Copy {barcode} is not on loan: there is nothing to renew."),
                                  barcode=item.barcode, field="barcode")
+    require_desk(session, staff, loan.library_id)
     require_not_blocked(loan.reader)
     rule = loan_rule(session, loan.library_id, item.item_type)
     if loan.renewals >= rule.renewals_allowed:
@@ -278,6 +243,7 @@ def _destination(session: Session, item: Item) -> tuple[Library, int | None]:
 def checkin(session: Session, *, barcode: str, library: Library, now: dt.datetime,
             staff: User | None = None) -> CheckinResult:
     """Take a copy back at any library: close its loan, receive or send it in transit, fill a hold."""
+    require_desk(session, staff, library.id)
     item = lock_item(session, barcode)
     result = CheckinResult(item=item)
     rotation = open_rotation(session, item)
@@ -339,7 +305,13 @@ def _trap_hold(session: Session, item: Item, library: Library, *, now: dt.dateti
 
 def place_hold(session: Session, *, reader: User, record: Record, library: Library, now: dt.datetime,
                staff: User | None = None) -> Hold:
-    """A reader asks for a title, to collect at a library."""
+    """A reader asks for a title, to collect at a library; `staff` places it for them at the desk
+    (None: the reader themselves)."""
+    if reader.role == Role.DISTRICT:
+        raise PermissionDenied(DISTRICT_READ_ONLY)
+    if staff is not None and staff.id != reader.id:
+        require_desk(session, staff, library.id)
+        require_reader(session, staff, reader)
     require_not_blocked(reader)
     if not any(i.status not in (ItemStatus.LOST, ItemStatus.WITHDRAWN) for i in record.items):
         raise CirculationRefused(N_("“{title}” has no copy that can be lent: a hold cannot be placed."),
@@ -352,6 +324,12 @@ def place_hold(session: Session, *, reader: User, record: Record, library: Libra
                                  placed=existing.placed_at.strftime("%d/%m/%Y"), field="record")
     hold = Hold(record=record, reader=reader, library=library, placed_at=now, status=HoldStatus.WAITING)
     session.add(hold)
+    name, title = reader.display_name, record.title  # the failed flush below expires the session's objects
+    try:
+        session.flush()
+    except IntegrityError:  # another desk placed it first (one open hold per reader and title); caller rolls back
+        raise CirculationRefused(N_("{name} already has a hold on “{title}” (placed at another desk at the same "
+                                    "moment)."), name=name, title=title, field="record") from None
     _event(session, EventKind.HOLD_PLACED, now=now, library_id=library.id, record_id=record.id,
            reader_id=reader.id, staff=staff)
     session.flush()
@@ -361,6 +339,7 @@ def place_hold(session: Session, *, reader: User, record: Record, library: Libra
 def fill_hold(session: Session, *, barcode: str, library: Library, now: dt.datetime,
               staff: User | None = None) -> Hold:
     """Set a copy on the shelf here aside for the oldest reader waiting for its title here."""
+    require_desk(session, staff, library.id)
     item = lock_item(session, barcode)
     if item.current_library_id != library.id or item.status != ItemStatus.AVAILABLE:
         raise CirculationRefused(N_("Copy {barcode} is not on the shelf here: only a copy available at this "
@@ -379,7 +358,11 @@ def fill_hold(session: Session, *, barcode: str, library: Library, now: dt.datet
 
 
 def cancel_hold(session: Session, hold: Hold, *, now: dt.datetime, staff: User | None = None) -> Hold:
-    """Cancel an open hold; a copy set aside goes back on the shelf."""
+    """Cancel an open hold (the reader's own, or by the staff of its pickup library); a copy set
+    aside goes back on the shelf."""
+    if staff is not None and staff.id == hold.reader_id:
+        staff = None  # the reader cancels their own hold
+    require_desk(session, staff, hold.library_id)
     if hold.status not in OPEN_HOLD_STATUSES:
         raise CirculationRefused(N_("This hold is already {status}."), status=hold.status.value)
     hold.status, hold.cancelled_at, hold.item = HoldStatus.CANCELLED, now, None

@@ -2,6 +2,7 @@
 holds and (if kept) history, availability per library, a desk's latest events."""
 from __future__ import annotations
 
+import dataclasses
 import datetime as dt
 
 from sqlalchemy import func, select
@@ -10,7 +11,8 @@ from sqlalchemy.orm import Session
 from catalog.circulation import OPEN_HOLD_STATUSES, CirculationEvent, Hold, Loan, LoanRule, ReaderPreference
 from catalog.errors import N_, RecordNotFound
 from catalog.items import Item, ItemStatus, normalise_barcode
-from catalog.lending import open_loan
+from catalog.lending import find_reader, open_loan
+from catalog.permissions import managed_library_ids, require_reader
 from catalog.records import Record
 from catalog.users import User
 
@@ -23,10 +25,12 @@ def overdue_loans(session: Session, library_ids: set[int] | None, now: dt.dateti
     return list(session.scalars(stmt))
 
 
-def reader_loans(session: Session, reader: User) -> list[Loan]:
-    """The reader's open loans, soonest due first."""
-    return list(session.scalars(select(Loan).where(Loan.reader_id == reader.id, Loan.returned_at.is_(None))
-                                .order_by(Loan.due_at)))
+def reader_loans(session: Session, reader: User, library_ids: set[int] | None = None) -> list[Loan]:
+    """The reader's open loans (lent at these libraries; None: everywhere), soonest due first."""
+    stmt = select(Loan).where(Loan.reader_id == reader.id, Loan.returned_at.is_(None)).order_by(Loan.due_at)
+    if library_ids is not None:
+        stmt = stmt.where(Loan.library_id.in_(library_ids))
+    return list(session.scalars(stmt))
 
 
 def reader_history(session: Session, reader: User, limit: int = 100) -> list[Loan]:
@@ -37,10 +41,30 @@ def reader_history(session: Session, reader: User, limit: int = 100) -> list[Loa
                                 .order_by(Loan.returned_at.desc()).limit(limit)))
 
 
-def reader_holds(session: Session, reader: User) -> list[Hold]:
-    """The reader's open holds, oldest first."""
-    return list(session.scalars(select(Hold).where(Hold.reader_id == reader.id,
-                                                   Hold.status.in_(OPEN_HOLD_STATUSES)).order_by(Hold.placed_at)))
+def reader_holds(session: Session, reader: User, library_ids: set[int] | None = None) -> list[Hold]:
+    """The reader's open holds (collected at these libraries; None: everywhere), oldest first."""
+    stmt = select(Hold).where(Hold.reader_id == reader.id, Hold.status.in_(OPEN_HOLD_STATUSES)).order_by(Hold.placed_at)
+    if library_ids is not None:
+        stmt = stmt.where(Hold.library_id.in_(library_ids))
+    return list(session.scalars(stmt))
+
+
+@dataclasses.dataclass
+class DeskReader:
+    """A reader opened at the desk, with the loans and holds of the librarian's libraries."""
+
+    reader: User
+    loans: list[Loan]
+    holds: list[Hold]
+
+
+def desk_reader(session: Session, card: str, *, staff: User) -> DeskReader:
+    """Open a reader at the desk by card: refused for a reader of another library; a reader
+    registered nowhere shows only the loans and holds of the staff member's own libraries."""
+    reader = find_reader(session, card)
+    require_reader(session, staff, reader)
+    managed = managed_library_ids(session, staff)
+    return DeskReader(reader, reader_loans(session, reader, managed), reader_holds(session, reader, managed))
 
 
 def keeps_history(session: Session, reader: User) -> bool:

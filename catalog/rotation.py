@@ -144,6 +144,9 @@ class RotationItem(Base):
     added_at: Mapped[dt.datetime] = mapped_column(DateTime, default=utcnow)
     added_by_id: Mapped[int | None] = mapped_column(ForeignKey("user_account.id", ondelete="SET NULL"))
     note: Mapped[str] = mapped_column(Text, default="")
+    # Damage noted on the way (at a school's receipt, or the copy left a stop damaged): it stays
+    # on the copy until the origin checks it in, which keeps the copy marked damaged.
+    is_damaged: Mapped[bool] = mapped_column(Boolean, default=False)
 
     batch: Mapped[RotationBatch] = relationship(back_populates="items")
     item: Mapped[Item] = relationship()

@@ -11,14 +11,14 @@ from flask_login import current_user
 
 from app.auth import roles_required
 from app.db import get_session
-from app.errors import translate_error
+from app.errors import refuse, translate_error
 from catalog import batches, rotation_history
 from catalog.db import utcnow
-from catalog.errors import CatalogError, ValidationError, N_
+from catalog.errors import CatalogError, PermissionDenied, ValidationError, N_
 from catalog.items import get_item_by_barcode
 from catalog.loan_lists import item_loans
 from catalog.libraries import get_library, list_libraries
-from catalog.permissions import can_manage_library, managed_library_ids, require_library
+from catalog.permissions import can_manage_library, managed_library_ids, require_batch_side
 from catalog.rotation import RotationBatch
 from catalog.users import Role
 
@@ -44,7 +44,10 @@ STAGE = {"dispatch": _l("dispatch"), "receipt": _l("receipt"), "return": _l("ret
 
 @bp.errorhandler(CatalogError)
 def _refused(error: CatalogError):
-    """A refusal: roll back and show why on the page the librarian was working on."""
+    """A refusal: roll back and show why on the page the librarian was working on; a permission
+    refusal is a 403, logged, in one place."""
+    if isinstance(error, PermissionDenied):
+        return refuse(error)
     get_session().rollback()
     if request.method == "GET":
         return render_template("error.html", status=error.status, message=translate_error(error)), error.status
@@ -56,15 +59,11 @@ def _refused(error: CatalogError):
 
 def _batch(batch_id: int, *, side: str) -> RotationBatch:
     """The batch, if the librarian may act on this side of it: the origin, the school it is at
-    (the origin may also act for a school without an account), or any stop to see it."""
+    (the origin may also act for a school without an account), or any stop to see it. The
+    services check the side again."""
     session = get_session()
     batch = batches.get_batch(session, batch_id)
-    if side == "any":  # seeing it: the origin and every stop of its route
-        places = {batch.destination_library_id, *(stop.library_id for stop in batch.stops)}
-        if any(can_manage_library(session, current_user, place) for place in places):
-            return batch
-    if side == "origin" or not can_manage_library(session, current_user, batch.destination_library_id):
-        require_library(session, current_user, batch.origin_library_id)
+    require_batch_side(session, current_user, batch, side)
     return batch
 
 
@@ -111,7 +110,6 @@ def batch_list():
 def create():
     session = get_session()
     origin = get_library(session, request.form.get("origin", type=int) or 0)
-    require_library(session, current_user, origin.id)
     batch = batches.create_batch(
         session, origin=origin, stops=_stops(), now=utcnow(), prepared_by=current_user,
         code=request.form.get("code", ""), planned_dispatch_on=_date("planned_dispatch_on"),
@@ -140,7 +138,11 @@ def _scan_action(batch_id: int, side: str, action, message: str, focus: str = "s
         flash(_("{barcode} is not in this batch: recorded as an unexpected copy. Put it aside and tell the "
                 "centre.").format(barcode=result.barcode), "warning")
         return redirect(url_for("rotation.batch", batch_id=batch_id) + f"#{focus}")
-    return _done(found, message.format(barcode=request.form.get("barcode", "").strip().upper()), focus)
+    message = message.format(barcode=request.form.get("barcode", "").strip().upper())
+    if getattr(result, "damage_note", None) is not None:
+        message += " " + _("It was noted damaged on its way ({note}): it stays marked damaged until it is repaired "
+                           "(check it in at the desk) or withdrawn.").format(note=result.damage_note or "—")
+    return _done(found, message, focus)
 
 
 @bp.post("/<int:batch_id>/add")
@@ -153,8 +155,8 @@ def add(batch_id: int):
 @bp.post("/<int:batch_id>/remove")
 @roles_required(Role.LIBRARIAN)
 def remove(batch_id: int):
-    return _scan_action(batch_id, "origin", lambda b, code: batches.remove_copy(get_session(), b, code, now=utcnow()),
-                        _("Removed {barcode} from the batch."))
+    return _scan_action(batch_id, "origin", lambda b, code: batches.remove_copy(
+        get_session(), b, code, now=utcnow(), user=current_user), _("Removed {barcode} from the batch."))
 
 
 @bp.post("/<int:batch_id>/receive")

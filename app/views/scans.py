@@ -19,7 +19,7 @@ from app.auth import roles_required
 from app.cli_scans import ocr_settings, scan_settings
 from app.db import get_session
 from app.params import page_arg
-from app.jobs import job_type, submit
+from app.jobs import job_type, submit, visible_job
 from catalog.digital import LICENCES, correct_page_text, get_object, get_page, list_objects
 from catalog.jobs import create_job, get_job
 from catalog.records import get_record
@@ -86,7 +86,7 @@ def upload():
 @bp.get("/jobs/<int:job_id>")
 @roles_required(*STAFF_ROLES)
 def job_report(job_id: int):
-    return render_template("scans/job_report.html", job=get_job(get_session(), job_id))
+    return render_template("scans/job_report.html", job=visible_job(job_id))
 
 
 @bp.get("/<int:object_id>")

@@ -5,6 +5,7 @@ import csv
 import datetime as dt
 import io
 import json
+import re
 
 import pypdfium2
 import pytest
@@ -158,7 +159,8 @@ def test_a_librarian_records_an_event(client, known):
     assert "Đã ghi hoạt động “Tuần lễ học tập suốt đời: đọc cùng con”: 45 người tham gia." in page
     assert "Tuần lễ hưởng ứng học tập suốt đời (tháng 10)" in page
     report = client.get("/staff/reports/?year=2026").get_data(as_text=True)
-    assert "<strong>2</strong>75 người" in report.replace("\n", "").replace(" <", "<") or "75 người" in report
+    cards = re.sub(r"\s+", " ", report.split('<ul class="cards">')[1].split("</ul>")[0])
+    assert "<li>Hoạt động và sự kiện<strong>2</strong>75 người</li>" in cards  # the school had one activity; with this one, 75 people
     bad = client.post("/staff/reports/events", data={**form, "title": "", "attendance": "x"})
     assert bad.status_code == 400 and "This field is required." in bad.get_data(as_text=True)
 
@@ -186,7 +188,7 @@ def test_online_use_is_counted_once_per_browser_session_without_personal_data(ap
     first, second = app.test_client(), app.test_client()
     for client in (first, first, second):
         assert client.get("/").status_code == 200
-    assert first.get("/healthz").status_code in (200, 503)
+    assert first.get("/healthz").status_code == 200  # the database and the index answer; not counted
     assert first.get("/no-such-page").status_code == 404
     with app.app_context():
         day = today()

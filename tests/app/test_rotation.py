@@ -83,7 +83,8 @@ def test_bad_steps_are_refused_with_what_to_do(demo, client):
     page = client.post(f"/staff/rotation/{batch_id}/step/finish-receipt", follow_redirects=True)
     assert "the batch is at the school" in flashes(page)[-1]
     # the school may not close a batch: that is the centre's step
-    assert client.post(f"/staff/rotation/{batch_id}/step/close").status_code == 302
+    page = client.post(f"/staff/rotation/{batch_id}/step/close")
+    assert page.status_code == 403 and "where batch" in page.get_data(as_text=True)
     with demo.extensions["session_factory"]() as session:
         assert session.get(RotationBatch, batch_id).status.value == "at_school"
     client.post(f"/staff/rotation/{batch_id}/step/send-back")
@@ -129,3 +130,26 @@ def test_pages_need_a_librarian(demo, client):
     assert client.get("/staff/rotation").status_code == 403
     with demo.extensions["session_factory"]() as session:
         assert session.scalar(select(Item).where(Item.barcode == "TTVH000011")) is not None
+
+
+def test_damage_noted_at_the_school_is_shown_when_the_copy_comes_back(demo, client):
+    client.set_cookie("lang", "en")
+    login(client, "thuthu")
+    batch_id = new_batch(client, 2)
+    code = centre_copies(demo, 1)[0]
+    client.post(f"/staff/rotation/{batch_id}/add", data={"barcode": code})
+    client.post(f"/staff/rotation/{batch_id}/step/dispatch")
+    client.post("/logout")
+    login(client, "thuvien.tieuhoc")
+    client.post(f"/staff/rotation/{batch_id}/receive", data={"barcode": code, "damaged": "1", "note": "bìa rách"})
+    client.post(f"/staff/rotation/{batch_id}/step/finish-receipt")
+    client.post(f"/staff/rotation/{batch_id}/step/send-back")
+    client.post("/logout")
+    login(client, "thuthu")
+    page = client.post(f"/staff/rotation/{batch_id}/return", data={"barcode": code}, follow_redirects=True)
+    assert flashes(page)[-1] == (f"Checked in {code}. It was noted damaged on its way (bìa rách): it stays marked "
+                                 "damaged until it is repaired (check it in at the desk) or withdrawn.")
+    copy = client.get(f"/staff/rotation/copy?barcode={code}").get_data(as_text=True)
+    assert "Thông tin và Thể thao huyện Cát Hải, damaged</p>" in copy and "returned · damaged: bìa rách" in copy
+    with demo.extensions["session_factory"]() as session:
+        assert session.scalar(select(Item.status).where(Item.barcode == code)).value == "damaged"

@@ -1,5 +1,5 @@
 """The database itself refuses a second open loan, a second open batch and a second open transit
-for the same copy (not only the services)."""
+for the same copy, and a second open hold of a reader on a title (not only the services)."""
 from __future__ import annotations
 
 import datetime as dt
@@ -7,7 +7,7 @@ import datetime as dt
 import pytest
 from sqlalchemy.exc import IntegrityError
 
-from catalog.circulation import Loan, Transit
+from catalog.circulation import Hold, HoldStatus, Loan, Transit
 from catalog.items import add_item
 from catalog.libraries import save_library
 from catalog.records import RecordDraft, create_record
@@ -58,3 +58,38 @@ def test_one_open_transit_per_copy(session, world):
     session.add(Transit(item=item, from_library=school, to_library=centre, sent_at=NOW))
     with pytest.raises(IntegrityError):
         session.commit()
+
+
+def test_one_open_hold_per_reader_and_title(session, world):
+    centre, _school, item, reader = world
+    session.add(Hold(record=item.record, reader=reader, library=centre, placed_at=NOW, status=HoldStatus.COLLECTED))
+    session.add(Hold(record=item.record, reader=reader, library=centre, placed_at=NOW, status=HoldStatus.WAITING))
+    session.commit()  # a past hold and an open one live side by side
+    session.add(Hold(record=item.record, reader=reader, library=centre, placed_at=NOW, status=HoldStatus.WAITING))
+    with pytest.raises(IntegrityError):
+        session.commit()
+
+
+def test_the_migration_keeps_one_of_the_duplicate_holds_already_placed(db_url, engine, session, world):
+    """Databases that already hold duplicates (placed by racing requests) still upgrade: the
+    oldest open hold stays, a ready one first; the others are cancelled."""
+    from alembic import command
+    from sqlalchemy import text
+
+    from app.schema import alembic_config
+
+    centre, _school, item, reader = world
+    ids = dict(record=item.record_id, reader=reader.id, library=centre.id)
+    session.close()
+    config = alembic_config(db_url)
+    command.downgrade(config, "0900-1")
+    rows = [("waiting", "2026-03-01 08:00:00"), ("ready", "2026-03-01 09:00:00"), ("waiting", "2026-03-01 07:00:00")]
+    with engine.begin() as connection:
+        for status, placed in rows:
+            connection.execute(text("INSERT INTO hold (record_id, reader_id, library_id, placed_at, status) "
+                                    "VALUES (:record, :reader, :library, :placed, :status)"),
+                               dict(ids, placed=placed, status=status))
+    command.upgrade(config, "heads")
+    with engine.connect() as connection:
+        statuses = connection.execute(text("SELECT status FROM hold ORDER BY id")).scalars().all()
+    assert statuses == ["cancelled", "ready", "cancelled"]

@@ -9,9 +9,10 @@ import pytest
 from sqlalchemy import func, select
 
 from catalog import batches, lending
-from catalog.circulation import Loan
+from catalog.circulation import OPEN_HOLD_STATUSES, Hold, Loan
 from catalog.errors import CatalogError
 from catalog.libraries import get_library_by_code
+from catalog.records import Record
 from catalog.rotation import RotationItem
 from catalog.users import find_user
 from tests.catalog.test_circulation_support import NOW, build_world
@@ -80,3 +81,22 @@ def test_two_librarians_add_the_same_copy_to_two_batches_at_once(session_factory
         assert barcode in refusal and ("already in batch" in refusal or "at the same moment" in refusal)
         session.expire_all()
         assert session.scalar(select(func.count()).select_from(RotationItem).where(RotationItem.is_open)) == round_ + 1
+
+
+def test_twenty_desks_place_the_same_hold_at_once(session_factory, session, world):
+    """One reader, one title, twenty requests at once: one open hold; every other request is
+    refused with a message saying the reader already has a hold on that title."""
+    record_id = world.item("C0001").record_id
+
+    def hold(s, n):
+        lending.place_hold(s, reader=find_user(s, "reader"), record=s.get(Record, record_id),
+                           library=get_library_by_code(s, "TTVH"), now=NOW)
+
+    outcomes = race(session_factory, hold, count=20)
+    assert outcomes.count("ok") == 1, outcomes
+    refusals = [o for o in outcomes if o != "ok"]
+    assert all(o.startswith("Lê Minh Đức already has a hold on “Sách số 1”") for o in refusals), refusals
+    session.expire_all()
+    open_holds = session.scalar(select(func.count()).select_from(Hold).where(
+        Hold.reader_id == world.reader.id, Hold.record_id == record_id, Hold.status.in_(OPEN_HOLD_STATUSES)))
+    assert open_holds == 1

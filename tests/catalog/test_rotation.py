@@ -186,3 +186,42 @@ def test_closing_a_draft_puts_copies_back(session, w):
     batches.add_copy(session, batch, "C0000", now=NOW)
     batches.close_batch(session, batch, now=NOW)
     assert batch.status == BatchStatus.CLOSED and w.item("C0000").status == ItemStatus.AVAILABLE
+
+
+def test_damage_noted_at_receipt_stays_on_the_copy_until_it_is_back(session, w):
+    """A copy received damaged at the first school travels on and comes back still marked damaged,
+    with the note from the receipt, instead of going back on the shelf as available."""
+    batch = new_batch(session, w)
+    for code in ("C0000", "C0001"):
+        batches.add_copy(session, batch, code, now=NOW)
+    batches.dispatch(session, batch, now=NOW)
+    batches.receive_copy(session, batch, "C0000", library=w.school, now=NOW + DAY, damaged=True, note="bìa rách")
+    batches.receive_copy(session, batch, "C0001", library=w.school, now=NOW + DAY)
+    batches.finish_receipt(session, batch, library=w.school, now=NOW + DAY)
+    assert w.item("C0000").status == ItemStatus.DAMAGED
+    batches.pass_on(session, batch, now=NOW + 30 * DAY)
+    for code in ("C0000", "C0001"):  # the second school scans it without noticing
+        batches.receive_copy(session, batch, code, library=w.school2, now=NOW + 31 * DAY)
+    batches.finish_receipt(session, batch, library=w.school2, now=NOW + 31 * DAY)
+    assert w.item("C0000").status == ItemStatus.DAMAGED
+    batches.send_back(session, batch, now=NOW + 60 * DAY)
+    back = batches.return_copy(session, batch, "C0000", library=w.centre, now=NOW + 61 * DAY)
+    sound = batches.return_copy(session, batch, "C0001", library=w.centre, now=NOW + 61 * DAY)
+    assert w.item("C0000").status == ItemStatus.DAMAGED and w.item("C0001").status == ItemStatus.AVAILABLE
+    assert back.damage_note == "bìa rách" and sound.damage_note is None
+    trip = rotation_history.copy_batches(session, w.item("C0000"))[0]
+    assert trip.is_damaged and trip.note == "bìa rách"
+    with pytest.raises(CirculationRefused, match="marked damaged: it cannot be lent"):
+        lending.checkout(session, reader=w.reader, barcode="C0000", library=w.centre, now=NOW + 62 * DAY)
+
+
+def test_a_copy_repaired_at_the_school_comes_back_available(session, w):
+    batch = new_batch(session, w)
+    batches.add_copy(session, batch, "C0000", now=NOW)
+    batches.dispatch(session, batch, now=NOW)
+    batches.receive_copy(session, batch, "C0000", library=w.school, now=NOW + DAY, damaged=True, note="gáy lỏng")
+    batches.finish_receipt(session, batch, library=w.school, now=NOW + DAY)
+    lending.checkin(session, barcode="C0000", library=w.school, now=NOW + 2 * DAY)  # repaired, back on the shelf
+    batches.send_back(session, batch, now=NOW + 30 * DAY)
+    back = batches.return_copy(session, batch, "C0000", library=w.centre, now=NOW + 31 * DAY)
+    assert w.item("C0000").status == ItemStatus.AVAILABLE and back.damage_note is None

@@ -301,4 +301,15 @@ VI = {
     "The most specific rule applies: the library and copy type, the library, every library and copy type, every library. A library's rule covers the points under it. Without any rule: {days} days, {renewals} renewals, {loans} loans.": 'Quy định cụ thể nhất được áp dụng: theo thư viện và loại bản sách, theo thư viện, theo loại bản sách cho mọi thư viện, rồi cho mọi thư viện. Quy định của một thư viện áp dụng cho cả các điểm trực thuộc. Khi không có quy định nào: {days} ngày, {renewals} lần gia hạn, {loans} bản.',
     'any': 'mọi loại',
     'every library': 'mọi thư viện',
+    '{name} already has a hold on “{title}” (placed at another desk at the same moment).': '{name} đã đặt trước “{title}” (vừa đặt ở một quầy khác cùng lúc).',
+    'It was noted damaged on its way ({note}): it stays marked damaged until it is repaired (check it in at the desk) or withdrawn.': 'Bản sách đã được ghi nhận hư hỏng trên đường luân chuyển ({note}): vẫn giữ trạng thái hư hỏng cho đến khi được sửa (nhận trả tại quầy) hoặc thanh lý.',
+    'Batch {code} does not come to your library: only the libraries on its route can see it.': 'Đợt {code} không đến thư viện của bạn: chỉ các thư viện trên lộ trình của đợt mới xem được.',
+    'Only {origin}, where batch {code} comes from, can do this step.': 'Chỉ {origin}, nơi gửi đợt {code}, mới làm được bước này.',
+    'Only {school}, where batch {code} is going or is, or {origin}, where it comes from, can do this step.': 'Chỉ {school}, nơi đợt {code} đang đến hoặc đang ở, hoặc {origin}, nơi gửi đợt, mới làm được bước này.',
+    'The district office account reads reports only: it cannot lend, place holds or change anything at the desk.': 'Tài khoản của phòng văn hóa huyện chỉ xem báo cáo: không thể cho mượn, đặt trước hay thay đổi gì tại quầy.',
+    'You can only work the desk of your own library and the points under it.': 'Bạn chỉ làm việc được tại quầy của thư viện mình và các điểm trực thuộc.',
+    '{name} is a reader of {library}: only its staff can open their loans or act for them.': '{name} là bạn đọc của {library}: chỉ cán bộ thư viện đó mới xem được sách đang mượn hoặc làm thay cho bạn đọc.',
+    # Background jobs (app/jobs.py): who may see a job, and what a failed one says.
+    'The job stopped on an unexpected error. An administrator can find the details in the server log (job {id}).': 'Tác vụ dừng do một lỗi ngoài dự kiến. Quản trị viên có thể xem chi tiết trong nhật ký máy chủ (tác vụ {id}).',
+    'This job was started by someone outside your library: you cannot see it.': 'Tác vụ này do người ngoài thư viện của bạn khởi chạy: bạn không xem được.',
 }
