@@ -91,9 +91,16 @@ def _print_report(summary, as_json: bool) -> None:
 @with_appcontext
 def export_marc_command(out: Path, fmt: str) -> None:
     """Export every record as ISO 2709 (UTF-8) or MARCXML."""
+    repaired = [0]
+
+    def warn(record_id: int, repairs: list[str]) -> None:
+        repaired[0] += 1
+        click.echo(f"Warning: record {record_id} was repaired for MARC21slim ({'; '.join(repairs)}); "
+                   "the stored record is unchanged.", err=True)
+
     with current_app.extensions["session_factory"]() as session, open(out, "wb") as handle:
-        count = export_records(session, handle, fmt)
-    click.echo(f"Exported {count} records to {out}.")
+        count = export_records(session, handle, fmt, warn=warn)
+    click.echo(f"Exported {count} records to {out}" + (f" ({repaired[0]} repaired for MARC21slim)." if repaired[0] else "."))
 
 
 COMMANDS = (import_marc_command, export_marc_command)

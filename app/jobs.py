@@ -11,14 +11,15 @@ import traceback
 from typing import Callable
 
 from flask import Blueprint, Flask, current_app, jsonify, render_template
+from flask_babel import force_locale
 from flask_babel import gettext as _
 from flask_login import current_user
 
 from app.auth import roles_required
 from app.hooks import after_commit
 from app.db import get_session
-from app.errors import translate_error
 from app.logs import job_context
+from app.errors import translate_error
 from catalog.db import utcnow
 from catalog.errors import CatalogError
 from catalog.jobs import Job, JobStatus, get_job
@@ -73,10 +74,8 @@ def run_job(app: Flask, job_id: int) -> None:
                 with factory.begin() as session:
                     job = session.get(Job, job_id)
                     job.status, job.finished_at = JobStatus.FAILED, utcnow()
-                    if isinstance(exc, CatalogError):  # a message for the librarian: no class name, no traceback
-                        job.message = translate_error(exc)
-                    else:
-                        job.message = f"{type(exc).__name__}: {exc}"
+                    job.message = _job_message(app, exc)  # a domain error: no class name, no traceback
+                    if not isinstance(exc, CatalogError):
                         job.result = {"traceback": traceback.format_exc()[-4000:]}
                 return
         with factory.begin() as session:
@@ -85,6 +84,14 @@ def run_job(app: Flask, job_id: int) -> None:
         outcome["status"] = "done"
         with app.app_context():
             after_commit(app)
+
+
+def _job_message(app: Flask, exc: Exception) -> str:
+    """What the job page says of a failure (a job runs outside any request: the default locale)."""
+    if not isinstance(exc, CatalogError):
+        return f"{type(exc).__name__}: {exc}"
+    with force_locale(app.config["BABEL_DEFAULT_LOCALE"]):
+        return translate_error(exc)
 
 
 def visible_job(job_id: int) -> Job:

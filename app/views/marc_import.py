@@ -6,7 +6,7 @@ from urllib.parse import quote
 from pathlib import Path
 
 from flask import Blueprint, Response, current_app, redirect, render_template, url_for
-from flask_babel import gettext as _, lazy_gettext as _l
+from flask_babel import force_locale, gettext as _, lazy_gettext as _l
 from flask_login import current_user
 from flask_wtf import FlaskForm
 from flask_wtf.file import FileField, FileRequired
@@ -14,6 +14,7 @@ from wtforms import BooleanField, SelectField
 
 from app.auth import roles_required
 from app.db import get_session
+from app.errors import translate_error
 from app.jobs import job_type, submit
 from app.marc_runs import run_import
 from catalog.db import utcnow
@@ -21,7 +22,8 @@ from catalog.imports import count_problems, get_problem, get_run, recent_runs, r
 from catalog.jobs import create_job, get_job
 from catalog.libraries import list_libraries
 from catalog.users import Role
-from ingest.marc.errors import MarcFileError
+from catalog.errors import N_
+from ingest.marc.errors import MarcFileError, MarcStorageError
 from ingest.marc.reader import detect_format
 
 bp = Blueprint("marc_import", __name__, url_prefix="/staff/import")
@@ -46,11 +48,15 @@ def _form() -> UploadForm:
 def upload():
     form = _form()
     if form.validate_on_submit():
-        upload_dir = Path(current_app.config["DATA_DIR"]) / "uploads"
-        upload_dir.mkdir(parents=True, exist_ok=True)
-        path = upload_dir / f"{uuid.uuid4().hex}.marc"
-        form.file.data.save(path)
         name = Path(form.file.data.filename or "upload.marc").name
+        try:
+            path = _save_upload(form.file.data)
+        except OSError as exc:
+            message = _("The file {name} could not be saved: the data folder cannot be written ({reason}). Nothing was "
+                        "imported; ask the administrator to make the data folder writable, then try again.").format(
+                name=name, reason=exc.strerror or type(exc).__name__)
+            return render_template("marc/upload.html", form=form, runs=recent_runs(get_session()),
+                                   error=message), 503
         try:
             detect_format(path, name)  # a file that is not MARC is refused here, with its reason
         except MarcFileError:
@@ -68,17 +74,48 @@ def upload():
     return render_template("marc/upload.html", form=form, runs=recent_runs(get_session())), 400 if form.errors else 200
 
 
+def _save_upload(storage) -> Path:
+    """Keep the uploaded bytes under DATA_DIR/uploads for the job; OSError when it cannot be written."""
+    upload_dir = Path(current_app.config["DATA_DIR"]) / "uploads"
+    upload_dir.mkdir(parents=True, exist_ok=True)
+    path = upload_dir / f"{uuid.uuid4().hex}.marc"
+    try:
+        storage.save(path)
+    except OSError:
+        path.unlink(missing_ok=True)
+        raise
+    return path
+
+
 @job_type("marc_import")
 def run_marc_import(session_factory, job_id: int, report) -> dict:
-    """The background side of an upload: the same pipeline as import-marc."""
+    """The background side of an upload: the same pipeline as import-marc. A failure is said by
+    the file's own name, without the upload's path or a traceback, on the job and its report."""
     with session_factory() as session:
         params = dict(get_job(session, job_id).params)
-    summary = run_import(
-        current_app._get_current_object(), [Path(params["path"])], names=[params["name"]],
-        library_code=params["library"] or None, strict=params["strict"], run_id=params["run_id"],
-        progress=lambda done, total: report(done, total),
-    )
+    if not Path(params["path"]).is_file():
+        _fail(session_factory, params["run_id"], MarcStorageError(
+            N_("The uploaded file {name} is no longer in the data folder; upload it again."), name=params["name"]))
+    try:
+        summary = run_import(
+            current_app._get_current_object(), [Path(params["path"])], names=[params["name"]],
+            library_code=params["library"] or None, strict=params["strict"], run_id=params["run_id"],
+            progress=lambda done, total: report(done, total),
+        )
+    except OSError as exc:
+        _fail(session_factory, params["run_id"], MarcStorageError(
+            N_("The import of {name} stopped: the data folder could not be read or written ({reason}). Records "
+               "imported before this point are kept; ask the administrator to check the data folder, then import "
+               "the file again."), name=params["name"], reason=exc.strerror or type(exc).__name__))
     return {"run_id": params["run_id"], **summary.as_json(), "refused": summary.refused}
+
+
+def _fail(session_factory, run_id: int, error: MarcStorageError) -> None:
+    """Mark the import run failed with the error's words (default locale: no request here), then raise it."""
+    with session_factory.begin() as session, force_locale(current_app.config["BABEL_DEFAULT_LOCALE"]):
+        run = get_run(session, run_id)
+        run.status, run.finished_at, run.message = "failed", utcnow(), translate_error(error)
+    raise error
 
 
 @bp.get("/job/<int:job_id>")
@@ -93,7 +130,7 @@ def report(job_id: int):
 def run_report(run_id: int):
     session = get_session()
     lines = {kind: [(p, _(p.template).format(**p.params)) for p in run_problems(session, run_id, kind)]
-             for kind in ("rejected", "updated", "warning")}
+             for kind in ("rejected", "conflict", "updated", "warning")}
     return render_template("marc/report.html", run=get_run(session, run_id), lines=lines,
                            totals=count_problems(session, run_id))
 

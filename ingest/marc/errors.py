@@ -8,3 +8,9 @@ class MarcError(CatalogError):
 
 class MarcFileError(MarcError):
     """A whole file cannot be read: missing, empty, not MARC."""
+
+
+class MarcStorageError(MarcError):
+    """The data folder cannot be written (read-only, full, not a folder): nothing was lost."""
+
+    status = 503

@@ -2,7 +2,7 @@
 when a record has none, e.g. one typed in by hand)."""
 from __future__ import annotations
 
-from typing import BinaryIO, Iterator
+from typing import BinaryIO, Callable, Iterator
 from xml.etree import ElementTree
 
 import pymarc
@@ -12,6 +12,7 @@ from sqlalchemy.orm import Session
 
 from catalog.records import Record
 from ingest.marc.marcjson import marc_json_to_record
+from ingest.marc.slim import slim_record
 from ingest.marc.writeback import write_draft
 
 MARCXML_NS = "http://www.loc.gov/MARC21/slim"
@@ -40,9 +41,20 @@ def to_iso2709(record: pymarc.Record) -> bytes:
     return leader.encode("ascii") + head + b"".join(body) + b"\x1d"
 
 
-def to_marcxml(record: pymarc.Record) -> bytes:
-    """One <record> element (no namespace prefix; the enclosing collection declares it)."""
+def to_marcxml(record: pymarc.Record, repairs: list[str] | None = None) -> bytes:
+    """One <record> element (no namespace prefix; the enclosing collection declares it), valid
+    MARC21slim: what the schema refuses is repaired (ingest/marc/slim.py), each repair added to
+    `repairs` when given."""
+    record, made = slim_record(record)
+    if repairs is not None:
+        repairs += made
     return ElementTree.tostring(record_to_xml_node(record, quiet=True), encoding="utf-8").split(b"?>", 1)[-1].strip()
+
+
+def _comment(repairs: list[str]) -> bytes:
+    """An XML comment naming the repairs (no "--" inside, as XML requires)."""
+    text = "; ".join(repairs).replace("--", "- -")
+    return f"<!-- Repaired for MARC21slim: {text} -->\n".encode("utf-8")
 
 
 def record_bytes(record: Record, fmt: str) -> bytes:
@@ -50,8 +62,10 @@ def record_bytes(record: Record, fmt: str) -> bytes:
     marc = marc_json_to_record(record_marc(record))
     if fmt == "marc":
         return to_iso2709(marc)
+    repairs: list[str] = []
+    element = to_marcxml(marc, repairs)
     return (b'<?xml version="1.0" encoding="UTF-8"?>\n<collection xmlns="' + MARCXML_NS.encode() + b'">\n'
-            + to_marcxml(marc) + b"\n</collection>\n")
+            + (_comment(repairs) if repairs else b"") + element + b"\n</collection>\n")
 
 
 def live_records(session: Session, *, batch: int = 500) -> Iterator[Record]:
@@ -68,14 +82,23 @@ def live_records(session: Session, *, batch: int = 500) -> Iterator[Record]:
         session.expunge_all()
 
 
-def export_records(session: Session, out: BinaryIO, fmt: str = "marc") -> int:
-    """Write every live record to `out`; returns how many."""
+def export_records(session: Session, out: BinaryIO, fmt: str = "marc",
+                   warn: Callable[[int, list[str]], None] | None = None) -> int:
+    """Write every live record to `out`; returns how many. For MARCXML, `warn(record id, repairs)`
+    hears of each record repaired to pass MARC21slim (the repairs are also an XML comment)."""
     count = 0
     if fmt == "marcxml":
         out.write(b'<?xml version="1.0" encoding="UTF-8"?>\n<collection xmlns="' + MARCXML_NS.encode() + b'">\n')
     for record in live_records(session):
         marc = marc_json_to_record(record_marc(record))
-        out.write(to_iso2709(marc) if fmt == "marc" else to_marcxml(marc) + b"\n")
+        if fmt == "marc":
+            out.write(to_iso2709(marc))
+        else:
+            repairs: list[str] = []
+            element = to_marcxml(marc, repairs)
+            if repairs and warn:
+                warn(record.id, repairs)
+            out.write((_comment(repairs) if repairs else b"") + element + b"\n")
         count += 1
     if fmt == "marcxml":
         out.write(b"</collection>\n")

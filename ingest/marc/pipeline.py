@@ -18,7 +18,7 @@ from sqlalchemy.orm import Session, sessionmaker
 
 from catalog.bulk import fewer_collections
 from catalog.errors import N_
-from catalog.imports import ImportProblem, ImportRun, RecordMatchKey, get_run, match_key, refresh_match_keys, \
+from catalog.imports import ImportProblem, ImportRun, RecordMatchKey, get_run, refresh_match_keys, \
     start_run, store_match_keys
 from catalog.libraries import get_library_by_code
 from catalog.records import Record, RecordDraft, RecordIdentifier, apply_draft, checked_draft, insert_records
@@ -26,6 +26,7 @@ from catalog.text import normalise
 from ingest.marc.holdings import Holdings, add_holdings, holdings_of
 from ingest.marc.mapping import draft_from_marc
 from ingest.marc.marcjson import record_to_marc_json
+from ingest.marc.matching import IDENTIFIER_RULES, clearly_differ, match_keys, store_own_keys, weaker_rule_excluded
 from ingest.marc.reader import Problem, ReadResult, decode_unit, detect_format, file_units, read_file
 
 Progress = Callable[[int, int], None]
@@ -42,12 +43,14 @@ class ImportSummary:
     rejected: int = 0
     warnings: int = 0
     copies: int = 0
+    conflicts: int = 0
     refused: bool = False
     created_ids: set[int] = dataclasses.field(default_factory=set, repr=False)
 
     def as_json(self) -> dict:
-        """The CLI's last line: read, created, updated, unchanged, rejected (+ warnings, copies)."""
-        return {k: getattr(self, k) for k in ("read", "created", "updated", "unchanged", "rejected", "warnings", "copies")}
+        """The CLI's last line: read, created, updated, unchanged, rejected (+ warnings, copies, conflicts)."""
+        return {k: getattr(self, k)
+                for k in ("read", "created", "updated", "unchanged", "rejected", "warnings", "copies", "conflicts")}
 
 
 @dataclasses.dataclass
@@ -78,33 +81,11 @@ def prepare(result: ReadResult) -> Prepared:
     prepared.draft = draft = checked_draft(draft)  # normalised once, here in the decode worker
     prepared.marc = record_to_marc_json(result.record)
     prepared.holdings = holdings_of(result.record)
-    prepared.keys = _keys(draft)
+    prepared.keys = match_keys(draft, result.file_name, prepared.marc, has_title=draft.title != NO_TITLE)
     result.record = None  # the MARC lives on as MARC-in-JSON; keep batches light
     if not result.error:
         result.raw = b""
     return prepared
-
-
-def _keys(draft: RecordDraft) -> list[tuple[str, str]]:
-    """(rule, value) in the order the duplicate rules are tried."""
-    keys: list[tuple[str, str]] = []
-    if draft.control_number:
-        keys.append(("control", f"{draft.control_source}|{draft.control_number}"[:255]))
-    keys += [("system", v[:255]) for v in draft.system_numbers]
-    keys += [("isbn", v) for v in draft.isbns]
-    title = match_key(draft.title, draft.authors, draft.year)
-    if title:
-        keys.append(("title", title))
-    return keys
-
-
-def _conflicts(rule: str, record: Record | NewRecord, draft: RecordDraft) -> bool:
-    """Weaker rules never join records that stronger identifiers tell apart: two control numbers
-    from the same source, or (for the title rule) two sets of ISBNs with nothing in common."""
-    if rule in ("isbn", "title") and record.control_number and draft.control_number \
-            and record.control_source == draft.control_source and record.control_number != draft.control_number:
-        return True
-    return rule == "title" and bool(record.isbns) and bool(draft.isbns) and not set(record.isbns) & set(draft.isbns)
 
 
 class NewRecord:
@@ -128,7 +109,7 @@ class Batch:
                  now: dt.datetime, default_library_code: str | None) -> None:
         self.session, self.run, self.summary = session, run, summary
         self.data_dir, self.now, self.default_library_code = data_dir, now, default_library_code
-        self.found: dict[tuple[str, str], Record | NewRecord] = {}
+        self.found: dict[tuple[str, str], list[Record | NewRecord]] = {}
         self.created_ids: set[int] = summary.created_ids
         self._created: list[NewRecord] = []
 
@@ -139,7 +120,7 @@ class Batch:
                 for rule, value in item.keys:
                     wanted.setdefault(rule, set()).add(value)
         pairs: list[tuple[str, str, int]] = []
-        for rule in ("control", "system", "isbn"):
+        for rule in IDENTIFIER_RULES:
             values = sorted(wanted.get(rule, ()))
             for start in range(0, len(values), 500):
                 pairs += [(rule, v, rid) for v, rid in self.session.execute(
@@ -153,7 +134,12 @@ class Batch:
         for rule, value, rid in sorted(pairs, key=lambda p: p[2]):
             record = records.get(rid)
             if record is not None:
-                self.found.setdefault((rule, value), record)
+                self._remember((rule, value), record)
+
+    def _remember(self, key: tuple[str, str], record: Record | NewRecord) -> None:
+        candidates = self.found.setdefault(key, [])
+        if not any(c is record for c in candidates):
+            candidates.append(record)
 
     def _load(self, ids: set[int]) -> dict[int, Record]:
         loaded: dict[int, Record] = {}
@@ -175,19 +161,28 @@ class Batch:
                 resolved[rid] = record
         return resolved
 
-    def match(self, draft: RecordDraft, keys: list[tuple[str, str]]) -> tuple[str, Record | NewRecord | None]:
+    def match(self, draft: RecordDraft, marc: dict | None,
+              keys: list[tuple[str, str]]) -> tuple[str, Record | NewRecord | None, tuple | None]:
+        """(rule, record) of the first key that joins; else, the first (rule, record) an identifier
+        would have joined but whose title and author clearly differ (a conflict)."""
+        conflict = None
         for rule, value in keys:
-            record = self.found.get((rule, value))
-            if record is None or _conflicts(rule, record, draft):
-                continue
-            if rule in ("isbn", "title") and (isinstance(record, NewRecord) or record.id in self.created_ids):
-                continue  # within one import only a control or system number joins two records
-            return rule, record
-        return "", None
+            # A record's own earlier copy first (a conflict kept apart is found again, unchanged).
+            candidates = sorted(self.found.get((rule, value), ()), key=lambda r: r.marc != marc)
+            for record in candidates:
+                if weaker_rule_excluded(rule, record, draft):
+                    continue
+                if rule in ("isbn", "title") and (isinstance(record, NewRecord) or record.id in self.created_ids):
+                    continue  # within one import only a control or system number joins two records
+                if rule in IDENTIFIER_RULES and clearly_differ(draft.title, draft.authors, record.title, record.authors):
+                    conflict = conflict or (rule, record)
+                    continue
+                return rule, record, None
+        return "", None, conflict
 
     def write(self, item: Prepared, libraries: dict) -> None:
         result, draft = item.result, item.draft
-        rule, record = self.match(draft, item.keys)
+        rule, record, conflict = self.match(draft, item.marc, item.keys)
         if record is None:
             record = NewRecord(draft, item.marc, self.now)
             self._created.append(record)
@@ -208,17 +203,30 @@ class Batch:
             self.summary.updated += 1
             outcome = "updated"
         for rule_key in item.keys:
-            self.found.setdefault(rule_key, record)
+            self._remember(rule_key, record)
+        self._written.append((record, result.file_name))
         problems = [self._problem("warning", result, w) for w in result.warnings]
         if outcome == "updated":
             problems.append(self._problem("updated", result, Problem(N_("Matched by rule: {rule}."), {"rule": rule}),
                                           rule=rule))
+        if conflict is not None:
+            problems.append(self._conflict(result, *conflict))
         if item.holdings:
             self._holdings.append((record, item.holdings, result, problems))
         if outcome != "unchanged" and id(record) not in self._touched_ids:
             self._touched.append(record)
             self._touched_ids.add(id(record))
         self._problems.append((record, problems))
+
+    def _conflict(self, result: ReadResult, rule: str, other: Record | NewRecord) -> ImportProblem:
+        """A report line for a record kept apart: its identifier names another book."""
+        self.summary.conflicts += 1
+        problem = self._problem("conflict", result, Problem(
+            N_("Not merged with record {other} “{other_title}”: the identifier matches but the title and author "
+               "differ. It was created as a separate record for a cataloguer to review."),
+            {"other": other.id or 0, "other_title": other.title[:120]}), rule=rule)
+        self._pending_others.append((problem, other))
+        return problem
 
     def changed_ids(self) -> list[int]:
         """Records this batch created or changed, copies included (after its flush)."""
@@ -231,11 +239,16 @@ class Batch:
     def reject(self, result: ReadResult) -> None:
         self.summary.rejected += 1
         folder = self.data_dir / "quarantine" / f"run-{self.run.id}"
-        folder.mkdir(parents=True, exist_ok=True)
         name = f"{Path(result.file_name).stem[:80]}-{result.ordinal}.bin"
-        (folder / name).write_bytes(result.raw)
         problem = self._problem("rejected", result, result.error)
-        problem.raw_path = f"quarantine/run-{self.run.id}/{name}"
+        try:
+            folder.mkdir(parents=True, exist_ok=True)
+            (folder / name).write_bytes(result.raw)
+            problem.raw_path = f"quarantine/run-{self.run.id}/{name}"
+        except OSError as exc:  # a read-only or full data folder loses the copy, not the import
+            self.session.add(self._problem("warning", result, Problem(
+                N_("The bytes of this rejected record could not be kept: the data folder cannot be written ({reason})."),
+                {"reason": exc.strerror or type(exc).__name__})))
         self.session.add(problem)
 
     def run_batch(self, prepared: list[Prepared], libraries: dict) -> None:
@@ -244,6 +257,8 @@ class Batch:
         self._problems: list[tuple[Record, list[ImportProblem]]] = []
         self._holdings: list[tuple[Record, list, ReadResult, list[ImportProblem]]] = []
         self._with_new_copies: list[Record | NewRecord] = []
+        self._written: list[tuple[Record | NewRecord, str]] = []
+        self._pending_others: list[tuple[ImportProblem, Record | NewRecord]] = []
         good = [p for p in prepared if p.draft is not None]
         self.lookup(good)
         for item in prepared:
@@ -258,6 +273,10 @@ class Batch:
         self.session.flush()
         self.created_ids.update(ids)
         store_match_keys(self.session, self._touched)
+        store_own_keys(self.session, [(r.id, r.marc, r.control_number, r.control_source, name)
+                                      for r, name in self._written])
+        for problem, other in self._pending_others:
+            problem.params = {**problem.params, "other": other.id}
         if self._holdings:
             made, notes = add_holdings(self.session, [(r, h) for r, h, _res, _p in self._holdings], libraries,
                                        default_code=self.default_library_code, now=self.now)

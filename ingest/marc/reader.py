@@ -10,53 +10,26 @@ terminator (0x1E): wrong record lengths, wrong field lengths and oversize fields
 """
 from __future__ import annotations
 
-import dataclasses
 import re
-import unicodedata
 from pathlib import Path
 from typing import BinaryIO, Iterator
 
 import pymarc
 from pymarc import Field, Indicators, Subfield
-from pymarc import marc8_mapping
-from pymarc.marc8 import MARC8ToUnicode
 
 from catalog.errors import N_
 from ingest.marc.errors import MarcFileError
+from ingest.marc.charsets import decoder as _decoder, nfc as _nfc
 from ingest.marc.marcjson import clean_leader, is_control_tag
+from ingest.marc.results import Problem, ReadResult
+from ingest.marc.units import BLOCK, RECORD_END, iso2709_units, junk_unit
 
-RECORD_END, FIELD_END, SUBFIELD = b"\x1d", b"\x1e", b"\x1f"
-BLOCK = 1 << 20
-_NOT_ANSEL = re.compile(b"[" + b"".join(re.escape(bytes([b])) for b in range(0x80, 0x100)
-                                          if b not in marc8_mapping.CODESETS[0x45]) + b"]")
-_CYRILLIC = re.compile(r"[\u0400-\u04ff]")
+FIELD_END, SUBFIELD = b"\x1e", b"\x1f"
 _TAG = re.compile(rb"^[ -~]{3}$")
-_LEADER_START = re.compile(rb"\d{5}[ -~]{7}\d{5}")
 _ENTRY = re.compile(rb"[0-9A-Za-z]{3}\d{9}")
-_DOUBLE_UTF8 = re.compile("[\u00c2-\u00f4][\u0080-\u00bf]")
-
-
-@dataclasses.dataclass
-class Problem:
-    """A reason in words a librarian understands: an English template and its parameters."""
-
-    template: str
-    params: dict = dataclasses.field(default_factory=dict)
-
-    @property
-    def message(self) -> str:
-        return self.template.format(**self.params)
-
-
-@dataclasses.dataclass
-class ReadResult:
-    file_name: str
-    ordinal: int
-    offset: int
-    raw: bytes
-    record: pymarc.Record | None = None
-    warnings: list[Problem] = dataclasses.field(default_factory=list)
-    error: Problem | None = None
+# The codes MARC21slim allows for a subfield (its subfieldcodeDataType): "<" and "." are kept.
+SUBFIELD_CODES = frozenset("0123456789abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ"
+                           "!\"#$%&'()*+,-./:;<=>?{}_^`~[]\\")
 
 
 def detect_format(path: Path, name: str | None = None) -> str:
@@ -89,41 +62,6 @@ def read_file(path: Path, *, name: str | None = None) -> Iterator[ReadResult]:
 
 # ---------------------------------------------------------------- ISO 2709
 
-def _chunks(handle: BinaryIO) -> Iterator[tuple[int, bytes, bool]]:
-    """(offset, bytes, terminated) for each record-terminated chunk, streamed in blocks."""
-    buffer, base = b"", 0
-    while True:
-        block = handle.read(BLOCK)
-        if not block:
-            break
-        buffer += block
-        start = 0
-        while True:
-            end = buffer.find(RECORD_END, start)
-            if end < 0:
-                break
-            yield base + start, buffer[start:end + 1], True
-            start = end + 1
-        buffer, base = buffer[start:], base + start
-    if buffer:
-        yield base, buffer, False
-
-
-def iso2709_units(handle: BinaryIO, file_name: str) -> Iterator[tuple]:
-    """The raw records of an ISO 2709 stream, not yet decoded (picklable: decode may run elsewhere)."""
-    ordinal = 0
-    for offset, chunk, terminated in _chunks(handle):
-        stripped = chunk.lstrip(b"\r\n \t\x00\x1a")
-        junk = None if stripped[:5].isdigit() else _LEADER_START.search(stripped[:64])
-        if junk is not None:
-            stripped = stripped[junk.start():]
-        offset += len(chunk) - len(stripped)
-        if not stripped.rstrip(RECORD_END + b"\r\n \t\x00"):
-            continue
-        ordinal += 1
-        yield ("iso2709", file_name, ordinal, offset, stripped, terminated)
-
-
 def _decode_iso_unit(file_name: str, ordinal: int, offset: int, raw: bytes, terminated: bool) -> ReadResult:
     result = ReadResult(file_name, ordinal, offset, raw)
     if not terminated:
@@ -147,6 +85,8 @@ def decode_unit(unit: tuple) -> ReadResult:
     """Decode one raw record from iso2709_units or marcxml_units."""
     if unit[0] == "iso2709":
         return _decode_iso_unit(*unit[1:])
+    if unit[0] == "junk":
+        return junk_unit(*unit[1:])
     return _decode_xml_unit(*unit[1:])
 
 
@@ -293,7 +233,7 @@ def _field(tag: str, value: bytes, decode, warnings: list[Problem]) -> Field:
         if not part:
             continue
         code, size = part[:1].decode("latin-1"), 1
-        if not (code.isascii() and code.isalnum()):
+        if code not in SUBFIELD_CODES:
             size = next((k for k in (2, 3, 4) if _is_utf8(part[:k])), 1) if part[0] >= 0xC0 else 1
             warnings.append(Problem(N_("Field {tag} has a subfield with an invalid code ({code}); it was kept as $?."),
                                     {"tag": tag, "code": part[:size].decode("utf-8", "replace").strip() or repr(code)}))
@@ -308,112 +248,6 @@ def _is_utf8(value: bytes) -> bool:
         return True
     except UnicodeDecodeError:
         return False
-
-
-_CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
-# Control bytes other than the subfield mark (0x1F), which is inside a field's bytes by design.
-_CONTROL_BYTES = re.compile(rb"[\x00-\x08\x0b\x0c\x0e-\x1e\x7f]")
-
-
-def _nfc(text: str) -> str:
-    """NFC without control characters (NUL and escapes cannot be stored in PostgreSQL or XML)."""
-    text = _CONTROL.sub("", text) if _CONTROL.search(text) else text
-    if text.isascii() or unicodedata.is_normalized("NFC", text):
-        return text
-    return unicodedata.normalize("NFC", text)
-
-
-def _clean_utf8(value: bytes) -> str:
-    """The common case made quick: valid UTF-8 without control characters."""
-    text = value.decode("utf-8", "replace")
-    if text.isascii() or unicodedata.is_normalized("NFC", text):
-        return text
-    return unicodedata.normalize("NFC", text)
-
-
-def _decoder(leader: str, body: bytes, warnings: list[Problem]):
-    """Pick the record's character set: UTF-8, MARC-8, or a mislabelled one, with a warning."""
-    if leader[9] == "a" and not _CONTROL_BYTES.search(body):
-        try:
-            text = body.decode("utf-8")
-            if not _DOUBLE_UTF8.search(text):
-                return _clean_utf8
-        except UnicodeDecodeError:
-            pass
-    if body.isascii():
-        return lambda b: _nfc(b.decode("ascii"))
-    try:
-        body.decode("utf-8")
-        is_utf8 = True
-    except UnicodeDecodeError:
-        is_utf8 = False
-    if leader[9] == "a":
-        if is_utf8:
-            if _DOUBLE_UTF8.search(body.decode("utf-8")):
-                return _double_utf8_decoder(warnings)
-            return lambda b: _nfc(b.decode("utf-8", "replace"))
-        if b"\x1b" in body or re.search(rb"[\xe0-\xfe][A-Za-z]", body) and not re.search(rb"[\xc2-\xdf][\x80-\xbf]", body):
-            warnings.append(Problem(N_("The leader says UTF-8 but the text is MARC-8; it was converted from MARC-8.")))
-            return _marc8_decoder(warnings)
-        warnings.append(Problem(N_("Some bytes are not valid UTF-8; they were replaced by \u201c\ufffd\u201d.")))
-        return lambda b: _nfc(b.decode("utf-8", "replace"))
-    if is_utf8:
-        warnings.append(Problem(N_("The leader says MARC-8 but the text is UTF-8; it was read as UTF-8.")))
-        return lambda b: _nfc(b.decode("utf-8", "replace"))
-    legacy = _legacy_codepage(body)
-    if legacy:
-        warnings.append(Problem(N_("The text is neither MARC-8 nor UTF-8; it was read as {encoding}."),
-                                {"encoding": legacy}))
-        return lambda b: _nfc(b.decode(legacy, "replace"))
-    return _marc8_decoder(warnings)
-
-
-def _double_utf8_decoder(warnings: list[Problem]):
-    """UTF-8 that was encoded twice ("rÃ¶mische" for "römische"): undone, with a warning."""
-    def decode(value: bytes) -> str:
-        text = value.decode("utf-8", "replace")
-        if _DOUBLE_UTF8.search(text):
-            try:
-                fixed = text.encode("latin-1").decode("utf-8")
-            except (UnicodeEncodeError, UnicodeDecodeError):
-                return _nfc(text)
-            problem = Problem(N_("Some text was encoded as UTF-8 twice (“{text}”); it was repaired."),
-                              {"text": text[:40]})
-            if not any(w.template == problem.template for w in warnings):
-                warnings.append(problem)
-            return _nfc(fixed)
-        return _nfc(text)
-
-    return decode
-
-
-def _legacy_codepage(body: bytes) -> str | None:
-    """cp1251 / cp866 Cyrillic records labelled MARC-8 (runs of high bytes, no escapes)."""
-    if b"\x1b" in body or not _NOT_ANSEL.search(body):
-        return None  # every high byte is a MARC-8 (ANSEL) character: it is MARC-8
-    best, share = None, 0.0
-    for encoding in ("cp1251", "cp866"):
-        text = body.decode(encoding, "replace")
-        high = [ch for ch in text if ord(ch) > 127]
-        ratio = sum(1 for ch in high if _CYRILLIC.match(ch)) / max(1, len(high))
-        if ratio > share:
-            best, share = encoding, ratio
-    return best if share > 0.9 else None
-
-
-def _marc8_decoder(warnings: list[Problem]):
-    def decode(value: bytes) -> str:
-        if value.isascii() and b"\x1b" not in value:
-            return _nfc(value.decode("ascii"))
-        try:
-            return _nfc(MARC8ToUnicode(quiet=True).translate(value))
-        except (IndexError, TypeError, KeyError, ValueError):
-            problem = Problem(N_("A MARC-8 escape sequence is broken; unreadable characters were replaced by \u201c\ufffd\u201d."))
-            if problem not in warnings:
-                warnings.append(problem)
-            return _nfc(value.replace(b"\x1b", b"").decode("ascii", "replace"))
-
-    return decode
 
 
 # ---------------------------------------------------------------- MARCXML

@@ -7,9 +7,10 @@ from catalog.imports import run_problems
 
 
 def report_lines(session: Session, run_id: int, *, limit: int = 200) -> list[str]:
-    """Rejected records and warnings, one line each: file #ordinal (byte offset): reason."""
+    """Rejected records, conflicts kept apart and warnings, one line each: file #ordinal (byte
+    offset): reason."""
     lines = []
-    for kind, label in (("rejected", "REJECTED"), ("warning", "warning")):
+    for kind, label in (("rejected", "REJECTED"), ("conflict", "CONFLICT"), ("warning", "warning")):
         for problem in run_problems(session, run_id, kind, limit=limit):
             lines.append(f"{label}: {problem.file_name} #{problem.ordinal} (byte {problem.byte_offset}): {problem.message}")
     return lines

@@ -94,28 +94,26 @@ def app_formatted(record: logging.LogRecord) -> str:
     return KeyValueFormatter().format(record)
 
 
-def test_a_save_that_finds_the_index_busy_logs_one_line_without_a_traceback(demo, client, caplog, monkeypatch):
+def test_a_save_that_finds_the_index_busy_leaves_no_traceback_in_the_log(demo, client, caplog, monkeypatch):
     """Another process writing the index is normal with several server processes: the record stays
-    stale for the next sync and the editor is told; the log says so in one line, no traceback."""
+    stale for a background sync, and the log (the soak test counts tracebacks in it) has none."""
     import app.search
     from search_index.writer import open_index, open_writer
     from tests.app.test_staff_records import FORM
 
     monkeypatch.setattr(app.search, "REQUEST_LOCK_TIMEOUT", 0.2)
-    client.set_cookie("lang", "en")
     login(client, "bienmuc")
     ix = open_index(app.search.index_dir(demo))
     writer = open_writer(ix)  # as another process's writer would: the lock is taken
     try:
-        with caplog.at_level(logging.WARNING, logger="app.search"):
+        with caplog.at_level(logging.INFO, logger="app"):
             response = client.post("/staff/records/new", data=FORM, follow_redirects=True)
     finally:
         writer.cancel()
         ix.close()
-    assert "the search index is busy" in response.get_data(as_text=True)
-    said = [record for record in caplog.records if "after the request failed" in record.getMessage()]
-    assert len(said) == 1 and not said[0].exc_info
-    assert "busy" in said[0].getMessage()
+    assert response.status_code == 200
+    assert [r.getMessage() for r in caplog.records if r.name == "app.search" and "busy" in r.getMessage()]
+    assert not [r for r in caplog.records if r.exc_info]
 
 
 def test_a_warm_up_compiles_the_pages_and_counts_no_use(demo, caplog):

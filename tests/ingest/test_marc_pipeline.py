@@ -53,9 +53,10 @@ def test_marc8_copy_of_a_utf8_record_is_unchanged(session_factory, data_dir, tmp
 
 
 @pytest.mark.parametrize("incoming, rule", [
-    (book("VN1", "Tựa mới", "Người khác", 2001), "control"),
-    (book("", "Tựa mới", "Người khác", 2001, extra=[df("035", "  ", "a", "(VNNL)555")]), "system"),
-    (book("", "Tựa mới", "Người khác", 2001, isbn="978-604-0-00000-2"), "isbn"),
+    # A corrected title or author is an update (a different book is a conflict: test_marc_conflicts.py).
+    (book("VN1", "Dế Mèn phiêu lưu ký : tái bản", "Người khác", 2001), "control"),
+    (book("", "Tựa mới", "Tô Hoài", 2001, extra=[df("035", "  ", "a", "(VNNL)555")]), "system"),
+    (book("", "Dế Mèn phiêu lưu ký - truyện", "Người khác", 2001, isbn="978-604-0-00000-2"), "isbn"),
     (book("", "Dế mèn phiêu lưu ký.", "Tô, Hoài", 1941), "title"),
 ])
 def test_duplicate_rules_in_order(session_factory, session, data_dir, tmp_path, incoming, rule):
@@ -145,3 +146,20 @@ def test_worker_process_gives_the_same_import(session_factory, session, data_dir
     summary = run(session_factory, data_dir, tmp_path, data, workers=1, batch_size=4)
     assert (summary.read, summary.created, summary.rejected) == (13, 12, 1)
     assert titles(session) == [f"Sách {i}" for i in range(12)]
+
+
+def test_junk_after_a_good_record_is_set_aside_as_one_span(session_factory, session, data_dir, tmp_path):
+    import random
+
+    junk = random.Random(12).randbytes(2_000_000)
+    assert junk.count(b"\x1d") > 7000  # split on the record terminator, ~7,800 pieces
+    good = iso(book("VN1", "Dế Mèn phiêu lưu ký", "Tô Hoài", 1941))
+    after = iso(book("VN2", "Số đỏ", "Vũ Trọng Phụng", 1936))
+    summary = run(session_factory, data_dir, tmp_path, good + junk + after, name="hong.mrc")
+    assert (summary.read, summary.created, summary.rejected) == (3, 2, 1)
+    assert titles(session) == ["Dế Mèn phiêu lưu ký", "Số đỏ"]
+    (problem,) = session.scalars(select(ImportProblem).where(ImportProblem.kind == "rejected")).all()
+    assert (problem.file_name, problem.ordinal, problem.byte_offset) == ("hong.mrc", 2, len(good))
+    assert problem.message.startswith(f"{len(junk)} bytes from byte {len(good)} hold no MARC record")
+    files = list((data_dir / "quarantine").rglob("*.bin"))
+    assert [f.read_bytes() == junk for f in files] == [True]

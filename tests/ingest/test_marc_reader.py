@@ -115,3 +115,41 @@ def test_unreadable_files_are_clear_errors(tmp_path, content, reason):
 def test_missing_file(tmp_path):
     with pytest.raises(MarcFileError, match="does not exist"):
         detect_format(tmp_path / "nothing.mrc")
+
+
+def _raw_record(fields: list[tuple[str, bytes]]) -> bytes:
+    """ISO 2709 bytes from (tag, field bytes without terminator), leader/09 blank (MARC-8)."""
+    directory, body = b"", b""
+    for tag, data in fields:
+        data += b"\x1e"
+        directory += f"{tag}{len(data):04d}{len(body):05d}".encode()
+        body += data
+    base = 24 + len(directory) + 1
+    return f"{base + len(body) + 1:05d}nam  22{base:05d} a 4500".encode() + directory + b"\x1e" + body + b"\x1d"
+
+
+def test_marc8_cjk_in_an_otherwise_ascii_record_is_decoded():
+    # EACC (ESC $ 1) in 880, as cjk3.marc has it: every byte is ASCII, the escapes make it CJK.
+    data = _raw_record([("001", b"cjk-1"), ("245", b"10\x1f6880-01\x1faLu Xun /"),
+                        ("880", b"10\x1f6245-01/$1\x1fa\x1b$1'av\x1b(B  \x1b$1![g\x1b(B /")])
+    (result,) = _read(data)
+    assert result.error is None and result.warnings == []
+    assert result.record["880"]["a"] == "鲁  迅 /"
+    assert result.record["245"]["a"] == "Lu Xun /"
+
+
+def test_subfield_codes_marc21slim_allows_are_kept():
+    data = _raw_record([("001", b"sf-1"), ("245", b"10\x1faTitle\x1f<angle\x1f.dot"), ("500", b"  \x1f\x7fbad")])
+    (result,) = _read(data)
+    assert [(s.code, s.value) for s in result.record["245"].subfields] == [("a", "Title"), ("<", "angle"), (".", "dot")]
+    assert [(s.code, s.value) for s in result.record["500"].subfields] == [("?", "bad")]
+    assert [w.params["tag"] for w in result.warnings] == ["500"]
+
+
+def test_a_cut_cjk_character_is_reported_not_written_to_stderr(capfd):
+    data = _raw_record([("001", b"cjk-2"), ("245", b"10\x1fa\x1b$1!Bg'O\x1b(B /")])  # 5 bytes: one whole character
+    (result,) = _read(data)
+    assert result.record["245"]["a"] == "方 /"
+    assert [w.template for w in result.warnings] == [
+        "A MARC-8 escape sequence is broken; unreadable characters were replaced by \u201c\ufffd\u201d."]
+    assert capfd.readouterr().err == ""

@@ -10,6 +10,7 @@ VI = {
     "Barcode {barcode} is longer than 64 characters; no copy was created.":
         "Mã vạch {barcode} dài quá 64 ký tự; không tạo bản sách.",
     "Byte offset": "Vị trí byte",
+    "Conflicts kept apart": "Xung đột được để riêng",
     "Copies added": "Bản sách đã thêm",
     "Created": "Tạo mới",
     "Download": "Tải về",
@@ -54,15 +55,22 @@ VI = {
     "Raw bytes": "Dữ liệu gốc",
     "Reason": "Lý do",
     "Recent imports": "Các lần nhập gần đây",
+    "New record": "Biểu ghi mới",
+    "Not merged with record {other} “{other_title}”: the identifier matches but the title and author differ. "
+    "It was created as a separate record for a cataloguer to review.":
+        "Không gộp với biểu ghi {other} “{other_title}”: số định danh trùng nhưng nhan đề và tác giả khác nhau. "
+        "Biểu ghi được tạo riêng để người biên mục xem xét.",
     "Record": "Biểu ghi",
     "Record no.": "Biểu ghi số",
     "Record {loser} was merged into record {survivor}.": "Biểu ghi {loser} đã được gộp vào biểu ghi {survivor}.",
     "Records from the National Library, publishers, Koha or older systems. Records already in the catalogue are "
-    "updated (matched by control number, 035, ISBN, then title, author and year); bad records are set aside and "
-    "listed in the report.":
+    "updated (matched by the same MARC, control number and source, 035, ISBN, then title, author and year); a match "
+    "whose title and author clearly differ is kept apart as a conflict; bad records are set aside. The report lists "
+    "both.":
         "Biểu ghi từ Thư viện Quốc gia, nhà xuất bản, Koha hoặc các hệ thống cũ. Biểu ghi đã có trong mục lục sẽ được "
-        "cập nhật (so khớp theo số kiểm soát, 035, ISBN, rồi nhan đề, tác giả và năm); biểu ghi hỏng được để riêng và "
-        "liệt kê trong báo cáo.",
+        "cập nhật (so khớp theo đúng biểu ghi MARC, số kiểm soát và nguồn, 035, ISBN, rồi nhan đề, tác giả và năm); "
+        "biểu ghi trùng số nhưng nhan đề và tác giả khác hẳn được để riêng như một xung đột; biểu ghi hỏng được để "
+        "riêng. Báo cáo liệt kê cả hai.",
     "Records read": "Biểu ghi đã đọc",
     "Records with the same title, first author and year, or sharing an ISBN. Merging moves the copies and digital "
     "objects to the record you keep; the other becomes a redirect to it.":
@@ -80,6 +88,18 @@ VI = {
     "Strict: write nothing if any record is bad": "Nghiêm ngặt: không ghi gì nếu có biểu ghi hỏng",
     "The file ends in the middle of this record ({size} bytes, no end-of-record mark): the file was cut short.":
         "Tệp kết thúc giữa biểu ghi này ({size} byte, không có dấu kết thúc biểu ghi): tệp bị cắt cụt.",
+    "The bytes of this rejected record could not be kept: the data folder cannot be written ({reason}).":
+        "Không giữ được dữ liệu gốc của biểu ghi bị loại này: không ghi được vào thư mục dữ liệu ({reason}).",
+    "The file {name} could not be saved: the data folder cannot be written ({reason}). Nothing was imported; ask the "
+    "administrator to make the data folder writable, then try again.":
+        "Không lưu được tệp {name}: không ghi được vào thư mục dữ liệu ({reason}). Chưa nhập gì; hãy nhờ quản trị viên "
+        "cho phép ghi vào thư mục dữ liệu rồi thử lại.",
+    "The uploaded file {name} is no longer in the data folder; upload it again.":
+        "Tệp tải lên {name} không còn trong thư mục dữ liệu; hãy tải lên lại.",
+    "The import of {name} stopped: the data folder could not be read or written ({reason}). Records imported before "
+    "this point are kept; ask the administrator to check the data folder, then import the file again.":
+        "Việc nhập {name} đã dừng: không đọc hoặc ghi được thư mục dữ liệu ({reason}). Các biểu ghi đã nhập trước đó "
+        "vẫn được giữ; hãy nhờ quản trị viên kiểm tra thư mục dữ liệu rồi nhập lại tệp.",
     "The leader gives a wrong record length ({declared} instead of {actual}).":
         "Đầu biểu ghi ghi sai độ dài biểu ghi ({declared} thay vì {actual}).",
     "The leader gives the data a wrong start ({declared} instead of {actual}); the real position was used.":
@@ -124,9 +144,15 @@ VI = {
     "Warning": "Cảnh báo",
     "Warnings": "Cảnh báo",
     "With warnings": "Có cảnh báo",
+    "{size} bytes from byte {offset} hold no MARC record ({pieces} pieces with no leader); they were set aside as one "
+    "piece. Records before and after them were read.":
+        "{size} byte từ byte {offset} không chứa biểu ghi MARC nào ({pieces} đoạn không có đầu biểu); chúng được để riêng "
+        "thành một phần. Các biểu ghi trước và sau đã được đọc.",
     "control number and source (001/003)": "số kiểm soát và nguồn (001/003)",
+    "control number (001, no 003) from a file of the same name": "số kiểm soát (001, không có 003) từ tệp cùng tên",
     "strict": "nghiêm ngặt",
     "system number (035)": "số hệ thống (035)",
+    "the very same MARC record": "đúng biểu ghi MARC ấy",
     "title, author and year": "nhan đề, tác giả và năm",
     "— none —": "— không chọn —",
 }

@@ -60,7 +60,6 @@ VI = {
 "Russian": "Tiếng Nga",
 "Serial": "Ấn phẩm định kỳ",
 "Saved, but not yet searchable: the search index could not be written. The change stays marked and is indexed once it can be (`flask --app app reindex`).": "Đã lưu, nhưng chưa tra cứu được: không ghi được chỉ mục tìm kiếm. Thay đổi vẫn được đánh dấu và sẽ được đưa vào chỉ mục khi ghi được (`flask --app app reindex`).",
-"Saved, but not yet searchable: the search index is busy. The change is indexed by the next sync.": "Đã lưu, nhưng chưa tra cứu được: chỉ mục tìm kiếm đang bận. Thay đổi sẽ được đưa vào chỉ mục ở lần đồng bộ sau.",
 "Series": "Tùng thư",
 "Sort": "Sắp xếp",
 "Sound recording": "Bản ghi âm",
