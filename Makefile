@@ -32,6 +32,16 @@ run: $(STAMP) translations instance/secret_key
 	@export LIBRARY_SECRET_KEY=$$(cat instance/secret_key); $(FLASK) worker & worker=$$!; \
 		trap 'kill $$worker 2>/dev/null' EXIT INT TERM; $(FLASK) run --host 127.0.0.1 --port $(PORT)
 
+# The production server (gunicorn, deploy/gunicorn.conf.py): WORKERS processes (default 2 x cores)
+# on HOST:PORT; LIBRARY_SECRET_KEY from the environment, else instance/secret_key.
+HOST ?= 127.0.0.1
+WORKERS ?=
+.PHONY: serve
+serve: $(STAMP) translations instance/secret_key
+	@export LIBRARY_SECRET_KEY=$${LIBRARY_SECRET_KEY:-$$(cat instance/secret_key)} && $(FLASK) init-db && \
+	  echo "Serving on http://$(HOST):$(PORT) with $(or $(WORKERS),2 x cores) worker processes (Ctrl+C stops)" && \
+	  HOST=$(HOST) PORT=$(PORT) WORKERS=$(WORKERS) exec $(BIN)/gunicorn -c deploy/gunicorn.conf.py
+
 test: $(STAMP) translations
 	$(BIN)/python -m pytest $(PYTEST_ARGS)
 

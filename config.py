@@ -33,6 +33,17 @@ BABEL_DEFAULT_LOCALE = "vi"
 TIMEZONE = "Asia/Ho_Chi_Minh"
 BABEL_DEFAULT_TIMEZONE = TIMEZONE
 
+# Reverse proxies in front of the server (nginx, a load balancer): their X-Forwarded-For/-Proto/-Host
+# headers are believed from this many hops, no more. 0: none (a client's forged headers are ignored).
+TRUSTED_PROXIES = 0
+
+# /healthz is not ok when more records than this wait for the search index (a sync catches up).
+HEALTH_MAX_STALE_RECORDS = 1000
+
+# Logs (app/logs.py): one line per request and per job, "keyvalue" or "json", on standard error.
+LOG_LEVEL = "INFO"
+LOG_FORMAT = "keyvalue"
+
 # Session cookie hardening.
 SESSION_COOKIE_HTTPONLY = True
 SESSION_COOKIE_SAMESITE = "Lax"

@@ -5,10 +5,11 @@ import os
 from pathlib import Path
 
 from flask import Flask
+from werkzeug.middleware.proxy_fix import ProxyFix
 
 import config as default_config
 
-from app import assets, auth, cli, db, errors, i18n, jobs, links, search, security, usage, views
+from app import assets, auth, cli, db, errors, i18n, jobs, links, logs, operations, search, security, usage, views
 from app.params import BoundedIntConverter
 
 
@@ -25,7 +26,9 @@ def create_app(overrides: dict | None = None) -> Flask:
     app.config.update(overrides or {})
     _derive_paths(app)
     _check_secret_key(app)
+    _trust_proxies(app)
 
+    logs.init_app(app)  # first: its after-request line is written last
     db.init_app(app)
     security.init_app(app)
     assets.init_app(app)
@@ -36,6 +39,7 @@ def create_app(overrides: dict | None = None) -> Flask:
     jobs.init_app(app)
     views.init_app(app)
     search.init_app(app)
+    operations.init_app(app)
     cli.init_app(app)
     usage.init_app(app)
     return app
@@ -49,6 +53,19 @@ def _derive_paths(app: Flask) -> None:
     data_dir = Path(app.config.get("DATA_DIR") or instance / "data")
     data_dir.mkdir(parents=True, exist_ok=True)
     app.config["DATA_DIR"] = str(data_dir.resolve())
+
+
+def _trust_proxies(app: Flask) -> None:
+    """Believe X-Forwarded-* from LIBRARY_TRUSTED_PROXIES hops only: the address a request is
+    from (sign-in limits, on-site reading) is then the one the last trusted proxy saw."""
+    value = app.config.get("TRUSTED_PROXIES") or 0
+    if isinstance(value, bool) or not (isinstance(value, int) or str(value).strip().isdigit()) or int(value) < 0:
+        raise ConfigurationError(
+            f"LIBRARY_TRUSTED_PROXIES must be the number of reverse proxies in front of the server "
+            f"(0, 1, 2 ...), not {value!r}.")
+    app.config["TRUSTED_PROXIES"] = hops = int(value)
+    if hops:
+        app.wsgi_app = ProxyFix(app.wsgi_app, x_for=hops, x_proto=hops, x_host=hops, x_port=hops, x_prefix=hops)
 
 
 def _check_secret_key(app: Flask) -> None:

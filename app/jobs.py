@@ -19,6 +19,7 @@ from flask_login import current_user
 from app.auth import roles_required
 from app.hooks import after_commit
 from app.db import get_session
+from app.logs import job_context
 from app.errors import translate_error
 from catalog.db import utcnow
 from catalog.errors import CatalogError
@@ -73,21 +74,23 @@ def run_job(app: Flask, job_id: int) -> None:
             if message:
                 job.message = message
 
-    with Heartbeat(app, job_id), app.app_context():
-        try:
-            result = JOB_TYPES[kind](factory, job_id, report)
-        except Exception as exc:  # process edge: record the failure and go on
-            log.exception("job %s failed", job_id)
-            if isinstance(exc, CatalogError):  # a message for the librarian: no class name, no traceback
-                _end(factory, job_id, attempt, status=JobStatus.FAILED, message=_job_message(app, exc))
-            else:
-                _end(factory, job_id, attempt, status=JobStatus.FAILED, message=f"{type(exc).__name__}: {exc}",
-                     result={"traceback": traceback.format_exc()[-4000:]})
+    with job_context(job_id, kind) as outcome:
+        with Heartbeat(app, job_id), app.app_context():
+            try:
+                result = JOB_TYPES[kind](factory, job_id, report)
+            except Exception as exc:  # process edge: record the failure and go on
+                log.exception("job %s failed", job_id)
+                if isinstance(exc, CatalogError):  # a message for the librarian: no class name, no traceback
+                    _end(factory, job_id, attempt, status=JobStatus.FAILED, message=_job_message(app, exc))
+                else:
+                    _end(factory, job_id, attempt, status=JobStatus.FAILED, message=f"{type(exc).__name__}: {exc}",
+                         result={"traceback": traceback.format_exc()[-4000:]})
+                return
+        if result is PENDING:  # its parts (OCR pages) run as tasks of their own
+            outcome["status"] = "waiting for its parts"
             return
-    if result is PENDING:
-        return
-    if _end(factory, job_id, attempt, status=JobStatus.DONE, result=result):
-        log.info("job %s (%s): done", job_id, kind)
+        if _end(factory, job_id, attempt, status=JobStatus.DONE, result=result):
+            outcome["status"] = "done"
     with app.app_context():
         after_commit(app)
 

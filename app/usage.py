@@ -17,7 +17,7 @@ from flask import Flask, current_app, g, request, session
 
 from app.dates import library_today
 from app.db import after_release
-from catalog.usage import count_use
+from catalog.usage import commit_without_waiting_for_disk, count_use
 
 log = logging.getLogger(__name__)
 FLAG = "counted"
@@ -58,6 +58,7 @@ def _count(_exc: BaseException | None) -> None:
         return
     try:
         with current_app.extensions["session_factory"].begin() as db:
+            commit_without_waiting_for_disk(db)
             for kind, subject in uses:
                 count_use(db, kind, today(), subject)
     except Exception:  # process edge: a lost count must not cost the reader the page

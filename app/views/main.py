@@ -1,10 +1,11 @@
 """Home page and health check."""
 from __future__ import annotations
 
-from flask import Blueprint, current_app, jsonify, render_template
+from flask import Blueprint, current_app, jsonify, render_template, request
 
 from app.db import get_session
 from app.health import run_checks
+from app.operations import detail, wants_detail
 from catalog.overview import database_answers, overview
 
 bp = Blueprint("main", __name__)
@@ -17,8 +18,9 @@ def home():
 
 @bp.get("/healthz")
 def healthz():
-    """200 when the database (and every registered check, such as the index) answers; the
-    answer names what failed, never how (that goes to the log)."""
+    """200 when the database (and every registered check: the index, its backlog, the data
+    folder) answers; the answer names what failed, never how (that goes to the log).
+    ?detail=1 adds the figures behind it for a signed-in administrator."""
     checks: dict[str, str] = {}
     try:
         checks["database"] = "ok" if database_answers(get_session()) else "error: no answer"
@@ -27,4 +29,9 @@ def healthz():
         checks["database"] = "error: no answer"
     checks.update(run_checks(current_app))
     healthy = all(value == "ok" for value in checks.values())
-    return jsonify(status="ok" if healthy else "error", checks=checks), 200 if healthy else 503
+    body = {"status": "ok" if healthy else "error", "checks": checks}
+    if request.args.get("detail") and wants_detail():  # administrators only: counts, backend, folder
+        body["detail"] = detail(current_app)
+    response = jsonify(body)
+    response.headers["Cache-Control"] = "no-store"
+    return response, 200 if healthy else 503

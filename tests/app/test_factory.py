@@ -55,3 +55,10 @@ def test_starts_with_a_secret_key_from_the_environment(monkeypatch, app_override
         assert app.config["SECRET_KEY"] == "x" * 40
     finally:
         app.extensions["engine"].dispose()
+
+
+@pytest.mark.parametrize("value", ["-1", "yes", "1.5"])
+def test_a_trusted_proxy_count_that_is_not_a_count_is_refused(monkeypatch, app_overrides, value):
+    monkeypatch.setenv("LIBRARY_TRUSTED_PROXIES", value)
+    with pytest.raises(ConfigurationError, match="LIBRARY_TRUSTED_PROXIES must be the number"):
+        create_app(app_overrides)

@@ -24,7 +24,8 @@ def test_an_empty_index_while_the_catalogue_has_records_is_not_healthy(app, clie
     response = client.get("/healthz")
     assert response.status_code == 503
     assert response.get_json() == {"status": "error", "checks": {
-        "database": "ok", "index": "error: the search index is empty while the catalogue has records"}}
+        "database": "ok", "index": "error: the search index is empty while the catalogue has records", "data": "ok",
+        "index_backlog": "ok"}}
 
 
 def test_an_empty_index_of_an_empty_catalogue_is_healthy(client):

@@ -104,14 +104,15 @@ class _NoRedirect(urllib.request.HTTPRedirectHandler):
 class Client:
     """One person's browser: its own cookies; every request is noted in the journal."""
 
-    def __init__(self, base: str, actor: str, journal: Journal):
+    def __init__(self, base: str, actor: str, journal: Journal, headers: dict[str, str] | None = None):
         self.base, self.actor, self.journal = base, actor, journal
+        self.headers = dict(headers or {})  # sent with every request (a forged X-Forwarded-For, say)
         self.cookies = http.cookiejar.CookieJar()
         self.opener = urllib.request.build_opener(urllib.request.HTTPCookieProcessor(self.cookies), _NoRedirect())
 
     def request(self, method: str, path: str, *, data: dict | None = None,
                 files: dict[str, list[tuple[str, bytes]]] | None = None) -> Response:
-        body, headers = None, {"Accept-Language": "vi"}
+        body, headers = None, {"Accept-Language": "vi", **self.headers}
         if files is not None:
             body, headers["Content-Type"] = multipart(data or {}, files)
         elif data is not None:

@@ -1,8 +1,8 @@
 """A served instance for the soak test: its own instance folder and database, the demo library,
-and a real threaded HTTP server in a subprocess whose log is kept for the test to read.
+and the production server (gunicorn, deploy/gunicorn.conf.py, as `make serve` runs it) in a
+subprocess whose log is kept for the test to read.
 
-server_command() is the one place that says how the site is served (a production server will
-replace the development server there)."""
+server_command() is the one place that says how the site is served."""
 from __future__ import annotations
 
 import os
@@ -20,10 +20,14 @@ from tests.conftest import ROOT, create_database, drop_database
 FLASK = [sys.executable, "-m", "flask", "--app", "app"]
 
 
-def server_command(port: int) -> list[str]:
-    """The command serving the site on 127.0.0.1:port with several requests at once."""
-    return [*FLASK, "run", "--host", "127.0.0.1", "--port", str(port), "--with-threads", "--no-reload",
-            "--no-debugger"]
+GUNICORN_CONF = ROOT / "deploy" / "gunicorn.conf.py"
+
+
+def server_command(port: int, workers: int = 4) -> list[str]:
+    """The command serving the site on 127.0.0.1:port: `make serve`'s gunicorn with this many
+    worker processes (each with its threads)."""
+    return [sys.executable, "-m", "gunicorn", "-c", str(GUNICORN_CONF), "--bind", f"127.0.0.1:{port}",
+            "--workers", str(workers)]
 
 
 def free_port() -> int:
@@ -36,8 +40,10 @@ def free_port() -> int:
 class ServedInstance:
     """init-db + demo-data into a fresh instance, then serve it; stop() ends the server."""
 
-    def __init__(self, folder: Path, server_url: str | None = None, extra_env: dict[str, str] | None = None):
+    def __init__(self, folder: Path, server_url: str | None = None, extra_env: dict[str, str] | None = None,
+                 workers: int = 4):
         self.folder = folder
+        self.workers = workers
         self.server_url = server_url
         self.database_url = create_database(server_url) if server_url else f"sqlite:///{folder / 'library.db'}"
         self.env = {**os.environ, "LIBRARY_INSTANCE_PATH": str(folder), "LIBRARY_DATABASE_URL": self.database_url,
@@ -67,7 +73,7 @@ class ServedInstance:
     def start(self, wait: float = 60) -> None:
         self.port = free_port()
         log = open(self.log_path, "ab")
-        self.process = subprocess.Popen(server_command(self.port), cwd=ROOT, env=self.env, stdout=log,
+        self.process = subprocess.Popen(server_command(self.port, self.workers), cwd=ROOT, env=self.env, stdout=log,
                                         stderr=subprocess.STDOUT, stdin=subprocess.DEVNULL)
         # Uploads are jobs on the task queue: one worker does them, as `make run` starts one.
         self.worker = subprocess.Popen([*FLASK, "worker"], cwd=ROOT, env=self.env, stdout=log,

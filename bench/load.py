@@ -1,0 +1,221 @@
+"""Benchmark: the site under 16 connections (wrk), `flask run` and `make serve` side by side.
+
+    .venv/bin/python bench/load.py [--records 100000] [--seconds 20] [--connections 16]
+        [--server-url postgresql+psycopg://postgres@127.0.0.1:5432/postgres] [--workers N]
+
+Builds one catalogue in a new PostgreSQL database (records generated and imported as
+bench/marc_import.py does, one scanned page for the reader), then serves it with `flask run` (as
+`make run` does) and with `make serve` (gunicorn), one after the other, and drives four kinds of
+page in turn with wrk (bench/load.lua rotates the URLs): the search page and /api/search (the
+queries of bench/search_latency.py), record pages and reader images. Prints requests a second and
+p50/p99 for each, and a Markdown table for bench/RESULTS.md. The database is dropped at the end.
+"""
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import random
+import re
+import secrets
+import signal
+import socket
+import subprocess
+import sys
+import tempfile
+import time
+import urllib.parse
+import urllib.request
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))
+
+from bench.marc_import import LIBRARIES, generate  # noqa: E402
+from bench.search_latency import QUERIES  # noqa: E402
+
+FLASK = [str(ROOT / ".venv" / "bin" / "flask"), "--app", "app"]
+KINDS = ("search page", "api search", "record page", "reader image")
+
+
+def create_database(server_url: str) -> str:
+    """A new empty database on the server; its URL."""
+    from sqlalchemy import create_engine, make_url, text
+
+    name = f"bench_load_{os.getpid()}"
+    engine = create_engine(server_url, isolation_level="AUTOCOMMIT")
+    with engine.connect() as connection:
+        connection.execute(text(f'CREATE DATABASE "{name}"'))
+    engine.dispose()
+    return make_url(server_url).set(database=name).render_as_string(hide_password=False)
+
+
+def drop_database(server_url: str, url: str) -> None:
+    from sqlalchemy import create_engine, make_url, text
+
+    engine = create_engine(server_url, isolation_level="AUTOCOMMIT")
+    with engine.connect() as connection:
+        connection.execute(text(f'DROP DATABASE IF EXISTS "{make_url(url).database}" WITH (FORCE)'))
+    engine.dispose()
+
+
+def build(env: dict, work: Path, records: int) -> int:
+    """Generated records imported (search index included) and one scanned page; the object's id."""
+    from app import create_app
+    from app.marc_runs import run_import
+    from app.schema import upgrade
+    from catalog.libraries import LibraryKind, save_library
+
+    path = work / "records.mrc"
+    started = time.perf_counter()
+    generate(path, records)
+    app = create_app({"DATABASE_URL": env["LIBRARY_DATABASE_URL"], "DATA_DIR": env["LIBRARY_DATA_DIR"],
+                      "SECRET_KEY": env["LIBRARY_SECRET_KEY"], "TESTING": True, "MARC_BULK_FROM_BYTES": 1})
+    upgrade(app.extensions["engine"])
+    with app.extensions["session_factory"].begin() as session:
+        for code in LIBRARIES:
+            save_library(session, code=code, name=code, kind=LibraryKind.SCHOOL)
+    with app.app_context():
+        summary = run_import(app, [path])
+    app.extensions["job_pool"].shutdown(wait=True)
+    app.extensions["engine"].dispose()
+    print(f"built {summary.as_json()} in {time.perf_counter() - started:.0f} s", flush=True)
+    from PIL import Image, ImageDraw
+
+    page = work / "trang-1.png"
+    image = Image.new("L", (1600, 2200), 255)
+    ImageDraw.Draw(image).text((100, 100), "Dia chi xa Cat Hai", fill=0)
+    image.save(page)
+    done = subprocess.run([*FLASK, "ingest-scans", str(page), "--record", "1", "--no-ocr", "--licence", "cc-by",
+                           "--json"], cwd=ROOT, env=env, capture_output=True, text=True, check=True)
+    return json.loads(done.stdout.strip().splitlines()[-1])["object_id"]
+
+
+def paths(kind: str, records: int, object_id: int, rng: random.Random) -> list[str]:
+    """The URLs one kind of page rotates through."""
+    quoted = [urllib.parse.quote_plus(query) for query, _filters in QUERIES]
+    if kind == "search page":
+        return [f"/search?q={q}" for q in quoted]
+    if kind == "api search":
+        return [f"/api/search?q={q}" for q in quoted]
+    if kind == "record page":
+        return [f"/records/{rng.randint(1, records)}" for _ in range(500)]
+    return [f"/iiif/{object_id}/1/full/{width},/0/default.jpg" for width in (360, 720, 1080)]
+
+
+def free_port() -> int:
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        return probe.getsockname()[1]
+
+
+def start(command: list[str], env: dict, port: int, log: Path) -> subprocess.Popen:
+    """Start a server in its own process group and wait for /healthz."""
+    with open(log, "ab") as out:
+        process = subprocess.Popen(command, cwd=ROOT, env=env, stdout=out, stderr=subprocess.STDOUT,
+                                   stdin=subprocess.DEVNULL, start_new_session=True)
+    deadline = time.monotonic() + 120
+    while time.monotonic() < deadline:
+        if process.poll() is not None:
+            raise RuntimeError(f"{' '.join(command)} stopped:\n{log.read_text()[-3000:]}")
+        try:
+            with urllib.request.urlopen(f"http://127.0.0.1:{port}/healthz", timeout=5) as answer:
+                if answer.status == 200:
+                    return process
+        except OSError:
+            pass
+        time.sleep(0.5)
+    raise RuntimeError(f"{' '.join(command)}: no /healthz within 120 s:\n{log.read_text()[-3000:]}")
+
+
+def stop(process: subprocess.Popen) -> None:
+    os.killpg(process.pid, signal.SIGTERM)
+    try:
+        process.wait(timeout=40)
+    except subprocess.TimeoutExpired:
+        os.killpg(process.pid, signal.SIGKILL)
+        process.wait()
+
+
+def milliseconds(value: str) -> float:
+    number, unit = re.match(r"([\d.]+)(us|ms|s|m)", value).groups()
+    return float(number) * {"us": 0.001, "ms": 1, "s": 1000, "m": 60000}[unit]
+
+
+def wrk(port: int, url_file: Path, seconds: int, connections: int) -> dict:
+    """One wrk run; requests a second, p50, p99 (ms), and answers that were not 2xx/3xx."""
+    out = subprocess.run(["wrk", "-t2", f"-c{connections}", f"-d{seconds}s", "--latency", "--timeout", "10s",
+                          "-s", str(ROOT / "bench" / "load.lua"), f"http://127.0.0.1:{port}", "--", str(url_file)],
+                         capture_output=True, text=True, check=True).stdout
+    latency = dict(re.findall(r"^\s+(50|99)(?:\.000)?%\s+(\S+)", out, re.M))
+    bad = re.search(r"Non-2xx or 3xx responses: (\d+)", out)
+    errors = re.search(r"Socket errors: (.*)", out)
+    return {"rps": float(re.search(r"Requests/sec:\s+([\d.]+)", out).group(1)),
+            "p50": milliseconds(latency["50"]), "p99": milliseconds(latency["99"]),
+            "bad": int(bad.group(1)) if bad else 0, "socket_errors": errors.group(1) if errors else ""}
+
+
+def drive(name: str, command: list[str], env: dict, port: int, urls: dict[str, Path], options, work: Path) -> dict:
+    process = start(command, env, port, work / f"{name.split()[0]}.log")
+    try:
+        results = {}
+        for kind in KINDS:
+            for path in urls[kind].read_text().splitlines()[:60]:  # warm: caches and derivatives made once
+                urllib.request.urlopen(f"http://127.0.0.1:{port}{path}", timeout=60).read()
+            results[kind] = wrk(port, urls[kind], options.seconds, options.connections)
+            print(f"{name:<28} {kind:<13} {results[kind]}", flush=True)
+        return results
+    finally:
+        stop(process)
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--records", type=int, default=100_000)
+    parser.add_argument("--seconds", type=int, default=20)
+    parser.add_argument("--connections", type=int, default=16)
+    parser.add_argument("--workers", type=int, default=2 * (os.cpu_count() or 1))
+    parser.add_argument("--server-url", default="postgresql+psycopg://postgres@127.0.0.1:5432/postgres")
+    options = parser.parse_args()
+    work = Path(tempfile.mkdtemp(prefix="load-bench-"))
+    url = create_database(options.server_url)
+    env = {**os.environ, "LIBRARY_DATABASE_URL": url, "LIBRARY_DATA_DIR": str(work / "data"),
+           "LIBRARY_INSTANCE_PATH": str(work / "instance"), "LIBRARY_SECRET_KEY": secrets.token_hex(32),
+           "LIBRARY_IMAGE_RATE_LIMIT": ""}  # one client address makes every request here
+    env.pop("FLASK_DEBUG", None)
+    try:
+        object_id = build(env, work, options.records)
+        rng = random.Random(5)
+        urls = {}
+        for kind in KINDS:
+            urls[kind] = work / f"{kind.replace(' ', '-')}.txt"
+            urls[kind].write_text("\n".join(paths(kind, options.records, object_id, rng)) + "\n")
+        port = free_port()
+        servers = [
+            ("flask run (make run)", [*FLASK, "run", "--host", "127.0.0.1", "--port", str(port)]),
+            (f"make serve (WORKERS={options.workers})",
+             ["make", "-s", "serve", f"PORT={port}", f"WORKERS={options.workers}"]),
+        ]
+        table = {name: drive(name, command, env, port, urls, options, work) for name, command in servers}
+        report(table, options)
+    finally:
+        drop_database(options.server_url, url)
+
+
+def report(table: dict[str, dict], options) -> None:
+    (before, first), (after, second) = table.items()
+    print(f"\n{options.records:,} records, PostgreSQL, {options.connections} connections, {options.seconds} s per row\n")
+    print(f"| page | {before}: req/s | p50 | p99 | {after}: req/s | p50 | p99 | throughput |")
+    print("|---|---:|---:|---:|---:|---:|---:|---:|")
+    for kind in KINDS:
+        a, b = first[kind], second[kind]
+        print(f"| {kind} | {a['rps']:.0f} | {a['p50']:.0f} ms | {a['p99']:.0f} ms | {b['rps']:.0f} | {b['p50']:.0f} ms "
+              f"| {b['p99']:.0f} ms | {b['rps'] / a['rps']:.1f}x |")
+    bad = {f"{name} / {kind}": row for name, rows in table.items() for kind, row in rows.items()
+           if row["bad"] or row["socket_errors"]}
+    for where, row in bad.items():
+        print(f"  {where}: {row['bad']} answers not 2xx/3xx, socket errors: {row['socket_errors'] or 'none'}")
+
+
+if __name__ == "__main__":
+    main()
