@@ -7,6 +7,7 @@ from flask import Flask, current_app, request
 from flask_babel import Babel
 
 from app import dates, form_messages, history_labels, labels
+from search_index.parsing import MAX_QUERY_CHARS
 
 COOKIE = "lang"
 
@@ -25,8 +26,10 @@ def _remember_choice(response):
 
 
 def switch_url(language: str) -> str:
-    """This page (same path, same query) in another language: the query is kept, only ?lang= changes."""
-    pairs = [(key, value) for key, value in request.args.items(multi=True) if key != "lang"]
+    """This page (same path, same query) in another language: the query is kept, only ?lang= changes
+    (a search longer than what is searched is kept to what is searched)."""
+    pairs = [(key, value[:MAX_QUERY_CHARS] if key == "q" else value)
+             for key, value in request.args.items(multi=True) if key != "lang"]
     path = "/" + request.path.lstrip("/")  # never "//host": a link that leaves the site
     return path + "?" + urlencode([*pairs, ("lang", language)])
 

@@ -130,7 +130,7 @@ def test_a_librarian_records_and_corrects_a_day(client, known, session):
 
 
 @pytest.mark.parametrize("form, status, message", [
-    ({"total": "-4"}, 400, "Number must be between 0 and 100000"),
+    ({"total": "-4"}, 400, "Số phải trong khoảng từ 0 đến 100000."),
     ({"day": ""}, 400, "Hãy nhập ngày (năm-tháng-ngày)."),
     ({"total": ""}, 400, "Hãy nhập số lượt bạn đọc"),
     ({"day": "2999-01-01"}, 400, "Ngày 2999-01-01 chưa đến"),
@@ -148,7 +148,7 @@ def test_a_librarian_cannot_record_for_another_library(client, known):
     login(client, "hai", "12345678")
     response = client.post("/staff/reports/visits", data={"library": known["th"].id, "day": "2026-11-02", "total": 3})
     assert response.status_code == 400  # not among the form's choices
-    assert "Not a valid choice" in response.get_data(as_text=True)
+    assert "Lựa chọn không hợp lệ." in response.get_data(as_text=True)
 
 
 def test_a_librarian_records_an_event(client, known):
@@ -162,7 +162,8 @@ def test_a_librarian_records_an_event(client, known):
     cards = re.sub(r"\s+", " ", report.split('<ul class="cards">')[1].split("</ul>")[0])
     assert "<li>Hoạt động và sự kiện<strong>2</strong>75 người</li>" in cards  # the school had one activity; with this one, 75 people
     bad = client.post("/staff/reports/events", data={**form, "title": "", "attendance": "x"})
-    assert bad.status_code == 400 and "This field is required." in bad.get_data(as_text=True)
+    assert bad.status_code == 400
+    assert "Trường này bắt buộc." in bad.get_data(as_text=True)
 
 
 def test_forms_need_the_csrf_token(app_overrides, known):
