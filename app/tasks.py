@@ -35,6 +35,7 @@ def register(app: Flask, huey: Huey) -> dict:
 
     @huey.task(name="ocr_part")
     def ocr_part_task(job_id: int, attempt: int, numbers: list[int]) -> None:
+        log.info("job %s: ocr_part, pages %s", job_id, numbers)  # which worker read which pages
         with Heartbeat(app, job_id), app.app_context():
             run_ocr_part(app, job_id, attempt, numbers)
 

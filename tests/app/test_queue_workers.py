@@ -200,8 +200,11 @@ def test_workers_on_redis_share_the_pages_of_one_ocr_job(app_overrides, db_url, 
     pool = Workers(db_url, data_dir, tmp_path, JOB_LEASE_SECONDS=LEASE, QUEUE_URL=url, QUEUE_NAME=name)
     try:
         client = web.test_client()
+        pool.start(), pool.start()
+        # Both listening before the pages are queued: otherwise the first one up may read them all.
+        wait_for(lambda: pool.logs().count("Worker ") >= 2, 60, "both workers to start", pool)
+        time.sleep(1)
         job_id = _start_ocr(client, book)
-        one, two = pool.start(), pool.start()
         job = wait_for(lambda: (j := _job(web, job_id)).is_finished and j, 120, "the job to finish", pool)
         assert job.status.value == "done" and job.attempts == 1 and job.result["pages_read"] == PAGES
         logs = [path.read_text() for path in sorted(tmp_path.glob("worker-*.log"))]
