@@ -65,7 +65,6 @@ def run_job(app: Flask, job_id: int) -> None:
             return
         job = get_job(session, job_id)
         kind, attempt = job.kind, job.attempts
-    log.info("job %s (%s): started, attempt %s", job_id, kind, attempt)
 
     def report(progress: int, total: int | None = None, message: str = "") -> None:
         with factory.begin() as session:
@@ -74,7 +73,7 @@ def run_job(app: Flask, job_id: int) -> None:
             if message:
                 job.message = message
 
-    with job_context(job_id, kind) as outcome:
+    with job_context(job_id, kind, attempt=attempt) as outcome:
         with Heartbeat(app, job_id), app.app_context():
             try:
                 result = JOB_TYPES[kind](factory, job_id, report)

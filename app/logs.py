@@ -134,13 +134,14 @@ def _end_request(_exc: BaseException | None) -> None:
 
 
 @contextlib.contextmanager
-def job_context(job_id: int, kind: str) -> Iterator[dict]:
-    """Lines logged inside carry job_id; a start line, and an end line with the status the caller
-    sets in the yielded dict ("failed" unless it says "done") and the duration."""
+def job_context(job_id: int, kind: str, **fields) -> Iterator[dict]:
+    """Lines logged inside carry job_id; a start line (with `fields`, the attempt say), and an end
+    line with the status the caller sets in the yielded dict ("failed" unless it says "done") and
+    the duration."""
     token = _job_id.set(job_id)
     started = time.perf_counter()
     outcome = {"status": "failed"}
-    job_log.info("job started", extra={"fields": {"kind": kind}})
+    job_log.info("job started", extra={"fields": {"kind": kind, **fields}})
     try:
         yield outcome
     finally:

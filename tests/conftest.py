@@ -6,14 +6,17 @@ migrates it once, truncates every table between tests and drops it at the end.
 """
 from __future__ import annotations
 
+import contextlib
 import os
 import shutil
+import threading
 import uuid
 from pathlib import Path
 
 import pytest
 from sqlalchemy import create_engine, text
 from sqlalchemy.engine import make_url
+from werkzeug.serving import make_server
 
 from catalog.db import make_engine, make_session_factory
 from catalog.models import metadata
@@ -183,3 +186,23 @@ def shared_data(*parts: str) -> Path:
     if not path.exists():
         pytest.fail(f"{path} is missing: the real-data pass needs ../shared/data beside the repository")
     return path
+
+
+@contextlib.contextmanager
+def serving(app):
+    """The app served over real HTTP on a free 127.0.0.1 port (threaded); yields the server."""
+    server = make_server("127.0.0.1", 0, app, threaded=True)
+    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    thread.start()
+    try:
+        yield server
+    finally:
+        server.shutdown()
+        thread.join(timeout=5)
+
+
+@pytest.fixture
+def live_server(demo):
+    """The demo app served over HTTP on 127.0.0.1; yields its base URL."""
+    with serving(demo) as server:
+        yield f"http://127.0.0.1:{server.server_port}"

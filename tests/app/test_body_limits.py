@@ -6,12 +6,10 @@ from __future__ import annotations
 import io
 import re
 import socket
-import threading
 
 import pytest
-from werkzeug.serving import make_server
 
-from tests.conftest import login
+from tests.conftest import login, serving
 from tests.ingest.marc_fixtures import book, iso
 
 HUGE = 450 * 1024 * 1024
@@ -22,12 +20,8 @@ SENT = 256 * 1024  # of HUGE: the server must answer long before the rest
 def served(demo):
     """The demo app served over real HTTP with CSRF on (as in production); yields (host, port)."""
     demo.config["WTF_CSRF_ENABLED"] = True
-    server = make_server("127.0.0.1", 0, demo, threaded=True)
-    thread = threading.Thread(target=server.serve_forever, daemon=True)
-    thread.start()
-    yield "127.0.0.1", server.server_port
-    server.shutdown()
-    thread.join(timeout=5)
+    with serving(demo) as server:
+        yield "127.0.0.1", server.server_port
 
 
 def post_huge(address, path: str, content_type: str, *, cookie: str = "", chunked: bool = False) -> bytes:

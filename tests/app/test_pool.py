@@ -7,12 +7,10 @@ from __future__ import annotations
 
 import concurrent.futures
 import logging
-import threading
 import time
 import urllib.request
 
 import pytest
-from werkzeug.serving import make_server
 
 from catalog.usage import usage_total
 from tests.app.staff_helpers import denied_entries, item_of
@@ -33,30 +31,20 @@ def app_overrides(app_overrides, pool_size):
             "DATABASE_POOL_TIMEOUT": POOL_TIMEOUT}
 
 
-@pytest.fixture
-def served(demo):
-    server = make_server("127.0.0.1", 0, demo, threaded=True)
-    thread = threading.Thread(target=server.serve_forever, daemon=True)
-    thread.start()
-    yield f"http://127.0.0.1:{server.server_port}"
-    server.shutdown()
-    thread.join(timeout=5)
-
-
 def _get(url: str) -> int:
     with urllib.request.urlopen(url, timeout=60) as response:
         response.read()
         return response.status
 
 
-def test_a_small_pool_serves_many_concurrent_readers_fast_and_counts_every_view(demo, served, session, caplog):
+def test_a_small_pool_serves_many_concurrent_readers_fast_and_counts_every_view(demo, live_server, session, caplog):
     from app.usage import today
 
     with demo.app_context():
         record_ids = [hit["id"] for hit in demo.test_client().get("/api/search?q=&per_page=8").get_json()["hits"]]
         day = today()
     assert len(record_ids) == 8
-    urls = [f"{served}/records/{record_ids[n % 8]}" for n in range(CLIENTS * 2)]
+    urls = [f"{live_server}/records/{record_ids[n % 8]}" for n in range(CLIENTS * 2)]
     caplog.set_level(logging.ERROR)
     started = time.monotonic()
     with concurrent.futures.ThreadPoolExecutor(CLIENTS) as pool:

@@ -3,10 +3,8 @@ Chromium (/usr/bin/chromium, installed by .ci/run). Tests here are marked `brows
 from __future__ import annotations
 
 import os
-import threading
 
 import pytest
-from werkzeug.serving import make_server
 
 from tests.conftest import require_tool
 
@@ -22,15 +20,6 @@ def pytest_collection_modifyitems(items):
             item.add_marker(pytest.mark.browser)
 
 
-@pytest.fixture
-def live_server(demo):
-    """The demo app served over HTTP on 127.0.0.1; yields its base URL."""
-    server = make_server("127.0.0.1", 0, demo, threaded=True)
-    thread = threading.Thread(target=server.serve_forever, daemon=True)
-    thread.start()
-    yield f"http://127.0.0.1:{server.server_port}"
-    server.shutdown()
-    thread.join(timeout=5)
 
 
 @pytest.fixture(scope="session")
