@@ -172,11 +172,7 @@ def account_new():
 @bp.post("/accounts/<int:user_id>/disable")
 @roles_required()
 def account_disable(user_id: int):
-    account = get_user(get_session(), user_id)
-    form = BlockForm()
-    form.validate_on_submit()
-    set_disabled(get_session(), current_user, account, is_disabled=True, reason=form.reason.data or "", now=utcnow())
-    get_session().commit()
+    account = _set_disabled(user_id, is_disabled=True)
     flash(_("{username} is disabled: it cannot sign in, and its sessions are ended.").format(
         username=account.username), "info")
     return redirect(url_for("staff.reader_edit", user_id=user_id))
@@ -185,13 +181,20 @@ def account_disable(user_id: int):
 @bp.post("/accounts/<int:user_id>/enable")
 @roles_required()
 def account_enable(user_id: int):
+    account = _set_disabled(user_id, is_disabled=False)
+    flash(_("{username} can sign in again.").format(username=account.username), "info")
+    return redirect(url_for("staff.reader_edit", user_id=user_id))
+
+
+def _set_disabled(user_id: int, *, is_disabled: bool):
+    """Disable or enable the account (with the form's reason, audited) and commit."""
     account = get_user(get_session(), user_id)
     form = BlockForm()
     form.validate_on_submit()
-    set_disabled(get_session(), current_user, account, is_disabled=False, reason=form.reason.data or "", now=utcnow())
+    set_disabled(get_session(), current_user, account, is_disabled=is_disabled, reason=form.reason.data or "",
+                 now=utcnow())
     get_session().commit()
-    flash(_("{username} can sign in again.").format(username=account.username), "info")
-    return redirect(url_for("staff.reader_edit", user_id=user_id))
+    return account
 
 
 @bp.post("/accounts/<int:user_id>/unlock")
