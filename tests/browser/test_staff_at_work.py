@@ -5,17 +5,10 @@ from __future__ import annotations
 from catalog import batches
 from catalog.db import utcnow
 from catalog.libraries import get_library_by_code
+from tests.browser.test_staff_journeys import sign_in
 
 COPIES = {state: [f"TTVH{n:05d}1" for n in range(first, first + 3)]  # the centre's first copies
           for state, first in (("draft", 1), ("dispatched", 4), ("returning", 7))}
-
-
-def sign_in(page, base: str, username: str, password: str = "hoclieu-demo") -> None:
-    page.goto(base + "/login")
-    page.get_by_label("Tên đăng nhập").fill(username)
-    page.get_by_label("Mật khẩu").fill(password)
-    page.get_by_role("button", name="Đăng nhập").click()
-    page.wait_for_load_state()
 
 
 def scanner_reads(page, code: str) -> str:
