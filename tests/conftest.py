@@ -62,6 +62,17 @@ def migrate(url: str) -> None:
     engine.dispose()
 
 
+@pytest.fixture(autouse=True)
+def _index_caches_closed():
+    """Each test starts without the search caches of earlier tests' indexes and leaves none open
+    (their readers hold files; left to the end they were closed by the garbage collector at exit,
+    whose warnings buried the failure summary in CI's output)."""
+    yield
+    from search_index.facets import clear_caches
+
+    clear_caches()
+
+
 @pytest.fixture(scope="session")
 def database_backend() -> str:
     return "postgresql" if _server_url() else "sqlite"
