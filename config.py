@@ -127,6 +127,9 @@ PLAN_ACTIVITY_KINDS = ("cultural_centre", "commune_library", "post_office_point"
 PLAN_FIRST_YEAR = 2021
 # Online use (app/usage.py): count sessions, searches and record views (no personal data).
 USAGE_COUNTING = True
+# Each server process adds its counts up in memory and writes them this often (seconds); 0 writes
+# each request's counts at once. A process killed with -9 loses at most this many seconds of counts.
+USAGE_FLUSH_SECONDS = 5.0
 # Share of age groups (AGE_GROUPS) the cultural centres run activities for: 80% by 2025, 100% by 2030.
 PLAN_AGE_GROUP_TARGETS = ((2025, 0.80), (2030, 1.00))
 

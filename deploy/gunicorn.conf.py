@@ -51,3 +51,13 @@ def post_worker_init(worker) -> None:
         warm_up(worker.wsgi)
     except Exception:  # a cold worker still serves: say why it is cold, do not stop it
         worker.log.exception("warm-up failed")
+
+
+def worker_exit(server, worker) -> None:
+    """A worker that stops (shutdown, reload, recycling) writes the usage counts it still holds."""
+    from app.usage import flush
+
+    try:
+        flush(worker.wsgi)
+    except Exception:
+        worker.log.exception("usage counts not written at exit")

@@ -144,6 +144,7 @@ def app_overrides(db_url, data_dir) -> dict:
         "SECRET_KEY": "test-secret-key-that-is-long-enough",
         "WTF_CSRF_ENABLED": False,
         "JOBS_SYNCHRONOUS": True,
+        "USAGE_FLUSH_SECONDS": 0,
     }
 
 

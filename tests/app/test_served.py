@@ -96,3 +96,35 @@ def test_each_request_leaves_one_line_with_its_id_and_time(instance):
     answer = Client(instance.base, "reader", Journal(), {"X-Request-Id": "from-the-proxy-0002"}).get("/healthz")
     assert answer.headers["X-Request-Id"] == "from-the-proxy-0002"  # a trusted proxy's id is kept
     assert any(line.get("request_id") == "from-the-proxy-0002" for line in request_lines(instance))
+
+
+def searches_counted(instance: ServedInstance) -> int:
+    import datetime as dt
+
+    from catalog.db import make_engine, make_session_factory
+    from catalog.usage import usage_total
+
+    engine = make_engine(instance.database_url)
+    try:
+        with make_session_factory(engine)() as session:
+            return usage_total(session, "search", dt.date(2000, 1, 1), dt.date(2100, 1, 1))
+    finally:
+        engine.dispose()
+
+
+def test_searches_are_counted_in_memory_and_written_when_a_worker_stops(instance):
+    """Each worker adds its counts up and writes them every USAGE_FLUSH_SECONDS; a worker that
+    stops (shutdown, reload, recycling) writes what it still holds."""
+    instance.stop()
+    instance.env["LIBRARY_USAGE_FLUSH_SECONDS"] = "3600"
+    try:
+        before = searches_counted(instance)
+        serve(instance, 0)
+        client = Client(instance.base, "reader", Journal())
+        for query in ("lich su", "dia ly", "van hoc", "toan", "hai phong", "cat hai"):
+            assert client.get(f"/api/search?q={query.replace(' ', '+')}").status == 200
+        assert searches_counted(instance) == before  # held by the workers for now
+        instance.stop()
+        assert searches_counted(instance) == before + 6
+    finally:
+        instance.env.pop("LIBRARY_USAGE_FLUSH_SECONDS")
