@@ -7,7 +7,7 @@ from flask import Blueprint, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _, lazy_gettext as _l
 from flask_login import current_user
 from flask_wtf import FlaskForm
-from wtforms import BooleanField, HiddenField, IntegerField, SelectField, StringField, TextAreaField
+from wtforms import SelectChoice, BooleanField, HiddenField, IntegerField, SelectField, StringField, TextAreaField
 from wtforms.validators import DataRequired, Length, NumberRange, Optional, Regexp
 
 from app.auth import roles_required
@@ -32,8 +32,8 @@ LABELS = {"sru": "SRU", "z3950": "Z39.50", "marc21": "MARC21 (ISO 2709)", "marcx
           "iso-8859-1": "ISO-8859-1 (Latin-1)"}
 
 
-def _choices(values) -> list[tuple[str, str]]:
-    return [(v, str(LABELS.get(v, v))) for v in values]
+def _choices(values) -> list[SelectChoice]:
+    return [SelectChoice(v, LABELS.get(v, v)) for v in values]
 
 
 class TargetForm(FlaskForm):

@@ -109,7 +109,7 @@ def test_broken_targets_each_say_why_while_the_good_one_answers(ztest):
     assert "did not answer within 1 seconds" in said["slow"]
     assert "did not answer within 1 seconds" in said["hole"]
     assert "Cannot connect" in said["closed"]
-    assert "could not be read as Z39.50" in said["http-not-z3950"] or "closed the connection" in said["http-not-z3950"]
+    assert "could not be read as Z39.50" in said["http-not-z3950"]
     assert all(not results[name].candidates for name in said)
 
 
