@@ -9,9 +9,8 @@ from __future__ import annotations
 import ctypes
 import ctypes.util
 import dataclasses
-import os
 
-LIBRARY = os.environ.get("LIBRARY_YAZ_LIBRARY", "libyaz.so.5")
+LIBRARY = "libyaz.so.5"  # Debian libyaz5; other systems are found by ctypes.util.find_library
 # ZOOM's own error codes (zoom.h); Bib-1 diagnostics are below 10000.
 CONNECT, MEMORY, ENCODE, DECODE, CONNECTION_LOST, INIT, INTERNAL, TIMEOUT = range(10000, 10008)
 UNSUPPORTED_PROTOCOL, UNSUPPORTED_QUERY, INVALID_QUERY = 10008, 10009, 10010
