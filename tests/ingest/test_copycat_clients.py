@@ -151,3 +151,12 @@ def test_with_source_keeps_one_035_and_replaces_003():
     assert with_source(once, "VNTVQG") == once
     assert [next(iter(f)) for f in once["fields"]] == ["001", "003", "035", "245"]
     assert once["fields"][1] == {"003": "VNTVQG"}
+
+
+def test_sru_2_0_answers_are_read_too(ztest):
+    target = sru(ztest, sru_version="2.0")
+    from ingest.copycat.search import worker_request
+
+    assert "version=2.0" in worker_request(target, parse_query(ISBN))["url"]
+    result = search_target(target, parse_query(ISBN))
+    assert result.is_ok and result.candidates[0].draft.authors == ["Jack Collins"]
