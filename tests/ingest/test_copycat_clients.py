@@ -160,3 +160,14 @@ def test_sru_2_0_answers_are_read_too(ztest):
     assert "version=2.0" in worker_request(target, parse_query(ISBN))["url"]
     result = search_target(target, parse_query(ISBN))
     assert result.is_ok and result.candidates[0].draft.authors == ["Jack Collins"]
+
+
+def test_a_target_declared_marc8_sending_utf8_is_read_right_and_noted(ztest):
+    """yaz-ztest's 24th record is UTF-8 (leader 'a', "Ø"); a target declared MARC-8 reads it as
+    UTF-8 all the same and says so on that candidate only."""
+    declared = search_target(z3950(ztest, charset="marc-8"), Query(title="24"), limit=24)
+    noted = {c.position: [w.message for w in c.warnings] for c in declared.candidates if c.warnings}
+    assert noted == {24: ["The leader says MARC-8 but the text is UTF-8; it was read as UTF-8."]}
+    as_sent = search_target(z3950(ztest), Query(title="24"), limit=24)
+    assert len(as_sent.candidates) == 24 and not any(c.warnings for c in as_sent.candidates)
+    assert declared.candidates[23].marc == as_sent.candidates[23].marc
