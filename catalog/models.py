@@ -3,6 +3,7 @@ from catalog import (  # noqa: F401
     activity, audit, circulation, digital, imports, items, jobs, libraries, merge, records, rotation, sign_in, usage,
     users,
 )
+from catalog.copycat import models as copycat_models  # noqa: F401
 from catalog.db import Base
 
 metadata = Base.metadata
