@@ -33,6 +33,8 @@ class DuplicateSignature(Base):
 
     record_id: Mapped[int] = mapped_column(ForeignKey("record.id", ondelete="CASCADE"), primary_key=True)
     title_key: Mapped[str] = mapped_column(String(200), default="")
+    # The title proper's first two words: two titles that differ from their start are other books.
+    title_head: Mapped[str] = mapped_column(String(60), default="")
     # The title proper as written (marks kept) when it has Vietnamese marks, else "".
     title_exact: Mapped[str] = mapped_column(String(200), default="")
     subtitle_key: Mapped[str] = mapped_column(String(200), default="")
@@ -91,7 +93,8 @@ def signature_row(record_id: int, title: str, subtitle: str, authors: list, year
                   record_type: str, languages: list, isbns: list, updated_at: dt.datetime | None) -> dict:
     """The signature columns of one record."""
     title = "" if title == NO_TITLE else title
-    return {"record_id": record_id, "title_key": _folded(title, 200),
+    title_key = _folded(title, 200)
+    return {"record_id": record_id, "title_key": title_key, "title_head": " ".join(title_key.split()[:2])[:60],
             "title_exact": " ".join(w.lower() for w in _WORD.findall(normalise(title)))[:200] if has_marks(title)
             else "",
             "subtitle_key": _folded(subtitle, 200), "author_key": author_key(authors[0]) if authors else "",
@@ -109,6 +112,24 @@ def key_rows(signature: dict, isbns: list) -> list[dict]:
         rows += [{"record_id": rid, "kind": "title", "value": title[:255]},
                  {"record_id": rid, "kind": "work", "value": work[:255]}]
     return rows
+
+
+def store_duplicate_keys(session: Session, records: list) -> None:
+    """Store the signatures and keys of records just written (imports; ids known: flush first), so
+    that the queue has nothing to catch up on after a large import."""
+    ids = [r.id for r in records]
+    for start in range(0, len(ids), 500):
+        chunk = ids[start:start + 500]
+        session.execute(delete(DuplicateKey).where(DuplicateKey.record_id.in_(chunk)))
+        session.execute(delete(DuplicateSignature).where(DuplicateSignature.record_id.in_(chunk)))
+    signatures, keys = [], []
+    for r in records:
+        signature = signature_row(r.id, r.title, r.subtitle, r.authors or [], r.year, r.edition, r.record_type,
+                                  r.languages or [], r.isbns or [], r.updated_at)
+        signatures.append(signature)
+        keys += key_rows(signature, r.isbns or [])
+    _insert_new(session, DuplicateSignature, signatures)
+    _insert_new(session, DuplicateKey, keys)
 
 
 def refresh_duplicate_keys(session: Session, *, batch: int = 2000) -> int:
@@ -146,7 +167,8 @@ def refresh_duplicate_keys(session: Session, *, batch: int = 2000) -> int:
 
 
 def _insert_new(session: Session, model, rows: list[dict]) -> None:
-    """Insert rows, leaving any another transaction wrote meanwhile (same values: same records)."""
-    insert = pg_insert if session.get_bind().dialect.name == "postgresql" else sqlite_insert
-    for start in range(0, len(rows), 1000):
-        session.execute(insert(model).values(rows[start:start + 1000]).on_conflict_do_nothing())
+    """Insert rows, leaving any another transaction wrote meanwhile (same values: same records).
+    One statement run for many rows (a statement of many VALUES costs more to build than to run)."""
+    if rows:
+        insert = pg_insert if session.get_bind().dialect.name == "postgresql" else sqlite_insert
+        session.execute(insert(model.__table__).on_conflict_do_nothing(), rows)

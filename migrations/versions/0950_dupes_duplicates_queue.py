@@ -29,6 +29,7 @@ def upgrade() -> None:
     op.create_table('duplicate_signature',
     sa.Column('record_id', sa.Integer(), nullable=False),
     sa.Column('title_key', sa.String(length=200), nullable=False),
+    sa.Column('title_head', sa.String(length=60), nullable=False),
     sa.Column('title_exact', sa.String(length=200), nullable=False),
     sa.Column('subtitle_key', sa.String(length=200), nullable=False),
     sa.Column('author_key', sa.String(length=100), nullable=False),

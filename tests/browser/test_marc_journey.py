@@ -59,7 +59,7 @@ def test_cataloguer_works_the_duplicates_queue(demo, live_server, page, tmp_path
     assert differs == ["row-authors", "row-control_number"]  # "Lê, Văn Tám"; two sources
     assert page.evaluate("document.documentElement.scrollWidth") <= 360
     page.get_by_role("link", name=f"Giữ biểu ghi {keep}, gộp biểu ghi {other} vào…").click()
-    assert "TRUNG-2 (Trung tâm" in page.locator("#moves").inner_text()
+    assert "Bản sách: 1: TRUNG-2 (Thư viện Trung tâm" in page.locator("#moves").inner_text()
     assert page.locator("#kept").inner_text().startswith(f"Biểu ghi {keep}")
     page.get_by_role("button", name=f"Gộp biểu ghi {other} vào biểu ghi {keep}").click()
     assert f"Biểu ghi {other} đã được gộp vào biểu ghi {keep}." in page.locator(".flash").inner_text()

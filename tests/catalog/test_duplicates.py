@@ -60,6 +60,14 @@ def test_the_same_isbn_written_two_ways_is_a_strong_pair(session, people):
     assert "other_title" in pair.warnings and pair.score == 65 - 10
 
 
+def test_one_isbn_on_two_quite_different_titles_is_only_a_weak_pair(session, people):
+    a = add(session, "Kỹ thuật nuôi tôm", author="Lê Văn Tám", year=2019, isbns=["9786040000002"])
+    b = add(session, "Sổ tay nghề cá", author="Lê Văn Tám", year=2019, isbns=["978-604-000000-2"])
+    assert (a, b) not in queue(session, people["cataloguer"], weak=False)
+    pair = queue(session, people["cataloguer"])[(a, b)]
+    assert (pair.score, pair.warnings) == (65 + 15 + 15 - 50, ["other_title_start"])
+
+
 def test_the_same_full_title_author_and_year_is_a_strong_pair(session, people):
     a = add(session, "Truyện Kiều", "bản đầy đủ", "Nguyễn Du", 2015)
     b = add(session, "Truyện Kiều.", "Bản đầy đủ", "Nguyễn, Du", 2015)
@@ -122,7 +130,7 @@ def test_other_parts_years_editions_and_marks_are_not_proposed(session, people, 
 
 def test_the_queue_is_ordered_by_score_then_ids_and_paged(session, people):
     weak = [add(session, "Văn hóa biển đảo") for _ in range(2)]  # 25
-    isbn = [add(session, title, isbns=["9786040000002"]) for title in ("Sách biển", "Sách về biển")]  # 65 - 10
+    isbn = [add(session, title, isbns=["9786040000002"]) for title in ("Sách biển đảo", "Sách biển Việt Nam")]  # 55
     full = [add(session, "Cá và nghề cá", "ven biển Cát Hải", "Trần Văn Bình", 2019) for _ in range(2)]  # 65
     title = [add(session, "Cá và nghề biển", author="Trần Văn Bình", year=2019) for _ in range(2)]  # 55
     user = people["cataloguer"]

@@ -74,6 +74,7 @@ VI = {
         "Đã rút lại quyết định: cặp này có thể trở lại danh sách.",
     "The form was incomplete or expired; try again.": "Biểu mẫu thiếu thông tin hoặc đã hết hạn; hãy thử lại.",
     "The titles differ in their Vietnamese marks": "Nhan đề khác nhau ở dấu tiếng Việt",
+    "Titles proper that differ from their first words": "Nhan đề chính khác nhau ngay từ những chữ đầu",
     "Their ISBNs differ: the queue never proposes these two records.":
         "ISBN của hai biểu ghi khác nhau: danh sách không bao giờ đề xuất cặp này.",
     "These pairs never come back to the queue. Withdraw a decision made by mistake: the pair is proposed again if "
