@@ -49,7 +49,8 @@ class DuplicateSignature(Base):
 
 
 class DuplicateKey(Base):
-    """A blocking key of a live record: kind "isbn", "title" (title proper) or "work"."""
+    """A blocking key of a live record: kind "isbn", "title" (title proper), "author" (title and
+    first author) or "work" (title, subtitle, first author, year)."""
 
     __tablename__ = "duplicate_key"
     __table_args__ = (Index("ix_duplicate_key_kind_value", "kind", "value"),)
@@ -109,8 +110,11 @@ def key_rows(signature: dict, isbns: list) -> list[dict]:
     rows = [{"record_id": rid, "kind": "isbn", "value": isbn} for isbn in isbn13s(isbns)]
     if title:
         work = "|".join((title, signature["subtitle_key"], signature["author_key"], str(signature["year"] or "")))
-        rows += [{"record_id": rid, "kind": "title", "value": title[:255]},
-                 {"record_id": rid, "kind": "work", "value": work[:255]}]
+        rows.append({"record_id": rid, "kind": "title", "value": title[:255]})
+        if signature["subtitle_key"] or signature["author_key"] or signature["year"]:  # else: the title alone
+            rows.append({"record_id": rid, "kind": "work", "value": work[:255]})
+        if signature["author_key"]:
+            rows.append({"record_id": rid, "kind": "author", "value": f"{title}|{signature['author_key']}"[:255]})
     return rows
 
 

@@ -2,7 +2,8 @@
 side-by-side comparison of one pair. Cataloguers and admins only (checked here).
 
 Pairs come from blocking keys (catalog/duplicate_keys.py): two records are compared only when they
-share an ISBN, a title proper or a whole work, in blocks of at most MAX_BLOCK records. The score is
+share an ISBN, a title proper, a title and first author, or a whole work, in blocks of at most
+MAX_BLOCK records (MAX_TITLE_BLOCK for a title proper alone, whose pairs are mostly weak). The score is
 the sum of the weights of the RULES that hold, computed in SQL, so the queue is ordered and paged by
 the database. Two records with ISBNs none of which they share are never proposed; a pair marked
 "not duplicates" (NotDuplicate) leaves the queue for good, until someone withdraws the decision."""
@@ -30,6 +31,7 @@ from catalog.records import Record
 from catalog.users import User
 
 MAX_BLOCK = 50  # a key shared by more records than this says nothing (a generic title): not compared
+MAX_TITLE_BLOCK = 20  # a title proper alone: 20 records are 190 pairs, most of them other books
 STRONG = 50  # the queue shows pairs scoring this or more; weaker ones on request
 PER_PAGE = 20
 
@@ -141,7 +143,9 @@ def _links():
     """Pairs of records sharing a blocking key (lower id first), with whether they share an ISBN."""
     a, b = aliased(DuplicateKey, name="key_a"), aliased(DuplicateKey, name="key_b")
     blocks = (select(DuplicateKey.kind, DuplicateKey.value).group_by(DuplicateKey.kind, DuplicateKey.value)
-              .having(func.count().between(2, MAX_BLOCK)).subquery("blocks"))
+              .having(func.count() >= 2,
+                      func.count() <= case((DuplicateKey.kind == "title", MAX_TITLE_BLOCK), else_=MAX_BLOCK))
+              .subquery("blocks"))
     return (select(a.record_id.label("low"), b.record_id.label("high"),
                    func.max(case((a.kind == "isbn", 1), else_=0)).label("same_isbn"))
             .select_from(a)
@@ -187,12 +191,16 @@ def candidate_pairs(session: Session, actor: User, *, page: int = 1, per_page: i
     require_cataloguer(actor)
     refresh_duplicate_keys(session)
     scored = _scored(_links())
-    wanted = select(scored).where(scored.c.score >= (1 if include_weak else STRONG))
-    total = session.scalar(select(func.count()).select_from(wanted.subquery())) or 0
-    pages = max(1, -(-total // per_page))
-    page = min(max(1, page), pages)
-    rows = session.execute(wanted.order_by(scored.c.score.desc(), scored.c.low, scored.c.high)
-                           .offset((page - 1) * per_page).limit(per_page)).all()
+    wanted = (select(scored, func.count().over().label("total"))
+              .where(scored.c.score >= (1 if include_weak else STRONG)))
+    ordered_rows = wanted.order_by(scored.c.score.desc(), scored.c.low, scored.c.high)
+    page = max(1, page)
+    rows = session.execute(ordered_rows.offset((page - 1) * per_page).limit(per_page)).all()
+    total = rows[0].total if rows else 0
+    if not rows and page > 1:  # past the last page (pairs were merged meanwhile): show the last one
+        total = session.scalar(select(func.count()).select_from(wanted.subquery())) or 0
+        page = max(1, -(-total // per_page))
+        rows = session.execute(ordered_rows.offset((page - 1) * per_page).limit(per_page)).all()
     ids = {rid for row in rows for rid in (row.low, row.high)}
     records = {r.id: r for r in session.scalars(select(Record).where(Record.id.in_(ids)))} if ids else {}
     copies = copy_counts(session, ids)

@@ -151,6 +151,21 @@ def test_a_generic_title_shared_by_many_records_is_not_compared(session, people)
     assert not set(ids) & {rid for pair in proposed for rid in pair}
 
 
+def test_a_title_shared_by_more_than_twenty_records_is_compared_only_with_its_author(session, people):
+    others = [add(session, "Tiếng Anh") for _ in range(22)]
+    same = [add(session, "Tiếng Anh", author="Lê Thị Mai") for _ in range(2)]  # title and author, no year: 40
+    proposed = queue(session, people["cataloguer"], per_page=500)
+    assert list(proposed) == [tuple(same)] and proposed[tuple(same)].score == 40
+    fewer = others[:19]
+    for n, record_id in enumerate(others[19:] + same):
+        apply_draft(session, session.get(Record, record_id), RecordDraft(title=f"Tiếng Nga {n}"),
+                    now=NOW + dt.timedelta(days=1))
+    session.commit()
+    weak = queue(session, people["cataloguer"], per_page=500)  # 19 left: their pairs are compared now
+    assert {pair.score for pair in weak.values()} == {25}
+    assert sorted(weak) == sorted((a, b) for i, a in enumerate(fewer) for b in fewer[i + 1:])
+
+
 def test_an_edit_is_seen_by_the_queue(session, people):
     a = add(session, "Nghề cá", author="Lê Văn Tám", year=2010)
     b = add(session, "Nghề cá", author="Lê, Văn Tám", year=2010)
