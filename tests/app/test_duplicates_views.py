@@ -115,6 +115,8 @@ def test_compare_then_confirm_then_merge(staff):
     queue = client.get("/staff/duplicates").get_data(as_text=True)
     assert f"Biểu ghi {other} đã được gộp vào biểu ghi {keep}." in queue and pairs_on(queue) == []
     assert client.get(f"/records/{other}.xml").status_code == 301
+    history = client.get(f"/staff/records/{other}/history").get_data(as_text=True)
+    assert "Đã gộp vào biểu ghi" in history and "TV000123" in history and "merged_into_id" not in history
     with staff.extensions["session_factory"]() as session:
         assert session.scalar(select(Item.record_id).where(Item.barcode == "TV000123")) == keep
         assert session.scalars(select(AuditEntry.entity_id).where(AuditEntry.action == "merge")
@@ -143,6 +145,9 @@ def test_not_duplicates_leaves_the_queue_until_withdrawn(staff):
                            data={"csrf_token": token(admin_listing)}, follow_redirects=True)
     assert "Đã rút lại quyết định" in withdrawn.get_data(as_text=True)
     assert pairs_on(client.get("/staff/duplicates").get_data(as_text=True)) == [f"{a}-{b}"]
+    history = client.get(f"/staff/records/{a}/history").get_data(as_text=True)
+    assert "đánh dấu không trùng" in history and "rút lại “không trùng”" in history
+    assert "Không trùng với biểu ghi" in history and "not_duplicate" not in history
 
 
 def test_a_librarian_is_refused_everywhere(staff):
