@@ -11,6 +11,9 @@ ACTION = {"create": _l("created"), "update": _l("changed"), "delete": _l("delete
           "denied": _l("refused attempt"), "block": _l("blocked"), "unblock": _l("unblocked"),
           "disable": _l("disabled"), "enable": _l("enabled"), "password_change": _l("password changed"),
           "password_reset": _l("password reset"), "unlock": _l("sign-in unlocked")}
+# The duplicates queue's decisions (catalog/duplicate_decisions.py).
+ACTION.update({"not_duplicate": _l("marked not a duplicate"),
+               "not_duplicate_withdrawn": _l("“not a duplicate” withdrawn")})
 ENTITY = {"record": _l("record"), "item": _l("copy"), "user": _l("account"), "request": _l("request")}
 FIELD = {
     "title": _l("Title proper"), "subtitle": _l("Subtitle"), "responsibility": _l("Statement of responsibility"),
@@ -27,6 +30,9 @@ FIELD = {
     "role": _l("Role"), "library_id": _l("Library"), "card_barcode": _l("Reader card number"),
     "is_blocked": _l("Blocked"), "blocked_reason": _l("Reason"),
 }
+FIELD.update({"merged_into_id": _l("Merged into record"), "merged_from_id": _l("Merged from record"),
+              "not_duplicate_of": _l("Not a duplicate of record"), "copies": _l("Copies"),
+              "digital_objects": _l("Digital objects")})
 # Stored values that are codes of a label set.
 CODED = {"record_type": "record_type", "status": "item_status", "role": "role"}
 LIBRARY_FIELDS = ("home_library_id", "current_library_id", "library_id")

@@ -12,6 +12,7 @@ from sqlalchemy import JSON, Boolean, DateTime, ForeignKey, Integer, String, Tex
 from sqlalchemy.orm import Mapped, Session, mapped_column, relationship
 
 from catalog.db import Base, utcnow
+from catalog.duplicate_keys import store_duplicate_keys
 from catalog.errors import N_, NotFound
 from catalog.records import Record
 from catalog.text import fold
@@ -112,6 +113,7 @@ def store_match_keys(session: Session, records: list[Record]) -> None:
         session.execute(delete(RecordMatchKey).where(RecordMatchKey.record_id.in_(ids[start:start + 500])))
     if rows:
         session.execute(insert(RecordMatchKey), rows)
+    store_duplicate_keys(session, records)
 
 
 def start_run(session: Session, *, files: list[str], library_code: str = "", is_strict: bool = False,

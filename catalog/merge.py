@@ -1,56 +1,16 @@
-"""Probable duplicate records and merging two of them (the loser becomes a redirect tombstone)."""
+"""Merging two records: the loser becomes a redirect tombstone (the duplicates queue, catalog/duplicates.py,
+finds the pairs; catalog/duplicate_decisions.py checks the role and keeps the audit trail)."""
 from __future__ import annotations
 
-import dataclasses
 import datetime as dt
 
-from sqlalchemy import func, select, update
+from sqlalchemy import update
 from sqlalchemy.orm import Session
 
 from catalog.digital import DigitalObject
 from catalog.errors import N_, ValidationError
-from catalog.imports import RecordMatchKey, refresh_match_keys
 from catalog.items import Item
-from catalog.records import Record, RecordIdentifier, mark_stale
-
-
-@dataclasses.dataclass
-class DuplicateGroup:
-    reason: str  # "title" (same title/author/year key) or "isbn"
-    value: str
-    records: list[Record]
-
-
-def find_duplicates(session: Session, *, limit: int = 50) -> list[DuplicateGroup]:
-    """Groups of live records sharing a title/author/year key or an ISBN, largest first."""
-    refresh_match_keys(session)
-    live = Record.deleted_at.is_(None)
-    groups: list[DuplicateGroup] = []
-    keys = session.execute(
-        select(RecordMatchKey.key).join(Record, Record.id == RecordMatchKey.record_id)
-        .where(live, RecordMatchKey.key != "").group_by(RecordMatchKey.key)
-        .having(func.count() > 1).order_by(func.count().desc(), RecordMatchKey.key).limit(limit)
-    ).scalars().all()
-    for key in keys:
-        records = session.scalars(
-            select(Record).join(RecordMatchKey, RecordMatchKey.record_id == Record.id)
-            .where(live, RecordMatchKey.key == key).order_by(Record.id)
-        ).all()
-        groups.append(DuplicateGroup("title", key, list(records)))
-    isbns = session.execute(
-        select(RecordIdentifier.value).join(Record, Record.id == RecordIdentifier.record_id)
-        .where(live, RecordIdentifier.kind == "isbn").group_by(RecordIdentifier.value)
-        .having(func.count() > 1).order_by(RecordIdentifier.value).limit(limit)
-    ).scalars().all()
-    seen = {tuple(r.id for r in g.records) for g in groups}
-    for isbn in isbns:
-        records = session.scalars(
-            select(Record).join(RecordIdentifier, RecordIdentifier.record_id == Record.id)
-            .where(live, RecordIdentifier.kind == "isbn", RecordIdentifier.value == isbn).order_by(Record.id)
-        ).all()
-        if tuple(r.id for r in records) not in seen:
-            groups.append(DuplicateGroup("isbn", isbn, list(records)))
-    return groups
+from catalog.records import Record, mark_stale
 
 
 def merge_records(session: Session, survivor: Record, loser: Record, now: dt.datetime) -> Record:

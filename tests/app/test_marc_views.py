@@ -86,7 +86,8 @@ def test_duplicates_review_and_merge(demo, tmp_path):
     assert "Sách trùng nhau" in page
     with demo.extensions["session_factory"]() as session:
         first, second = session.scalars(select(Record.id).where(Record.title == "Sách trùng nhau")).all()
-    response = client.post("/staff/duplicates/merge", data={"survivor": first, "loser": second}, follow_redirects=True)
+    assert f'data-pair="{first}-{second}"' in page
+    response = client.post(f"/staff/duplicates/{first}/{second}/merge", data={"keep": first}, follow_redirects=True)
     assert response.status_code == 200
     assert f"Biểu ghi {second} đã được gộp vào biểu ghi {first}" in response.get_data(as_text=True)
     assert client.get(f"/records/{second}.xml").status_code == 301
@@ -110,7 +111,7 @@ def test_merge_needs_csrf(db_url, data_dir):
         token = re.search(r'name="csrf_token" type="hidden" value="([^"]+)"|name="csrf_token" value="([^"]+)"', page)
         token = token.group(1) or token.group(2)
         client.post("/login", data={"username": "bienmuc", "password": "hoclieu-demo", "csrf_token": token})
-        response = client.post("/staff/duplicates/merge", data={"survivor": 1, "loser": 2})
+        response = client.post("/staff/duplicates/1/2/merge", data={"keep": 1})
         assert response.status_code == 400
         with app.extensions["session_factory"]() as session:
             assert session.get(Record, 2).merged_into_id is None

@@ -23,3 +23,59 @@ def test_cataloguer_imports_a_file_and_reads_the_report(live_server, page, tmp_p
     with page.expect_download() as download:
         page.locator("a[href$='.bin']").first.click()
     assert download.value.suggested_filename == "thu-vien-quoc-gia-record-2.bin"
+
+
+def _ids(demo, title: str) -> tuple[int, int]:
+    from sqlalchemy import select
+
+    from catalog.records import Record
+
+    with demo.extensions["session_factory"]() as session:
+        first, second = session.scalars(select(Record.id).where(Record.title == title).order_by(Record.id)).all()
+    return first, second
+
+
+def test_cataloguer_works_the_duplicates_queue(demo, live_server, page, tmp_path):
+    """Queue -> compare -> confirm -> merged; then "not duplicates", still gone after a reload."""
+    from tests.browser.test_staff_journeys import sign_in
+
+    path = tmp_path / "trung.mrc"
+    path.write_bytes(iso(
+        book("D1", "Sách trùng nhau", "Lê Văn Tám", 2001, extra=[df("952", "  ", "p", "TRUNG-1", "a", "TTVH")]),
+        book("D2", "Sách trùng nhau", "Lê, Văn Tám", 2001, source="KHAC",
+             extra=[df("952", "  ", "p", "TRUNG-2", "a", "TTVH")]),
+        book("K1", "Hai cuốn khác nhau", "Phạm Văn Đồng", 2005),
+        book("K2", "Hai cuốn khác nhau", "Phạm Văn Đồng", 2005, source="KHAC")))
+    assert demo.test_cli_runner().invoke(args=["import-marc", str(path)]).exit_code == 0
+    keep, other = _ids(demo, "Sách trùng nhau")
+    left, right = _ids(demo, "Hai cuốn khác nhau")
+    sign_in(page, live_server, "bienmuc")
+    page.goto(f"{live_server}/staff/duplicates")
+    assert page.locator("li.pair").count() == 2
+    assert page.evaluate("document.documentElement.scrollWidth") <= 360
+    page.locator(f'li[data-pair="{keep}-{other}"] a.compare').click()
+    assert page.locator("h1").inner_text() == f"Biểu ghi {keep} và {other} đặt cạnh nhau"
+    differs = page.locator("tr.differs").evaluate_all("rows => rows.map(r => r.id)")
+    assert differs == ["row-authors", "row-control_number"]  # "Lê, Văn Tám"; two sources
+    assert page.evaluate("document.documentElement.scrollWidth") <= 360
+    page.get_by_role("link", name=f"Giữ biểu ghi {keep}, gộp biểu ghi {other} vào…").click()
+    assert "Bản sách: 1: TRUNG-2 (Thư viện Trung tâm" in page.locator("#moves").inner_text()
+    assert page.locator("#kept").inner_text().startswith(f"Biểu ghi {keep}")
+    page.get_by_role("button", name=f"Gộp biểu ghi {other} vào biểu ghi {keep}").click()
+    assert f"Biểu ghi {other} đã được gộp vào biểu ghi {keep}." in page.locator(".flash").inner_text()
+    assert page.locator(f'li[data-pair="{keep}-{other}"]').count() == 0
+    page.goto(f"{live_server}/records/{other}")
+    assert page.url.endswith(f"/records/{keep}")
+
+    page.goto(f"{live_server}/staff/duplicates")
+    page.locator(f'li[data-pair="{left}-{right}"] a.compare').click()
+    page.get_by_label("Vì sao hai biểu ghi khác nhau (không bắt buộc)").fill("Hai lần in khác nhau")
+    page.get_by_role("button", name="Không trùng: hai sách khác nhau").click()
+    assert "đã được đánh dấu là không trùng" in page.locator(".flash").inner_text()
+    assert page.locator(f'li[data-pair="{left}-{right}"]').count() == 0
+    page.reload()
+    assert page.locator("li.pair").count() == 0 and "0 cặp cần xem xét" in page.locator("#count").inner_text()
+    page.goto(f"{live_server}/staff/duplicates?weak=1")
+    assert page.locator(f'li[data-pair="{left}-{right}"]').count() == 0
+    page.goto(f"{live_server}/staff/duplicates/not-duplicates")
+    assert "Hai lần in khác nhau" in page.locator("main").inner_text()

@@ -38,13 +38,11 @@ VI = {
     "Import MARC": "Nhập MARC",
     "Import another file": "Nhập tệp khác",
     "Import report": "Báo cáo nhập",
-    "Keep this one": "Giữ biểu ghi này",
     "Library for copies whose holdings name none": "Thư viện cho các bản sách không ghi thư viện",
     "MARC file (ISO 2709 .mrc/.dat or MARCXML .xml)": "Tệp MARC (ISO 2709 .mrc/.dat hoặc MARCXML .xml)",
     "MARC import: {name}": "Nhập MARC: {name}",
     "Matched by": "Trùng theo",
     "Matched by rule: {rule}.": "Trùng theo quy tắc: {rule}.",
-    "Merge #{loser} into #{survivor}": "Gộp #{loser} vào #{survivor}",
     "No import problem with id {problem_id}.": "Không có dòng báo cáo nhập nào mang số {problem_id}.",
     "No import with id {run_id}.": "Không có lần nhập nào mang số {run_id}.",
     "No probable duplicates.": "Không có biểu ghi nghi trùng.",
@@ -72,15 +70,10 @@ VI = {
         "biểu ghi trùng số nhưng nhan đề và tác giả khác hẳn được để riêng như một xung đột; biểu ghi hỏng được để "
         "riêng. Báo cáo liệt kê cả hai.",
     "Records read": "Biểu ghi đã đọc",
-    "Records with the same title, first author and year, or sharing an ISBN. Merging moves the copies and digital "
-    "objects to the record you keep; the other becomes a redirect to it.":
-        "Các biểu ghi cùng nhan đề, tác giả đầu và năm, hoặc cùng ISBN. Khi gộp, các bản sách và tài liệu số chuyển sang "
-        "biểu ghi được giữ; biểu ghi kia trở thành đường dẫn chuyển tới nó.",
     "Rejected": "Bị loại",
     "Rejected records": "Biểu ghi bị loại",
     "Review probable duplicates": "Xem các biểu ghi nghi trùng",
     "Same ISBN": "Cùng ISBN",
-    "Same title, author and year": "Cùng nhan đề, tác giả và năm",
     "Some bytes are not valid UTF-8; they were replaced by “�”.":
         "Một số byte không phải UTF-8 hợp lệ; đã được thay bằng “�”.",
     "Strict import: bad records were found, so nothing was written.":
