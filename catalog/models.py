@@ -4,5 +4,6 @@ from catalog import (  # noqa: F401
     users,
 )
 from catalog.db import Base
+from catalog.harvest import models as _harvest_models  # noqa: F401
 
 metadata = Base.metadata

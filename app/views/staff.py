@@ -34,6 +34,7 @@ TOOLS = [
     (_l("Cataloguing"), "staff.record_new_marc", _l("New record (MARC view)")),
     (_l("Cataloguing"), "marc_import.upload", _l("Import MARC records")),
     (_l("Cataloguing"), "marc.duplicates", _l("Merge duplicate records")),
+    (_l("Cataloguing"), "harvest.sources", _l("Harvest partners (OAI-PMH)")),
     (_l("Digital library"), "scans.upload", _l("Add scanned material")),
     (_l("Digital library"), "digital.browse", _l("Digital objects")),
     (_l("Copies"), "staff.copy_find", _l("Find a copy")),
