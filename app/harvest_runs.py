@@ -20,6 +20,9 @@ from ingest.harvest.errors import OaiProtocolError
 from ingest.harvest.pipeline import HarvestBatch, import_dc, summary_from
 from ingest.marc.pipeline import ImportSummary
 
+# The search index catches up every this many pages of a harvest (and at its end).
+SYNC_EVERY_PAGES = 10
+
 
 def client_settings(app: Flask) -> Settings:
     """Timeout, retries and the longest Retry-After, from LIBRARY_HARVEST_*."""
@@ -54,7 +57,8 @@ def run_harvest(app: Flask, harvest_run_id: int, report: Callable[[int, int | No
         base_url, prefix, set_spec = source.base_url, source.metadata_prefix, source.set_spec
         library_code = source.library.code if source.library else None
         token, from_value, source_id = run.resumption_token, run.from_value, source.id
-    restarted = False
+
+    restarted, pages = False, 0
     while True:
         try:
             page = list_records(base_url, metadata_prefix=prefix, from_value=from_value, set_spec=set_spec,
@@ -67,6 +71,9 @@ def run_harvest(app: Flask, harvest_run_id: int, report: Callable[[int, int | No
             token, restarted = "", True
             continue
         counts = _write_page(app, harvest_run_id, source_id, page, library_code)
+        pages += 1
+        if not page.token or pages % SYNC_EVERY_PAGES == 0:
+            after_commit(app)  # the search index follows (records stay marked stale until then)
         report(counts["fetched"], counts["list_size"])
         if not page.token:
             return {"harvest_run_id": harvest_run_id, "run_id": counts["run_id"], **counts["counts"]}
@@ -92,7 +99,6 @@ def _write_page(app: Flask, harvest_run_id: int, source_id: int, page, library_c
             report.status, report.finished_at = "done", now
         outcome = {"fetched": run.fetched, "list_size": run.list_size, "counts": dict(run.counts),
                    "run_id": report.id}
-    after_commit(app)
     return outcome
 
 

@@ -240,3 +240,40 @@ def test_only_admins_manage_sources(demo, username):
     login(client, username)
     assert client.get("/staff/harvest").status_code == 403
     assert client.post("/staff/harvest", data={"name": "x", "base_url": "http://x.example/oai"}).status_code == 403
+
+
+def test_a_worker_killed_mid_harvest_goes_on_from_its_token_when_the_job_is_taken_back(demo, session, monkeypatch):
+    """The worker dies right after writing page one (SystemExit escapes every handler, as a kill
+    would): the job keeps running under its lease; once the lease runs out, recover_jobs queues it
+    again and the harvest goes on from the stored token, page one not fetched twice."""
+    import app.harvest_runs as runs
+    from app.queue import recover_jobs
+    from catalog.jobs import Job, JobStatus
+
+    real, calls = runs._write_page, {"n": 0}
+
+    def write_then_die(*args, **kwargs):
+        outcome = real(*args, **kwargs)
+        calls["n"] += 1
+        if calls["n"] == 1:
+            raise SystemExit("worker killed")
+        return outcome
+
+    monkeypatch.setattr(runs, "_write_page", write_then_die)
+    client = admin(demo)
+    script = stub.Script(three_records)
+    with stub.serving(script) as url:
+        source_id = add_source(client, url)
+        with pytest.raises(SystemExit):
+            client.post(f"/staff/harvest/{source_id}/run")
+        session.expire_all()
+        run = session.scalars(select(HarvestRun).where(HarvestRun.source_id == source_id)).one()
+        assert (run.status, run.resumption_token, run.fetched) == ("running", "t2", 2)
+        assert session.get(Job, run.job_id).status == JobStatus.RUNNING
+        again, _failed = recover_jobs(demo, dt.datetime.now(dt.UTC).replace(tzinfo=None) + dt.timedelta(hours=1))
+        assert again == [run.job_id]
+    session.expire_all()
+    job = session.get(Job, run.job_id)
+    assert job.status == JobStatus.DONE and job.result["created"] == 3, job.result
+    assert [p.get("resumptionToken") for p in script.seen if p.get("verb") == "ListRecords"] == [None, "t2"]
+    assert len(harvested(session, source_id)) == 3
