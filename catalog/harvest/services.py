@@ -183,9 +183,3 @@ def links_by_identifier(session: Session, source_id: int, identifiers: list[str]
             found[link.oai_identifier] = link
     return found
 
-
-def source_of_record(session: Session, record_id: int) -> list[tuple[HarvestSource, HarvestLink]]:
-    """Where a record was harvested from (source and OAI identifier), if anywhere."""
-    rows = session.execute(select(HarvestSource, HarvestLink).join(HarvestLink, HarvestLink.source_id == HarvestSource.id)
-                           .where(HarvestLink.record_id == record_id)).all()
-    return [(source, link) for source, link in rows]

@@ -5,7 +5,6 @@ records) or a CSV with Dublin Core columns (UTF-8 with or without BOM, repeated 
 from __future__ import annotations
 
 import csv
-import io
 import re
 from pathlib import Path
 from typing import Iterator

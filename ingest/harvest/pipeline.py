@@ -19,7 +19,7 @@ from sqlalchemy.orm import Session, sessionmaker
 from catalog.errors import N_
 from catalog.harvest.models import HarvestLink
 from catalog.harvest.services import links_by_identifier
-from catalog.imports import ImportRun, get_run, refresh_match_keys, start_run
+from catalog.imports import ImportRun, get_run, refresh_match_keys, start_run, store_match_keys
 from catalog.items import ItemStatus
 from catalog.records import Record, apply_draft, delete_record, insert_records
 from ingest.harvest.files import detect, read_dc_file
@@ -28,7 +28,6 @@ from ingest.marc.holdings import add_holdings
 from ingest.marc.matching import store_own_keys
 from ingest.marc.pipeline import Batch, ImportSummary, NewRecord, Prepared, _libraries, _write, prepare
 from ingest.marc.results import Problem
-from catalog.imports import store_match_keys
 
 
 def _batches(paths: list[Path], names: list[str], size: int) -> Iterator[tuple[int, list[Prepared]]]:

@@ -277,3 +277,25 @@ def test_a_worker_killed_mid_harvest_goes_on_from_its_token_when_the_job_is_take
     assert job.status == JobStatus.DONE and job.result["created"] == 3, job.result
     assert [p.get("resumptionToken") for p in script.seen if p.get("verb") == "ListRecords"] == [None, "t2"]
     assert len(harvested(session, source_id)) == 3
+
+
+def test_a_source_s_settings_change_and_a_new_address_starts_afresh(demo, session):
+    client = admin(demo)
+    with stub.serving(stub.Script(three_records)) as url:
+        source_id = add_source(client, url)
+        assert harvest(client, source_id)["status"] == "done"
+        page = client.get(f"/staff/harvest/{source_id}").get_data(as_text=True)
+        assert "2026-11-30" in page  # the next harvest's from
+        fields = {"name": "Đối tác", "base_url": url, "metadata_prefix": "oai_dc", "set_spec": "", "library": ""}
+        saved = client.post(f"/staff/harvest/{source_id}", data={**fields, "schedule": "weekly"})
+        assert saved.status_code == 302
+        session.expire_all()
+        source = session.get(HarvestSource, source_id)
+        assert (source.schedule, source.harvested_until) == ("weekly", "2026-11-30T10:00:00Z")
+        moved = client.post(f"/staff/harvest/{source_id}", data={**fields, "schedule": "weekly",
+                                                                   "base_url": url.replace("/oai", "/oai2")})
+        assert moved.status_code == 302
+    session.expire_all()
+    assert session.get(HarvestSource, source_id).harvested_until == ""
+    listing = client.get("/staff/harvest").get_data(as_text=True)
+    assert "Đối tác" in listing and "hằng tuần" in listing

@@ -113,3 +113,21 @@ def test_an_oai_error_answer_is_a_file_error(tmp_path):
                     '<error code="noRecordsMatch">Nothing.</error></OAI-PMH>')
     with pytest.raises(DcFileError, match="noRecordsMatch"):
         list(read_dc_file(path))
+
+
+def test_a_getrecord_answer_with_marc21_metadata_reads_as_marc(tmp_path):
+    path = tmp_path / "getrecord.xml"
+    path.write_text(
+        '<?xml version="1.0" encoding="UTF-8"?><OAI-PMH xmlns="http://www.openarchives.org/OAI/2.0/">'
+        '<responseDate>2026-11-30T10:00:00Z</responseDate><request verb="GetRecord">http://x.example/oai</request>'
+        "<GetRecord><record><header><identifier>oai:x.example:record:7</identifier>"
+        "<datestamp>2026-11-01T00:00:00Z</datestamp></header><metadata>"
+        '<record xmlns="http://www.loc.gov/MARC21/slim"><leader>00000nam a2200000 a 4500</leader>'
+        '<controlfield tag="001">VN7</controlfield><datafield tag="020" ind1=" " ind2=" ">'
+        '<subfield code="a">9786040000019</subfield></datafield><datafield tag="245" ind1="1" ind2="0">'
+        '<subfield code="a">Tắt đèn /</subfield><subfield code="c">Ngô Tất Tố.</subfield></datafield>'
+        "</record></metadata></record></GetRecord></OAI-PMH>", encoding="utf-8")
+    assert sniff(path) == "oai"
+    [prepared] = drafts(path)
+    assert (prepared.draft.title, prepared.draft.control_number, prepared.draft.isbns) == \
+        ("Tắt đèn", "VN7", ["9786040000019"])
