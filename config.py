@@ -12,6 +12,13 @@ SITE_NAME_EN = "District digital library — open learning resources"
 # anyone harvests: changing the domain changes every identifier.
 OAI_ADMIN_EMAIL = ""
 OAI_REPOSITORY_IDENTIFIER = ""
+# Records per /oai ListRecords or ListIdentifiers answer (then a resumptionToken).
+OAI_PAGE_SIZE = 100
+# Harvesting partners (OAI-PMH): seconds to wait for an answer, tries again after a 503 or a
+# network failure, and the longest Retry-After obeyed (seconds).
+HARVEST_TIMEOUT_SECONDS = 30
+HARVEST_RETRIES = 3
+HARVEST_MAX_RETRY_AFTER_SECONDS = 60
 
 # Left empty: create_app derives sqlite:///<instance>/library.db and <instance>/data.
 DATABASE_URL = ""

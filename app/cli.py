@@ -19,10 +19,11 @@ from ingest.marc.export import fill_missing_marc
 
 
 def init_app(app: Flask) -> None:
+    from app.cli_harvest import COMMANDS as HARVEST_COMMANDS
     from app.cli_marc import COMMANDS as MARC_COMMANDS
 
     commands = (init_db, demo_data, reindex_command, sync_index_command, check_index_command, report, *MARC_COMMANDS,
-                ingest_scans_command, *USER_COMMANDS, worker_command)
+                ingest_scans_command, *USER_COMMANDS, worker_command, *HARVEST_COMMANDS)
     for command in commands:
         app.cli.add_command(command)
 

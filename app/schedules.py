@@ -74,6 +74,25 @@ def check_and_repair_index(app: Flask, now: dt.datetime) -> dict:
     return {**outcome, "rebuilt": reindex(factory, folder)}
 
 
+def harvest_due(app: Flask, now: dt.datetime) -> list[int]:
+    """Queue a harvest of every daily or weekly source whose time has come; returns the job ids."""
+    from flask_babel import force_locale, gettext
+
+    from app.harvest_runs import queue_harvest
+    from catalog.harvest.services import sources_due
+
+    jobs = []
+    with app.app_context(), force_locale(app.config["BABEL_DEFAULT_LOCALE"]):
+        with app.extensions["session_factory"].begin() as session:
+            for source in sources_due(session, now):
+                label = gettext("Harvest: {name}").format(name=source.name)
+                jobs.append(queue_harvest(session, None, source, label=label).id)
+    for job_id in jobs:
+        log.info("harvest job %s queued by the schedule", job_id)
+        app.extensions["queue_tasks"]["run_job"](job_id)
+    return jobs
+
+
 def register(app: Flask, huey: Huey) -> None:
     """The periodic tasks on this app's queue."""
 
@@ -84,6 +103,10 @@ def register(app: Flask, huey: Huey) -> None:
     @huey.periodic_task(crontab(minute="*"), name="expire_holds")
     def expire_holds_task() -> None:
         expire_holds_due(app, utcnow())
+
+    @huey.periodic_task(crontab(minute="*/15"), name="harvest_due")
+    def harvest_due_task() -> None:
+        harvest_due(app, utcnow())
 
     @huey.periodic_task(crontab(minute="17", hour="*/6"), name="prune")
     def prune_task() -> None:

@@ -8,6 +8,7 @@ from app.views import account, digital, iiif, main, opac, opds, reports, scans, 
 from app.views import marc, marc_import, oai
 from app.views import circulation, rotation
 from app.views import copycat
+from app.views import harvest
 
 # (endpoint, label): shown to everyone.
 NAV_LINKS = [
@@ -34,7 +35,7 @@ DISTRICT_NAV_LINKS = [
 
 BLUEPRINTS = [main.bp, opac.bp, reports.bp, marc.bp, marc_import.bp, oai.bp, digital.bp, iiif.bp, opds.bp, scans.bp,
               staff.bp, account.bp,
-              circulation.bp, rotation.bp, copycat.bp]
+              circulation.bp, rotation.bp, copycat.bp, harvest.bp]
 
 
 def init_app(app: Flask) -> None:

@@ -24,6 +24,8 @@ from catalog.libraries import list_libraries
 from catalog.users import Role
 from catalog.errors import N_
 from ingest.marc.errors import MarcFileError, MarcStorageError
+from ingest.harvest.files import sniff as sniff_dc
+from ingest.harvest.pipeline import check_files as check_dc_files
 from ingest.marc.reader import detect_format
 
 bp = Blueprint("marc_import", __name__, url_prefix="/staff/import")
@@ -31,7 +33,8 @@ ROLES = (Role.CATALOGUER,)
 
 
 class UploadForm(FlaskForm):
-    file = FileField(_l("MARC file (ISO 2709 .mrc/.dat or MARCXML .xml)"), validators=[FileRequired()])
+    file = FileField(_l("MARC file (ISO 2709 .mrc/.dat or MARCXML .xml), or Dublin Core (OAI-PMH response, DC XML, "
+                        "CSV)"), validators=[FileRequired()])
     library = SelectField(_l("Library for copies whose holdings name none"), choices=[], default="")
     strict = BooleanField(_l("Strict: write nothing if any record is bad"))
 
@@ -57,12 +60,15 @@ def upload():
                 name=name, reason=exc.strerror or type(exc).__name__)
             return render_template("marc/upload.html", form=form, runs=recent_runs(get_session()),
                                    error=message), 503
-        try:
-            detect_format(path, name)  # a file that is not MARC is refused here, with its reason
+        is_dc = sniff_dc(path, name) is not None  # by content: OAI-PMH responses, DC XML, DC CSV
+        try:  # a file that is neither MARC nor DC is refused here, with its reason
+            check_dc_files([path], [name]) if is_dc else detect_format(path, name)
         except MarcFileError as refused:  # shown on the form, with the choices made kept
             path.unlink()
             form.file.errors.append(translate_error(refused))
             return render_template("marc/upload.html", form=form, runs=recent_runs(get_session())), 400
+        if is_dc:
+            return _queue_dc(path, name)
         session = get_session()
         run = start_run(session, files=[name], library_code=form.library.data or "", is_strict=form.strict.data,
                         user_id=current_user.id, now=utcnow())
@@ -73,6 +79,18 @@ def upload():
         submit(job.id)
         return redirect(url_for("jobs.job_page", job_id=job.id))
     return render_template("marc/upload.html", form=form, runs=recent_runs(get_session())), 400 if form.errors else 200
+
+
+def _queue_dc(path: Path, name: str):
+    """A Dublin Core upload: its own job kind (app/views/harvest.py), the same report page."""
+    session = get_session()
+    run = start_run(session, files=[name], user_id=current_user.id, now=utcnow())
+    job = create_job(session, "dc_import", label=_("Dublin Core import: {name}").format(name=name),
+                     user_id=current_user.id, params={"path": str(path), "name": name, "run_id": run.id,
+                                                      "report_endpoint": "marc_import.report"})
+    session.commit()
+    submit(job.id)
+    return redirect(url_for("jobs.job_page", job_id=job.id))
 
 
 def _save_upload(storage) -> Path:

@@ -39,6 +39,7 @@ def _repository() -> Repository:
         name=current_app.config.get("SITE_NAME_EN") or "hoclieu",
         admin_emails=admin_emails(str(current_app.config.get("OAI_ADMIN_EMAIL") or ""), identifier),
         identifier=identifier,
+        page_size=int(current_app.config.get("OAI_PAGE_SIZE") or 100),
     )
 
 

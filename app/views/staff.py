@@ -36,6 +36,7 @@ TOOLS = [
     (_l("Cataloguing"), "marc.duplicates", _l("Merge duplicate records")),
     (_l("Cataloguing"), "copycat.search", _l("Copy cataloguing (Z39.50 / SRU)")),
     (_l("Cataloguing"), "copycat.targets", _l("Copy-cataloguing targets")),
+    (_l("Cataloguing"), "harvest.sources", _l("Harvest partners (OAI-PMH)")),
     (_l("Digital library"), "scans.upload", _l("Add scanned material")),
     (_l("Digital library"), "digital.browse", _l("Digital objects")),
     (_l("Copies"), "staff.copy_find", _l("Find a copy")),

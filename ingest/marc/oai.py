@@ -59,6 +59,7 @@ class Repository:
     name: str
     admin_emails: list[str]
     identifier: str = DEFAULT_REPOSITORY_IDENTIFIER  # the repositoryIdentifier, a domain name
+    page_size: int = PAGE_SIZE  # records per ListRecords/ListIdentifiers answer
 
     @property
     def prefix(self) -> str:
@@ -246,11 +247,12 @@ def _list(session: Session, args: dict[str, str], repo: Repository, *, with_meta
         query = query.where(exists().where(Item.record_id == Record.id, Item.home_library_id == Library.id,
                                            Library.code == set_spec[len("library:"):]))
     total = session.scalar(select(func.count()).select_from(query.subquery()))
-    records = session.scalars(query.where(Record.id > last_id).order_by(Record.id).limit(PAGE_SIZE + 1)).all()
+    size = max(1, repo.page_size)
+    records = session.scalars(query.where(Record.id > last_id).order_by(Record.id).limit(size + 1)).all()
     if not records:
         raise OAIError("noRecordsMatch", "No records match these arguments.")
-    more = len(records) > PAGE_SIZE
-    records = records[:PAGE_SIZE]
+    more = len(records) > size
+    records = records[:size]
     body = "".join(_full(r, prefix, repo) if with_metadata else _header(r, repo) for r in records)
     if more or "resumptionToken" in args:
         token = _token(prefix, start, until, set_spec, records[-1].id) if more else ""
