@@ -132,7 +132,7 @@ def public_message(job: Job) -> str:
 
 
 def progress_text(job: Job) -> str:
-    """'12.000 / ~30.000 bản ghi' for a job counting in a unit (the total an estimate while it is
+    """'12.000 / khoảng 30.000 biểu ghi' for a job counting in a unit (the total an estimate while it is
     larger than the progress); else 'progress / total' as numbers."""
     done, total = format_decimal(job.progress), format_decimal(job.total) if job.total else ""
     texts = PROGRESS_TEXTS.get(JOB_UNITS.get(job.kind, ""))
