@@ -12,6 +12,7 @@ from flask.cli import with_appcontext
 from app.marc_runs import run_import
 from catalog.errors import CatalogError
 from ingest.marc.export import FORMATS, export_records
+from ingest.marc.pipeline import ReadProgress
 
 PROGRESS_FROM_BYTES = 2 * 1024 * 1024
 
@@ -25,28 +26,58 @@ PROGRESS_FROM_BYTES = 2 * 1024 * 1024
 def import_marc_command(files: tuple[Path, ...], library_code: str | None, strict: bool, as_json: bool) -> None:
     """Import ISO 2709 (.mrc, .dat, any name) or MARCXML files; duplicates update existing records."""
     app = current_app._get_current_object()
-    total = sum(p.stat().st_size for p in files if p.is_file())
-    bar = click.progressbar(length=total, file=sys.stderr, label="MARC") if total >= PROGRESS_FROM_BYTES else None
-    shown = [0]
-
-    def progress(done: int, _total: int) -> None:
-        if bar is not None:
-            bar.update(done - shown[0])
-            shown[0] = done
-
+    size = sum(p.stat().st_size for p in files if p.is_file())
+    bar = _RecordsBar() if size >= PROGRESS_FROM_BYTES else None
     index_bar = _IndexBar()
     try:
-        summary = run_import(app, list(files), library_code=library_code, strict=strict, progress=progress,
+        summary = run_import(app, list(files), library_code=library_code, strict=strict, progress=bar,
                              index_progress=index_bar)
     except CatalogError as exc:
         raise click.ClickException(exc.message) from None
     finally:
         if bar is not None:
-            bar.render_finish()
+            bar.finish()
         index_bar.finish()
     _print_report(summary, as_json)
     if summary.refused:
         sys.exit(1)
+
+
+class _RecordsBar:
+    """Progress in records on stderr: "12,000 of ~30,000 records" (estimated from the bytes read
+    until the last batch, then exact). A bar on a terminal; otherwise a line every tenth of the
+    file, for logs of imports run from cron."""
+
+    def __init__(self) -> None:
+        self.bar = None
+        self.shown = 0
+        self.text = ""
+        self.tenths = 0
+        self.is_terminal = sys.stderr.isatty()
+
+    def __call__(self, read: ReadProgress) -> None:
+        text, self.text = self.text, records_text(read)
+        if not self.is_terminal:
+            tenths = 10 * read.bytes_done // max(1, read.bytes_total)
+            if (tenths > self.tenths or read.is_exact) and self.text != text:
+                self.tenths = tenths
+                click.echo(f"MARC: {self.text}", err=True)
+            return
+        if self.bar is None:
+            self.bar = click.progressbar(length=read.expected, file=sys.stderr, label="MARC",
+                                         item_show_func=lambda _item: self.text)
+        self.bar.length = read.expected
+        self.bar.update(read.records - self.shown, self.text)
+        self.shown = read.records
+
+    def finish(self) -> None:
+        if self.bar is not None:
+            self.bar.render_finish()
+
+
+def records_text(read: ReadProgress) -> str:
+    """'12,000 of ~30,000 records' while the total is an estimate, '30,000 of 30,000 records' once exact."""
+    return f"{read.records:,} of {'' if read.is_exact else '~'}{read.expected:,} records"
 
 
 class _IndexBar:
@@ -70,11 +101,12 @@ class _IndexBar:
 
 
 def _print_report(summary, as_json: bool) -> None:
-    from ingest.marc.report import report_lines
+    from ingest.marc.report import report_lines, warning_counts
 
     with current_app.extensions["session_factory"]() as session:
         for line in report_lines(session, summary.run_id):
             click.echo(line)
+        by_kind = warning_counts(session, summary.run_id)
     if summary.refused:
         click.echo(f"--strict: {summary.rejected} bad record(s); nothing was written.", err=True)
     click.echo(
@@ -82,7 +114,7 @@ def _print_report(summary, as_json: bool) -> None:
         f"rejected {summary.rejected}, with warnings {summary.warnings}, copies {summary.copies} (import {summary.run_id})."
     )
     if as_json:
-        click.echo(json.dumps(summary.as_json()))
+        click.echo(json.dumps({**summary.as_json(), "warnings_by_kind": by_kind}))
 
 
 @click.command("export-marc")

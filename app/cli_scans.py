@@ -10,6 +10,7 @@ from flask import current_app
 from flask.cli import with_appcontext
 
 from app.hooks import after_commit
+from app.tasks import render_first_images
 from catalog.digital import LICENCES
 from catalog.errors import CatalogError
 from ingest.scans.limits import Limits
@@ -59,6 +60,7 @@ def ingest_scans_command(path: Path, record_id: int | None, metadata: Path | Non
             click.echo(json.dumps({"error": exc.message}, ensure_ascii=False))
         sys.exit(1)
     after_commit(app)
+    render_first_images(app, report.object_id)  # the first reader of a page waits for the link only
     for problem in report.problems:
         click.echo(f"skipped: {problem.message}", err=True)
     result = report.as_dict()

@@ -11,18 +11,19 @@ import logging
 import traceback
 from typing import Callable
 
-from flask import Blueprint, Flask, current_app, flash, jsonify, redirect, render_template, url_for
-from flask_babel import force_locale
+from flask import Blueprint, Flask, current_app, flash, jsonify, redirect, render_template, request, url_for
+from flask_babel import force_locale, format_decimal
 from flask_babel import gettext as _
 from flask_login import current_user
 
 from app.auth import roles_required
 from app.hooks import after_commit
+from app.labels import label
 from app.db import get_session
 from app.logs import job_context
 from app.errors import translate_error
 from catalog.db import utcnow
-from catalog.errors import CatalogError
+from catalog.errors import N_, CatalogError
 from catalog.jobs import GAVE_UP, RESTARTED, Job, JobStatus, claim_job, end_job, get_job, retry_job
 from catalog.permissions import require_job
 from catalog.users import STAFF_ROLES
@@ -30,13 +31,21 @@ from catalog.users import STAFF_ROLES
 log = logging.getLogger(__name__)
 bp = Blueprint("jobs", __name__, url_prefix="/staff/jobs")
 JOB_TYPES: dict[str, Callable] = {}
+# What a kind of job counts its progress in, when it says ("records": a MARC import).
+JOB_UNITS: dict[str, str] = {}
+PROGRESS_TEXTS = {
+    "records": (N_("{done} of ~{total} records"), N_("{done} of {total} records"), N_("{done} records")),
+}
 
 
-def job_type(kind: str):
-    """Register a function as the runner of jobs of this kind."""
+def job_type(kind: str, *, unit: str = ""):
+    """Register a function as the runner of jobs of this kind (its progress counted in `unit`:
+    a total larger than the progress of a running job is then shown as an estimate, "~")."""
 
     def decorator(fn):
         JOB_TYPES[kind] = fn
+        if unit:
+            JOB_UNITS[kind] = unit
         return fn
 
     return decorator
@@ -122,10 +131,35 @@ def public_message(job: Job) -> str:
     return job.message
 
 
+def progress_text(job: Job) -> str:
+    """'12.000 / khoảng 30.000 biểu ghi' for a job counting in a unit (the total an estimate while it is
+    larger than the progress); else 'progress / total' as numbers."""
+    done, total = format_decimal(job.progress), format_decimal(job.total) if job.total else ""
+    texts = PROGRESS_TEXTS.get(JOB_UNITS.get(job.kind, ""))
+    if texts is None:
+        return f"{done} / {total}" if total else done
+    if not job.total:
+        return _(texts[2]).format(done=done)
+    return _(texts[0] if job.progress < job.total else texts[1]).format(done=done, total=total)
+
+
+def report_url(job: Job) -> str | None:
+    """The page of a job's report, once the job has one (its endpoint is ours, named at submit)."""
+    endpoint = (job.params or {}).get("report_endpoint")
+    if not job.is_finished or endpoint not in current_app.view_functions:
+        return None
+    return url_for(endpoint, job_id=job.id)
+
+
 @bp.get("/<int:job_id>")
 @roles_required(*STAFF_ROLES)
 def job_page(job_id: int):
-    return render_template("job.html", job=visible_job(job_id))
+    """The job while it runs (refreshing); `?follow=1`, the refresh's address, goes on to the
+    report once the job is done. A failed job stays here, with its reason and the retry button."""
+    job = visible_job(job_id)
+    if request.args.get("follow") and job.status == JobStatus.DONE and report_url(job):
+        return redirect(report_url(job), 303)
+    return render_template("job.html", job=job, report_url=report_url(job))
 
 
 @bp.get("/<int:job_id>.json")
@@ -135,7 +169,8 @@ def job_json(job_id: int):
     result = {k: v for k, v in (job.result or {}).items() if k != "traceback"} if job.is_finished else None
     return jsonify(
         id=job.id, kind=job.kind, status=job.status.value, progress=job.progress, total=job.total,
-        percent=job.percent, message=public_message(job), result=result,
+        percent=job.percent, message=public_message(job), result=result, progress_text=progress_text(job),
+        finished=job.is_finished, report_url=report_url(job), status_label=label("work_status", job.status),
     )
 
 
@@ -151,7 +186,7 @@ def retry(job_id: int):
 
 @bp.app_context_processor
 def _template_helpers() -> dict:
-    return {"job_message": public_message}
+    return {"job_message": public_message, "job_progress": progress_text}
 
 
 def init_app(app: Flask) -> None:

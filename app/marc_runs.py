@@ -14,16 +14,17 @@ from flask import Flask
 from app.hooks import after_commit
 from app.search import finish_background_indexer, is_bulk, start_background_indexer
 from catalog.db import utcnow
-from ingest.marc.pipeline import ImportSummary, import_marc
+from ingest.marc.pipeline import ImportSummary, Progress, import_marc
 
 # Small imports sync the search index every this many batches (and at the end).
 SYNC_EVERY_BATCHES = 10
 
 
-def run_import(app: Flask, paths: list[Path], *, progress: Callable[[int, int], None] | None = None,
+def run_import(app: Flask, paths: list[Path], *, progress: Progress | None = None,
                index_progress: Callable[[int, int], None] | None = None, **options) -> ImportSummary:
-    """import_marc(paths, **options) with the app's database and data folder; `progress(bytes
-    done, total)` while reading, `index_progress(done, sent)` while waiting for the indexer."""
+    """import_marc(paths, **options) with the app's database and data folder; `progress(ReadProgress)`
+    (records read, records expected) after each batch, `index_progress(done, sent)` while waiting
+    for the indexer."""
     paths = [Path(p) for p in paths]
     size = sum(p.stat().st_size for p in paths if p.is_file())
     indexer = start_background_indexer(app) if is_bulk(app, size) else None

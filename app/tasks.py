@@ -14,7 +14,10 @@ from huey import Huey
 
 from app.hooks import after_commit
 from catalog.db import utcnow
+from catalog.digital import get_object
 from catalog.jobs import Job, JobStatus, add_progress, end_job, get_job
+from ingest.scans.errors import ScanError
+from ingest.scans.iiif import prerender
 from ingest.scans.ocr import tesseract_status
 from ingest.scans.ocr_parts import finish_ocr, pages_left, read_pages
 from ingest.scans.pipeline import run_ocr
@@ -99,6 +102,28 @@ def run_ocr_part(app: Flask, job_id: int, attempt: int, numbers: list[int]) -> N
     after_commit(app)
     if complete:
         _finish(app, job_id)
+
+
+def render_first_images(app: Flask, object_id: int) -> int:
+    """Render the images a phone's reader asks for first, for every page of the object, into the
+    derivative cache (at ingest, before OCR); returns how many were made. A page that cannot be
+    rendered now is logged and left to be rendered on its first request."""
+    from pathlib import Path
+
+    from app.views.digital import first_sizes
+
+    with app.extensions["session_factory"]() as session:
+        pages = [(p.number, p.image_path, p.width, p.height, first_sizes(p))
+                 for p in get_object(session, object_id).pages]
+    cache, data_dir = app.extensions["derivative_cache"], Path(app.config["DATA_DIR"])
+    made = 0
+    for number, master, width, height, sizes in pages:
+        try:
+            made += prerender(cache, data_dir, object_id, number, master, width, height, sizes,
+                              int(app.config["IIIF_MAX_AREA"]))
+        except (ScanError, OSError) as exc:
+            log.warning("object %s page %s: first images not rendered (%s)", object_id, number, exc)
+    return made
 
 
 def _finish(app: Flask, job_id: int) -> None:

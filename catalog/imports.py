@@ -142,12 +142,22 @@ def get_problem(session: Session, problem_id: int) -> ImportProblem:
     return problem
 
 
-def run_problems(session: Session, run_id: int, kind: str, *, limit: int = 500) -> list[ImportProblem]:
-    """A run's report lines of one kind, in file order."""
-    return list(session.scalars(
-        select(ImportProblem).where(ImportProblem.run_id == run_id, ImportProblem.kind == kind)
-        .order_by(ImportProblem.id).limit(limit)
-    ))
+def run_problems(session: Session, run_id: int, kind: str, *, limit: int = 500, offset: int = 0,
+                 templates: list[str] | None = None) -> list[ImportProblem]:
+    """A run's report lines of one kind, in file order (only those of these templates, if given)."""
+    query = select(ImportProblem).where(ImportProblem.run_id == run_id, ImportProblem.kind == kind)
+    if templates is not None:
+        query = query.where(ImportProblem.template.in_(templates))
+    return list(session.scalars(query.order_by(ImportProblem.id).offset(offset).limit(limit)))
+
+
+def count_templates(session: Session, run_id: int, kind: str) -> dict[str, int]:
+    """How many report lines of one kind a run has per reason template (the reason's kind)."""
+    rows = session.execute(
+        select(ImportProblem.template, func.count()).where(ImportProblem.run_id == run_id, ImportProblem.kind == kind)
+        .group_by(ImportProblem.template)
+    ).all()
+    return {template: count for template, count in rows}
 
 
 def count_problems(session: Session, run_id: int) -> dict[str, int]:

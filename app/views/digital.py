@@ -29,6 +29,7 @@ READER_WIDTHS = (360, 720, 1080, 1600)
 # come later, when reader.js sharpens it). Each slot is (widest screen it serves, its width).
 MAX_INSIDE_QUERY_CHARS = 300  # search inside reads 20 words; the links of every page carry q
 LIGHT_SLOTS = ((420, 360), (600, 480), (840, 720), (None, 960))
+PHONE_SCREENS = 600  # the slots up to this width are a phone's: their images are made at ingest
 
 
 def is_staff() -> bool:
@@ -96,6 +97,15 @@ def page_sizes(page) -> list[int]:
 
 def _nearest(widths: list[int], target: int) -> int:
     return min(widths, key=lambda w: abs(math.log(w / target)))
+
+
+def first_sizes(page) -> list[tuple[int, str]]:
+    """What a phone's reader asks for first (the light image of each phone slot, as WebP and as
+    the JPEG beside it for browsers without WebP): rendered at ingest, so that the first reader of
+    a page waits for the link only (app.tasks.render_first_images)."""
+    widths = page_sizes(page)
+    chosen = sorted({_nearest(widths, target) for limit, target in LIGHT_SLOTS if limit and limit <= PHONE_SCREENS})
+    return [(width, fmt) for width in chosen for fmt in ("webp", "jpg")]
 
 
 def light_images(obj: DigitalObject, page) -> dict:

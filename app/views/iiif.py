@@ -14,7 +14,7 @@ from app.views.digital import check_read, viewer
 from app.views.manifest import manifest_of
 from catalog.digital import LICENCE_URLS, DigitalObject, get_object, get_page, require_image
 from ingest.scans.cache import DerivativeCache
-from ingest.scans.iiif import cache_path, parse_request, preferred_sizes, render_page
+from ingest.scans.iiif import cache_path, page_cache_key, parse_request, preferred_sizes, render_page
 from ingest.scans.images import FORMATS
 
 bp = Blueprint("iiif", __name__, url_prefix="/iiif")
@@ -94,7 +94,7 @@ def image(object_id: int, page: int, region: str, size: str, rotation: str, qual
     require_image(obj, who, whole_page=wanted.region == (0, 0, p.width, p.height), size=wanted.size)
     stamp = int(p.updated_at.timestamp()) if p.updated_at else 0
     cache: DerivativeCache = current_app.extensions["derivative_cache"]
-    relative = cache_path(f"{obj.id}/{page}-{Path(p.image_path).stem}", wanted)
+    relative = cache_path(page_cache_key(obj.id, page, p.image_path), wanted)
     handle = cache.open(relative)
     if handle is None:
         # Only a derivation costs: the rate limit counts those, and at most a few run at once.

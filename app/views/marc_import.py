@@ -5,7 +5,7 @@ import uuid
 from urllib.parse import quote
 from pathlib import Path
 
-from flask import Blueprint, Response, current_app, redirect, render_template, url_for
+from flask import Blueprint, Response, abort, current_app, redirect, render_template, url_for
 from flask_babel import force_locale, gettext as _, lazy_gettext as _l
 from flask_login import current_user
 from flask_wtf import FlaskForm
@@ -17,6 +17,7 @@ from app.db import get_session
 from app.errors import translate_error
 from app.jobs import job_type, submit
 from app.marc_runs import run_import
+from app.params import page_arg
 from catalog.db import utcnow
 from catalog.imports import count_problems, get_problem, get_run, recent_runs, run_problems, start_run
 from catalog.jobs import create_job, get_job
@@ -27,9 +28,13 @@ from ingest.marc.errors import MarcFileError, MarcStorageError
 from ingest.harvest.files import sniff as sniff_dc
 from ingest.harvest.pipeline import check_files as check_dc_files
 from ingest.marc.reader import detect_format
+from ingest.marc.report import is_kind, warning_group, warning_groups
 
 bp = Blueprint("marc_import", __name__, url_prefix="/staff/import")
 ROLES = (Role.CATALOGUER,)
+SECTIONS = ("rejected", "conflict", "updated")
+SHOWN = 20  # lines per section and per kind of warning on the report; the rest a page away
+PER_PAGE = 100
 
 
 class UploadForm(FlaskForm):
@@ -106,7 +111,7 @@ def _save_upload(storage) -> Path:
     return path
 
 
-@job_type("marc_import")
+@job_type("marc_import", unit="records")
 def run_marc_import(session_factory, job_id: int, report) -> dict:
     """The background side of an upload: the same pipeline as import-marc. A failure is said by
     the file's own name, without the upload's path or a traceback, on the job and its report."""
@@ -119,7 +124,7 @@ def run_marc_import(session_factory, job_id: int, report) -> dict:
         summary = run_import(
             current_app._get_current_object(), [Path(params["path"])], names=[params["name"]],
             library_code=params["library"] or None, strict=params["strict"], run_id=params["run_id"],
-            progress=lambda done, total: report(done, total),
+            progress=lambda read: report(read.records, read.expected),  # more than read until exact
         )
     except OSError as exc:
         _fail(session_factory, params["run_id"], MarcStorageError(
@@ -147,11 +152,44 @@ def report(job_id: int):
 @bp.get("/runs/<int:run_id>")
 @roles_required(*ROLES)
 def run_report(run_id: int):
+    """Counts, then each section and each kind of warning with its first lines ("and N more")."""
     session = get_session()
-    lines = {kind: [(p, _(p.template).format(**p.params)) for p in run_problems(session, run_id, kind)]
-             for kind in ("rejected", "conflict", "updated", "warning")}
-    return render_template("marc/report.html", run=get_run(session, run_id), lines=lines,
-                           totals=count_problems(session, run_id))
+    run = get_run(session, run_id)
+    lines = {kind: run_problems(session, run_id, kind, limit=SHOWN) for kind in SECTIONS}
+    return render_template("marc/report.html", run=run, lines=lines, totals=count_problems(session, run_id),
+                           groups=warning_groups(session, run_id, examples=SHOWN))
+
+
+@bp.get("/runs/<int:run_id>/lines/<any(rejected, conflict, updated):section>")
+@roles_required(*ROLES)
+def run_lines(run_id: int, section: str):
+    """Every line of one section of a report, a page at a time."""
+    session = get_session()
+    run, page = get_run(session, run_id), page_arg(PER_PAGE)
+    total = count_problems(session, run_id).get(section, 0)
+    problems = run_problems(session, run_id, section, offset=(page - 1) * PER_PAGE, limit=PER_PAGE)
+    return render_template("marc/lines.html", run=run, section=section, problems=problems, total=total, page=page,
+                           pages=max(1, -(-total // PER_PAGE)), start=(page - 1) * PER_PAGE + 1, group=None)
+
+
+@bp.get("/runs/<int:run_id>/warnings/<code>")
+@roles_required(*ROLES)
+def run_warnings(run_id: int, code: str):
+    """Every warning of one kind, a page at a time."""
+    if not is_kind(code):
+        abort(404)
+    session = get_session()
+    run, page = get_run(session, run_id), page_arg(PER_PAGE)
+    group = warning_group(session, run_id, code, offset=(page - 1) * PER_PAGE, limit=PER_PAGE)
+    return render_template("marc/lines.html", run=run, section="warning", problems=group.problems, total=group.count,
+                           page=page, pages=max(1, -(-group.count // PER_PAGE)), start=(page - 1) * PER_PAGE + 1,
+                           group=group)
+
+
+@bp.app_template_global()
+def problem_text(problem) -> str:
+    """A report line's reason in the reader's language."""
+    return _(problem.template).format(**problem.params)
 
 
 @bp.get("/problems/<int:problem_id>.bin")

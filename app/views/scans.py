@@ -21,7 +21,7 @@ from app.cli_scans import scan_settings
 from app.db import get_session
 from app.params import page_arg
 from app.jobs import job_type, submit, visible_job
-from app.tasks import ocr_in_parts
+from app.tasks import ocr_in_parts, render_first_images
 from app.views.staff_forms import attempt
 from catalog.digital import LICENCES, correct_page_text, get_object, get_page, list_objects
 from catalog.jobs import create_job, get_job
@@ -149,6 +149,7 @@ def ingest_job(session_factory, job_id: int, report) -> dict:
         shutil.rmtree(params["path"], ignore_errors=True)
         if params.get("metadata"):
             Path(params["metadata"]).unlink(missing_ok=True)
+    render_first_images(app, result["object_id"])  # a reader's first images, before OCR (a retry skips those made)
     if params.get("ocr", True):
         return ocr_in_parts(app, job_id, result["object_id"], base=result)  # pages shared by the workers
     return result

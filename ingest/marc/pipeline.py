@@ -29,8 +29,30 @@ from ingest.marc.marcjson import record_to_marc_json
 from ingest.marc.matching import IDENTIFIER_RULES, clearly_differ, match_keys, store_own_keys, weaker_rule_excluded
 from ingest.marc.reader import Problem, ReadResult, decode_unit, detect_format, file_units, read_file
 
-Progress = Callable[[int, int], None]
 NO_TITLE = "[No title]"
+
+
+@dataclasses.dataclass(frozen=True)
+class ReadProgress:
+    """How far an import is, in records: `expected` is estimated from the bytes read so far (and
+    always more than `records`) until the last batch is written; then it is exact, the count read."""
+
+    records: int
+    expected: int
+    is_exact: bool
+    bytes_done: int
+    bytes_total: int
+
+
+def read_progress(records: int, bytes_done: int, bytes_total: int) -> ReadProgress:
+    """The progress after `records` records taking `bytes_done` of `bytes_total` bytes."""
+    if bytes_done >= bytes_total:
+        return ReadProgress(records, records, True, bytes_total, bytes_total)
+    estimate = -(-records * bytes_total // bytes_done) if bytes_done > 0 else 0
+    return ReadProgress(records, max(records + 1, estimate), False, bytes_done, bytes_total)
+
+
+Progress = Callable[[ReadProgress], None]
 
 
 @dataclasses.dataclass
@@ -356,8 +378,9 @@ def import_marc(
     """Import MARC files; raises MarcFileError (missing, empty, not MARC) before writing anything.
 
     With workers > 0, decoding and mapping run in that many forked processes while this one writes
-    (big files; small ones stay in-process). `after_batch()` runs after each batch's commit, and
-    `changed(ids)` gets the ids of the records that batch created or changed (for the index)."""
+    (big files; small ones stay in-process). `progress(ReadProgress)` and `after_batch()` run after
+    each batch's commit, and `changed(ids)` gets the ids of the records that batch created or
+    changed (for the index)."""
     paths = [Path(p) for p in paths]
     names = names or [p.name for p in paths]
     for path, name in zip(paths, names):
@@ -400,7 +423,7 @@ def _write(session_factory, run_id, batch, summary, data_dir, now, library_code,
         writer.run_batch(batch, libraries)
         run.counts = summary.as_json()
     if progress:
-        progress(position, total)
+        progress(read_progress(summary.read, position, total))
     return writer.changed_ids()
 
 

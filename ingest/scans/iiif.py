@@ -13,6 +13,7 @@ from pathlib import Path
 from PIL import Image
 
 from catalog.errors import N_
+from ingest.scans.cache import DerivativeCache
 from ingest.scans.errors import IiifError
 from ingest.scans.images import FORMATS, encode, open_master
 from ingest.scans.pyramid import ensure_pyramid, read_region
@@ -172,6 +173,29 @@ def render_page(data_dir: Path, master: str, request: ImageRequest) -> bytes:
         return encode(render(image, request), request.format)
 
 
+def page_cache_key(object_id: int, number: int, master: str) -> str:
+    """The derivative cache folder of one page's answers (its object, number and master's name)."""
+    return f"{object_id}/{number}-{Path(master).stem}"
+
+
 def cache_path(cache_key: str, request: ImageRequest) -> str:
     """Where this request's answer is cached, relative to the derivative cache."""
     return f"{cache_key}/{request.canonical.replace('/', '_')}"
+
+
+def prerender(cache: DerivativeCache, data_dir: Path, object_id: int, number: int, master: str, width: int,
+              height: int, sizes: list[tuple[int, str]], max_area: int = MAX_OUTPUT_PIXELS) -> int:
+    """Render whole-page answers of these (width, format) sizes into the cache now, at ingest, so
+    that the first reader's first request for them is served from the cache (on a slow link a
+    render on request costs the reader its wait). Sizes cached already are skipped; returns how
+    many were rendered. The request is the one the IIIF URL `full/{w},/0/default.{format}` makes."""
+    made = 0
+    for size_width, fmt in sizes:
+        wanted = parse_request("full", f"{size_width},", "0", f"default.{fmt}", width, height, max_area)
+        relative = cache_path(page_cache_key(object_id, number, master), wanted)
+        handle = cache.open(relative)
+        if handle is None:
+            handle = cache.get(relative, lambda: render_page(data_dir, master, wanted))
+            made += 1
+        handle.close()
+    return made

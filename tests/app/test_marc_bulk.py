@@ -55,7 +55,7 @@ def test_a_big_import_is_indexed_by_the_background_indexer(app, runner, tmp_path
     result = runner.invoke(args=["import-marc", str(path), "--json"])
     assert result.exit_code == 0, result.output
     assert last_json(result) == {"read": 1101, "created": 1100, "updated": 1, "unchanged": 0, "rejected": 0,
-                                 "warnings": 0, "copies": 157, "conflicts": 0}
+                                 "warnings": 0, "copies": 157, "conflicts": 0, "warnings_by_kind": {}}
 
     found = search(index_of(app), "thuy san", per_page=5)
     assert found.total == 1099  # one of the books renamed

@@ -20,7 +20,7 @@ def test_import_marc_json_counts_and_reimport(runner, tmp_path):
     result = runner.invoke(args=["import-marc", str(path), "--json"])
     assert result.exit_code == 0, result.output
     assert last_json(result) == {"read": 3, "created": 2, "updated": 0, "unchanged": 0, "rejected": 1,
-                                 "warnings": 0, "copies": 0, "conflicts": 0}
+                                 "warnings": 0, "copies": 0, "conflicts": 0, "warnings_by_kind": {}}
     assert "REJECTED: nhap.mrc #3 (byte %d): The file ends in the middle of this record" % len(good) in result.stdout
     again = runner.invoke(args=["import-marc", str(path), "--json"])
     assert last_json(again)["unchanged"] == 2 and last_json(again)["created"] == 0

@@ -66,7 +66,8 @@ def test_a_job_whose_upload_is_gone_says_so_without_path_or_traceback(demo, data
     client = demo.test_client()
     login(client, "bienmuc")
     page = client.get(f"/staff/jobs/{job_id}").get_data(as_text=True)
-    assert "<p>0 — Tệp tải lên nhap.mrc không còn trong thư mục dữ liệu; hãy tải lên lại.</p>" in page
+    assert ('<span class="job-progress" data-progress>0 biểu ghi</span> <span data-message>— Tệp tải lên nhap.mrc '
+            'không còn trong thư mục dữ liệu; hãy tải lên lại.</span>') in page
     assert "OSError" not in page and "xxxxxxxx" not in page and str(data_dir) not in page
     report = client.get(f"/staff/import/runs/{run_id}").get_data(as_text=True)
     assert '<p class="flash error">Tệp tải lên nhap.mrc không còn trong thư mục dữ liệu; hãy tải lên lại.</p>' in report

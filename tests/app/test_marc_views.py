@@ -141,6 +141,7 @@ def test_report_lists_a_conflict_kept_apart(demo, tmp_path):
                         report, re.S)
     assert section, report
     line = section.group(1)
-    assert "<strong>b.mrc</strong> · Biểu ghi số 2 · Trùng theo: số kiểm soát (001, không có 003) từ tệp cùng tên" in line
+    assert (f'<strong>b.mrc</strong> · Biểu ghi số <a href="/staff/records/{ids["Chí Phèo"]}/edit">2</a> · Trùng theo: '
+            "số kiểm soát (001, không có 003) từ tệp cùng tên") in line
     assert f'>{ids["Chí Phèo"]}</a>' in line
     assert f"Không gộp với biểu ghi {ids['Số đỏ']} “Số đỏ”: số định danh trùng nhưng nhan đề và tác giả khác nhau." in line

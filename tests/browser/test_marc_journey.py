@@ -1,7 +1,12 @@
 """A cataloguer imports a MARC file on a phone, reads the report and downloads a rejected record."""
 from __future__ import annotations
 
-from tests.ingest.marc_fixtures import book, df, iso
+import re
+
+from tests.app.worker_helpers import Workers
+from tests.browser.test_staff_journeys import sign_in
+from tests.conftest import serving
+from tests.ingest.marc_fixtures import book, df, iso, noisy_file
 
 
 def test_cataloguer_imports_a_file_and_reads_the_report(live_server, page, tmp_path):
@@ -79,3 +84,56 @@ def test_cataloguer_works_the_duplicates_queue(demo, live_server, page, tmp_path
     assert page.locator(f'li[data-pair="{left}-{right}"]').count() == 0
     page.goto(f"{live_server}/staff/duplicates/not-duplicates")
     assert "Hai lần in khác nhau" in page.locator("main").inner_text()
+
+
+def test_the_job_page_follows_the_import_to_its_grouped_report(browser, app_overrides, db_url, data_dir, tmp_path):
+    """Uploads wait for a worker, on two phones (one without JavaScript); once a worker runs the
+    jobs, each job page lands on its report by itself: warnings grouped by kind, counted, each kind
+    opening onto its records, whose numbers open the staff record page."""
+    from app import create_app
+
+    app = create_app({**app_overrides, "JOBS_SYNCHRONOUS": False})
+    assert app.test_cli_runner().invoke(args=["demo-data", "--demo", "--records", "60"]).exit_code == 0
+    path = tmp_path / "nhieu-canh-bao.mrc"
+    path.write_bytes(noisy_file())
+    pool = Workers(db_url, data_dir, tmp_path)
+    contexts = []
+    try:
+        with serving(app) as server:
+            base = f"http://127.0.0.1:{server.server_port}"
+            pages = {}
+            for scripted in (True, False):
+                context = browser.new_context(viewport={"width": 360, "height": 740}, java_script_enabled=scripted)
+                contexts.append(context)
+                page = context.new_page()
+                page.set_default_timeout(10_000)
+                sign_in(page, base, "bienmuc")
+                page.goto(f"{base}/staff/import")
+                page.set_input_files("input[type=file]", str(path))
+                page.locator("main form button[type=submit]").click()
+                page.wait_for_url(re.compile(r"/staff/jobs/\d+$"))
+                assert page.locator("main strong.status-queued").count() == 1, "no worker yet: the job waits"
+                pages[scripted] = page
+            pool.start()
+            for scripted, page in pages.items():
+                page.wait_for_url(re.compile(r"/staff/import/runs/\d+$"), timeout=90_000)
+                rows = page.locator("table.kinds tbody tr")
+                assert rows.count() == 3, scripted
+                assert rows.first.inner_text().split("\t") == ["Dữ liệu bản sách không có mã vạch (không tạo bản sách)",
+                                                               "130"]
+                kind = page.locator("details#kind-no-barcode")
+                assert not kind.locator("ol").is_visible(), "kinds start closed"
+                kind.locator("summary").click()
+                assert kind.locator("ol > li").count() == 20 and kind.get_by_text("và 110 mục nữa").is_visible()
+                assert page.evaluate("document.documentElement.scrollWidth") <= 360
+            page = pages[True]
+            page.screenshot(path=str(tmp_path / "marc-report-grouped.png"), full_page=True)
+            page.locator("details#kind-no-barcode ol > li").first.get_by_role("link", name="1", exact=True).click()
+            page.wait_for_url(re.compile(r"/staff/records/\d+/edit$"))
+            assert page.get_by_label("Nhan đề chính").input_value() == "Sách không mã vạch 0"
+    finally:
+        for context in contexts:
+            context.close()
+        pool.stop_all()
+        app.extensions["job_pool"].shutdown(wait=True)
+        app.extensions["engine"].dispose()

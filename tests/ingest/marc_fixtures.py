@@ -82,3 +82,21 @@ def marcxml(*records: pymarc.Record, namespace: bool = True) -> bytes:
     ns = ' xmlns="http://www.loc.gov/MARC21/slim"' if namespace else ""
     return (b'<?xml version="1.0" encoding="UTF-8"?>\n<collection' + ns.encode() + b">\n"
             + b"\n".join(to_marcxml(r) for r in records) + b"\n</collection>\n")
+
+
+def noisy_file() -> bytes:
+    """158 records with warnings of three kinds: 130 holdings without a barcode, 25 UTF-8 records
+    whose leader says MARC-8, 3 holdings with an unknown library code (one code is markup)."""
+    records = [book(f"NB{i}", f"Sách không mã vạch {i}", extra=[df("952", "  ", "a", "TTVH")])
+               for i in range(130)]
+    said_marc8 = [utf8_said_marc8(book(f"M8{i}", f"Địa lý Việt Nam {i}")) for i in range(25)]
+    codes = ["KHONGCO", "<script>alert(1)</script>", "XYZ"]
+    unknown = [book(f"UL{i}", f"Thư viện lạ {i}", extra=[df("952", "  ", "a", code, "p", f"LA-{i}")])
+               for i, code in enumerate(codes)]
+    return iso(*records) + b"".join(said_marc8) + iso(*unknown)
+
+
+def utf8_said_marc8(record: pymarc.Record) -> bytes:
+    """UTF-8 ISO 2709 whose leader/09 says MARC-8 (blank), as some systems write it."""
+    data = iso(record)
+    return data[:9] + b" " + data[10:]
