@@ -38,6 +38,21 @@ def tracebacks(log: str) -> list[str]:
             for key, found in sorted(groups.items(), key=lambda item: -len(item[1]))]
 
 
+def scanned_booklet(served) -> tuple[int, int]:
+    """A two-page booklet ingested before the load (no OCR): (digital object, its record). Readers
+    do not wait for the scanner's first upload, which on a short run under a busy machine could
+    end after the load did."""
+    from tests.ingest.scan_samples import encoded, text_image
+
+    folder = served.folder / "booklet"
+    folder.mkdir()
+    for number, lines in enumerate((["Làng chài ven biển", "Cát Hải"], ["Lịch sử xã Hiền Hào"]), start=1):
+        (folder / f"{number:02d}.png").write_bytes(encoded(text_image(lines)))
+    done = served.flask("ingest-scans", str(folder), "--record", "1", "--no-ocr", "--licence", "cc-by", "--json")
+    assert done.returncode == 0, done.stdout + done.stderr
+    return json.loads(done.stdout.strip().splitlines()[-1])["object_id"], 1
+
+
 def settle(run: actors.Run) -> None:
     """One last record edit once the load is over: its commit runs the index sync that catches up
     any record a busy moment left marked stale (by design), so check-index sees real drift only."""
@@ -52,6 +67,7 @@ def test_a_served_library_under_mixed_load_for_a_while(served):
     journal = Journal(slow_seconds=SLOW)
     run = actors.Run(served.base, journal, threading.Event(), record_ids=list(range(1, 301)))
     assert json.loads(actors.Client(served.base, "setup", journal).get("/api/records/300").text)["id"] == 300
+    run.objects.append(scanned_booklet(served))  # read from the start; the scanner adds more as it goes
     loops = [(actors.desk, (0,)), (actors.desk, (1,)), (actors.cataloguer, ()), (actors.marc_uploader, ()),
              (actors.scanner, ()), (actors.holder, ()), *[(actors.resident, (n,)) for n in range(4)]]
     threads = [threading.Thread(target=guarded, args=(run, loop, args), daemon=True, name=loop.__name__)
