@@ -4,5 +4,6 @@ from catalog import (  # noqa: F401
     users,
 )
 from catalog.db import Base
+from catalog.offline import models as offline_models  # noqa: F401
 
 metadata = Base.metadata
