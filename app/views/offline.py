@@ -21,7 +21,7 @@ from app.errors import refuse, translate_error, wants_json
 from catalog.db import utcnow
 from catalog.errors import N_, CatalogError, PermissionDenied, ValidationError
 from catalog.libraries import get_library
-from catalog.offline import devices, sync
+from catalog.offline import devices as device_rules, sync
 from catalog.offline.queue import QueueInvalid
 from catalog.users import Role
 
@@ -54,7 +54,7 @@ def devices():
     from app.views.circulation import desk_libraries
 
     session = get_session()
-    return render_template("offline/devices.html", devices=devices.list_devices(session, current_user),
+    return render_template("offline/devices.html", devices=device_rules.list_devices(session, current_user),
                            libraries=desk_libraries(),
                            reports=sync.list_reports(session, current_user), now=utcnow(),
                            conflicts=sync.open_conflicts(session, current_user))
@@ -68,7 +68,7 @@ def prepare():
         raise ValidationError(N_("Preparing a device for offline work needs JavaScript in this browser."))
     session = get_session()
     library = get_library(session, request.form.get("library", type=int) or 0)
-    device = devices.enable_device(session, library=library, staff=current_user, now=utcnow(),
+    device = device_rules.enable_device(session, library=library, staff=current_user, now=utcnow(),
                                    days=int(current_app.config["OFFLINE_DAYS"]), label=request.form.get("label", ""))
     session.commit()
     return jsonify(_device_json(device))
@@ -85,7 +85,7 @@ def _device_json(device) -> dict:
 @roles_required(Role.LIBRARIAN)
 def pack(uid: str):
     session = get_session()
-    data = devices.build_pack(session, devices.get_device(session, uid), staff=current_user, now=utcnow())
+    data = device_rules.build_pack(session, device_rules.get_device(session, uid), staff=current_user, now=utcnow())
     response = Response(json.dumps(data, ensure_ascii=False, separators=(",", ":")), mimetype="application/json")
     response.headers["Cache-Control"] = "no-store"
     return response
@@ -97,10 +97,10 @@ def prepare_file():
     """The centre prepares a library's desk data as a file to load on a device (USB stick, phone)."""
     session, now = get_session(), utcnow()
     library = get_library(session, request.form.get("library", type=int) or 0)
-    device = devices.enable_device(session, library=library, staff=current_user, now=now,
+    device = device_rules.enable_device(session, library=library, staff=current_user, now=now,
                                    days=int(current_app.config["OFFLINE_DAYS"]), label=_("prepared as a file"))
     data = {"format": DEVICE_FILE_FORMAT, "version": 1, **_device_json(device),
-            "pack": devices.build_pack(session, device, staff=current_user, now=now)}
+            "pack": device_rules.build_pack(session, device, staff=current_user, now=now)}
     session.commit()
     response = Response(json.dumps(data, ensure_ascii=False, separators=(",", ":")), mimetype="application/json")
     response.headers["Content-Disposition"] = f'attachment; filename="hoclieu-offline-{library.code}-{now:%Y%m%d}.json"'
@@ -112,7 +112,7 @@ def prepare_file():
 @roles_required(Role.LIBRARIAN)
 def revoke(uid: str):
     session = get_session()
-    device = devices.revoke_device(session, devices.get_device(session, uid), staff=current_user, now=utcnow())
+    device = device_rules.revoke_device(session, device_rules.get_device(session, uid), staff=current_user, now=utcnow())
     session.commit()
     if wants_json():
         return jsonify({"device": device.uid, "revoked": True})
@@ -124,7 +124,7 @@ def revoke(uid: str):
 @roles_required(Role.LIBRARIAN)
 def extend(uid: str):
     session = get_session()
-    device = devices.extend_device(session, devices.get_device(session, uid), staff=current_user, now=utcnow(),
+    device = device_rules.extend_device(session, device_rules.get_device(session, uid), staff=current_user, now=utcnow(),
                                    days=int(current_app.config["OFFLINE_DAYS"]))
     session.commit()
     flash(_("Device {uid} may sync until {when}.").format(uid=device.uid, when=show_time(device.expires_at)), "info")
@@ -141,9 +141,11 @@ def desk():
 
 
 @bp.get("/staff/sw.js")
+@roles_required(Role.LIBRARIAN)
 def service_worker():
     """The service worker, at a stable URL whose scope (/staff/) covers the desk pages; it lists
-    the hashed static files the desk page needs, so a new deployment installs a new worker."""
+    the hashed static files the desk page needs, so a new deployment installs a new worker (the
+    browser fetches it with the session cookie: only the desk's staff get it)."""
     assets = [static_url(name) for name in SHELL_ASSETS]
     source = (Path(current_app.static_folder or "") / "offline" / "sw.js").read_text(encoding="utf-8")
     body = source.replace("/*ASSETS*/[]", json.dumps(assets)).replace("/*SHELL*/\"\"", json.dumps(url_for("offline.desk")))
@@ -260,6 +262,13 @@ def desk_text() -> dict:
         "signout_pending": _("{count} offline actions have not synced. Signing out removes them from this device. "
                              "Sign out anyway?"),
         "data": _("Desk data: {copies} copies, {readers} readers, prepared {when}."),
+        "received": _("Checked in {barcode} from batch {batch} (waits to sync)."),
+        "not_in_batch": _("Copy {barcode} is not in batch {batch}: it is kept and recorded as unexpected at sync."),
+        "received_twice": _("Copy {barcode} has already been checked in (scanned twice?)."),
+        "receipt_count": _("{scanned} of {total} copies of batch {batch} checked in."),
+        "receipt_finished": _("Receipt of batch {batch} finished: {missing} copies not scanned will be recorded missing "
+                              "at sync."),
+        "receipt_empty": _("Scan the copies that arrived first."),
     }
 
 

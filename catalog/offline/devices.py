@@ -4,7 +4,7 @@ revoking or extending it, and the data it downloads (the pack).
 The pack holds only what the desk needs, in compact rows: the library's copies (held there, or on
 their way there in a rotation batch), the readers registered there (and district-wide readers with
 an open loan or hold there), open loans (as the copies' borrower and due date), open holds and the
-loan rule per copy type. No passwords, e-mails or phones, and no other library's readers."""
+loan rule per copy type, and the rotation batches on their way there (to scan at their receipt). No passwords, e-mails or phones, and no other library's readers."""
 from __future__ import annotations
 
 import dataclasses
@@ -159,6 +159,9 @@ def build_pack(session: Session, device: OfflineDevice, *, staff: User, now: dt.
         copies.append([item.barcode, title_of(item.record_id), item.item_type, item.status.value,
                        cards.get(loan.reader_id, "?") if loan else "", _iso(loan.due_at) if loan else "",
                        batch, 1 if item.current_library_id == library_id else 0])
+    arriving = session.scalars(select(RotationBatch).where(RotationBatch.destination_library_id == library_id,
+                                                           RotationBatch.status == BatchStatus.DISPATCHED)
+                               .order_by(RotationBatch.id))
     types = sorted({item.item_type for item, _ in rows} | {"book"})
     rules = {name: list(dataclasses.astuple(loan_rule(session, library_id, name))) for name in types}
     library = device.library
@@ -173,6 +176,8 @@ def build_pack(session: Session, device: OfflineDevice, *, staff: User, now: dt.
         "readers_columns": ["card", "name", "blocked", "reason"],
         "readers": [[r.card_barcode, r.display_name or r.username, 1 if r.is_blocked else 0,
                      (r.blocked_reason or "")[:200] if r.is_blocked else ""] for r in readers],
+        "batches_columns": ["code", "from", "barcodes"],
+        "batches": [[b.code, b.origin_library.name, [e.item.barcode for e in b.items if e.is_open]] for b in arriving],
         "holds_columns": ["card", "title", "barcode", "status"],
         "holds": [[cards.get(h.reader_id, "?"), title_of(h.record_id), h.item.barcode if h.item else "",
                    h.status.value] for h in holds],

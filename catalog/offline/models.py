@@ -49,6 +49,8 @@ class ActionKind(str, enum.Enum):
     CHECKOUT = "checkout"
     CHECKIN = "checkin"
     VISIT = "visit"
+    RECEIVE = "receive"  # a copy of a rotation batch scanned at its receipt
+    FINISH_RECEIPT = "finish_receipt"  # the receipt closed: copies not scanned are missing
 
 
 class ActionStatus(str, enum.Enum):
@@ -109,6 +111,7 @@ class OfflineAction(Base):
     card: Mapped[str] = mapped_column(String(64), default="")
     barcode: Mapped[str] = mapped_column(String(64), default="")
     count: Mapped[int] = mapped_column(Integer, default=0)
+    batch_code: Mapped[str] = mapped_column(String(32), default="")
     age_group: Mapped[str] = mapped_column(String(32), default="")
     status: Mapped[ActionStatus] = mapped_column(string_enum(ActionStatus, 16), index=True)
     conflict: Mapped[ConflictKind | None] = mapped_column(string_enum(ConflictKind, 16))

@@ -5,7 +5,7 @@
 
 The body is kept as the exact text that was signed (no re-serialisation can change what the HMAC
 covers): {"device": "<uuid>", "exported_at": "...", "actions": [{"id", "seq", "kind", "at",
-"staff", "card", "barcode", "count", "group"}, ...]}. Everything is checked before anything
+"staff", "card", "barcode", "count", "group", "batch"}, ...]}. Everything is checked before anything
 applies; a problem is a QueueInvalid naming what is wrong, and nothing of that queue is applied."""
 from __future__ import annotations
 
@@ -16,6 +16,7 @@ import hmac
 import json
 import uuid
 
+from catalog.db import MAX_INTEGER
 from catalog.errors import N_, CatalogError
 from catalog.offline.models import ActionKind
 
@@ -41,6 +42,7 @@ class QueuedAction:
     barcode: str = ""
     count: int = 0
     group: str = ""
+    batch: str = ""
 
 
 @dataclasses.dataclass(frozen=True)
@@ -122,21 +124,25 @@ def _action(entry: object, n: int) -> QueuedAction:
     except ValueError:
         raise bad("kind") from None
     seq, staff, count = entry.get("seq"), entry.get("staff"), entry.get("count", 0)
-    if not all(isinstance(v, int) and not isinstance(v, bool) for v in (seq, staff, count)):
+    if not all(isinstance(v, int) and not isinstance(v, bool) and 0 <= v <= MAX_INTEGER for v in (seq, staff, count)):
         raise bad("seq, staff or count")
     at = _time(entry.get("at"))
     if at is None:
         raise bad("at")
-    card, barcode, group = (entry.get(name, "") for name in ("card", "barcode", "group"))
-    if not all(isinstance(v, str) and len(v) <= 64 for v in (card, barcode, group)):
-        raise bad("card, barcode or group")
+    card, barcode, group, batch = (entry.get(name, "") for name in ("card", "barcode", "group", "batch"))
+    if not all(isinstance(v, str) and len(v) <= 64 for v in (card, barcode, group, batch)):
+        raise bad("card, barcode, group or batch")
     if kind == ActionKind.CHECKOUT and not (card.strip() and barcode.strip()):
         raise bad("a loan needs a card and a barcode")
     if kind == ActionKind.CHECKIN and not barcode.strip():
         raise bad("a return needs a barcode")
     if kind == ActionKind.VISIT and not 1 <= count <= MAX_COUNT:
         raise bad("a visit count is 1 to 1000")
-    return QueuedAction(uid, seq, kind, at, staff, card.strip(), barcode.strip(), count, group.strip())
+    if kind in (ActionKind.RECEIVE, ActionKind.FINISH_RECEIPT) and not batch.strip():
+        raise bad("a receipt names its batch")
+    if kind == ActionKind.RECEIVE and not barcode.strip():
+        raise bad("a receipt scan needs a barcode")
+    return QueuedAction(uid, seq, kind, at, staff, card.strip(), barcode.strip(), count, group.strip(), batch.strip())
 
 
 def _time(value: object) -> dt.datetime | None:

@@ -16,7 +16,7 @@ from sqlalchemy import func, select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
-from catalog import activity, lending
+from catalog import activity, batches, lending
 from catalog.audit import json_safe, log_change
 from catalog.circulation import Loan
 from catalog.clock import local_date, today
@@ -28,6 +28,7 @@ from catalog.offline.models import (
 )
 from catalog.offline.queue import QueuedAction, QueueInvalid, read_envelope, verify
 from catalog.permissions import managed_library_ids, require_desk
+from catalog.rotation import RotationBatch
 from catalog.users import User
 
 # What the librarian is advised to do, per kind of conflict (shown beside it, translated).
@@ -83,6 +84,7 @@ def _apply_one(session: Session, device: OfflineDevice, report: SyncReport, queu
     row = OfflineAction(action_uid=queued.uid, device=device, report=report, library_id=device.library_id,
                         staff=staff, seq=queued.seq, kind=queued.kind, at=queued.at, card=queued.card[:64],
                         barcode=queued.barcode[:64], count=queued.count, age_group=queued.group[:32],
+                        batch_code=queued.batch[:32],
                         status=ActionStatus.CONFLICT)
     session.add(row)
     try:
@@ -130,8 +132,21 @@ def _service(session: Session, row: OfflineAction, staff: User, *, now: dt.datet
     elif row.kind == ActionKind.CHECKIN:
         result = lending.checkin(session, barcode=row.barcode, library=library, now=row.at, staff=staff)
         row.loan_id = result.loan.id if result.loan is not None else None
-    else:
+    elif row.kind == ActionKind.VISIT:
         _count_visits(session, row, staff, now=now, tz=tz, age_groups=age_groups)
+    else:
+        batch = _batch(session, row.batch_code)
+        if row.kind == ActionKind.RECEIVE:
+            batches.receive_copy(session, batch, row.barcode, library=library, now=row.at, user=staff)
+        else:
+            batches.finish_receipt(session, batch, library=library, now=row.at, user=staff)
+
+
+def _batch(session: Session, code: str) -> RotationBatch:
+    batch = session.scalar(select(RotationBatch).where(RotationBatch.code == code.strip().upper()))
+    if batch is None:
+        raise NotFound(N_("No rotation batch has the code {code}."), code=code, field="batch")
+    return batch
 
 
 def _count_visits(session: Session, row: OfflineAction, staff: User, *, now: dt.datetime, tz: str | None,
@@ -159,7 +174,7 @@ def _classify(session: Session, row: OfflineAction, error: CatalogError) -> Conf
         return ConflictKind.READER_BLOCKED
     if isinstance(error, NotFound):
         return ConflictKind.UNKNOWN
-    if isinstance(error, PermissionDenied) or row.kind == ActionKind.VISIT:
+    if isinstance(error, PermissionDenied) or row.kind not in (ActionKind.CHECKOUT, ActionKind.CHECKIN):
         return ConflictKind.REFUSED
     item = session.scalar(select(Item).where(Item.barcode == normalise_barcode(row.barcode)))
     loan = lending.open_loan(session, item) if item is not None else None
@@ -179,7 +194,8 @@ def _audit(session: Session, row: OfflineAction, device: OfflineDevice, staff: U
            action: str | None = None) -> None:
     log_change(session, staff, "offline_action", row.id, action or f"offline_{row.kind.value}", None,
                {"device": device.uid, "action": row.action_uid, "seq": row.seq, "at": row.at, "card": row.card,
-                "barcode": row.barcode, "count": row.count, "group": row.age_group, "status": row.status,
+                "barcode": row.barcode, "count": row.count, "group": row.age_group, "batch": row.batch_code,
+                "status": row.status,
                 "conflict": row.conflict, "loan_id": row.loan_id},
                now, note=f"offline device {device.uid} ({device.library.code})")
 

@@ -2,7 +2,7 @@
 
 Revision ID: 0950_offline
 Revises: 0940
-Create Date: 2026-12-02 06:01:36.002856
+Create Date: 2026-12-02 06:11:30.330061
 """
 from alembic import op
 import sqlalchemy as sa
@@ -67,11 +67,12 @@ def upgrade() -> None:
     sa.Column('library_id', sa.Integer(), nullable=False),
     sa.Column('staff_id', sa.Integer(), nullable=True),
     sa.Column('seq', sa.Integer(), nullable=False),
-    sa.Column('kind', sa.Enum('checkout', 'checkin', 'visit', name='actionkind', native_enum=False, length=16), nullable=False),
+    sa.Column('kind', sa.Enum('checkout', 'checkin', 'visit', 'receive', 'finish_receipt', name='actionkind', native_enum=False, length=16), nullable=False),
     sa.Column('at', sa.DateTime(), nullable=False),
     sa.Column('card', sa.String(length=64), nullable=False),
     sa.Column('barcode', sa.String(length=64), nullable=False),
     sa.Column('count', sa.Integer(), nullable=False),
+    sa.Column('batch_code', sa.String(length=32), nullable=False),
     sa.Column('age_group', sa.String(length=32), nullable=False),
     sa.Column('status', sa.Enum('applied', 'conflict', 'resolved', 'dismissed', name='actionstatus', native_enum=False, length=16), nullable=False),
     sa.Column('conflict', sa.Enum('lent_elsewhere', 'two_devices', 'reader_blocked', 'already_back', 'already_done', 'unknown', 'refused', name='conflictkind', native_enum=False, length=16), nullable=True),

@@ -1,5 +1,6 @@
 """The offline desk in Chromium: a school librarian prepares the desk, the link drops (Playwright's
-offline mode), the page is reloaded with no connection, 20 copies are lent and visitors counted;
+offline mode), the page is reloaded with no connection, 20 copies are lent, visitors counted and a
+rotation batch received with one copy missing;
 meanwhile the same copy the device lends last is lent at the centre's desk. Back online, the desk
 syncs by itself and the loans are in the database with their original times and due dates, the
 conflict listed for a decision. Then the same kind of queue carried as a file to the centre."""
@@ -10,18 +11,20 @@ import json
 
 from sqlalchemy import select
 
-from catalog import activity, clock, lending
+from catalog import activity, batches, clock, lending
 from catalog.circulation import Loan
 from catalog.db import utcnow
 from catalog.items import add_item
 from catalog.libraries import get_library_by_code
-from catalog.offline.models import ActionStatus, ConflictKind, OfflineAction
+from catalog.offline.models import ActionStatus, ConflictKind, OfflineAction, OfflineDevice
+from catalog.rotation import RotationBatch, RotationDiscrepancy
 from catalog.records import RecordDraft, create_record
 from catalog.users import Role, create_user, find_user
 
 PASSWORD = "hoclieu-demo"
 READERS = [f"HS{n:03d}" for n in range(6)]
 COPIES = [f"OFF{n:03d}" for n in range(24)]
+BATCH = [f"TTVH{n:05d}1" for n in range(1, 6)]  # the centre's first copy of five demo titles
 
 
 def sign_in(page, base: str, username: str) -> None:
@@ -41,6 +44,11 @@ def school_desk(demo) -> None:
         for n, code in enumerate(COPIES):
             record = create_record(session, RecordDraft(title=f"Truyện đọc lớp {n % 5 + 1} tập {n}"))
             add_item(session, record, barcode=code, library=school)
+        batch = batches.create_batch(session, origin=get_library_by_code(session, "TTVH"), stops=[(school, 30)],
+                                     now=utcnow())
+        for code in BATCH:
+            batches.add_copy(session, batch, code, now=utcnow())
+        batches.dispatch(session, batch, now=utcnow())
 
 
 def prepare_and_go_offline(page, base: str) -> None:
@@ -81,9 +89,19 @@ def test_an_offline_school_desk_lends_counts_and_syncs(demo, live_server, deskto
     page.select_option("#offline-visit-group", "children")
     page.press("#offline-visit-count", "Enter")
     assert "Đã cho" in lend(page, READERS[4], COPIES[20])
-    assert "22 thao tác đang chờ đồng bộ" in page.inner_text("#offline-waiting")
+    for code in BATCH[:4]:  # the rotation batch arrives with one copy missing
+        page.fill("#offline-receive", code)
+        page.press("#offline-receive", "Enter")
+        page.wait_for_function("(code) => document.querySelector('#offline-log li')?.textContent.includes(code)",
+                               arg=code)
+        assert page.evaluate("document.activeElement.id") == "offline-receive"
+    assert "4/5" in page.inner_text("#offline-receipt-count")
+    page.click("#offline-finish")
+    page.wait_for_function("document.querySelector('#offline-receipt').hidden")
+    assert "1 bản chưa quét" in page.inner_text("#offline-log li:first-child")
+    assert "27 thao tác đang chờ đồng bộ" in page.inner_text("#offline-waiting")
     page.reload()  # still offline: the queue and the desk survive a reload
-    assert "22 thao tác" in page.inner_text("#offline-waiting")
+    assert "27 thao tác" in page.inner_text("#offline-waiting")
     finished = utcnow().replace(microsecond=0) + dt.timedelta(seconds=1)
     with demo.extensions["session_factory"].begin() as session:  # meanwhile, at another desk
         school = get_library_by_code(session, "TH-CATBA")
@@ -93,7 +111,7 @@ def test_an_offline_school_desk_lends_counts_and_syncs(demo, live_server, deskto
     page.context.set_offline(False)
     page.wait_for_function("document.querySelector('#offline-waiting').textContent.includes('Không có thao tác')",
                            timeout=30_000)
-    assert "21 đã áp dụng, 1 cần quyết định" in page.inner_text("#offline-report")
+    assert "26 đã áp dụng, 1 cần quyết định" in page.inner_text("#offline-report")
     with demo.extensions["session_factory"]() as session:
         loans = {loan.item.barcode: loan for loan in session.scalars(select(Loan))}
         for n, barcode in enumerate(COPIES[:20]):
@@ -107,6 +125,10 @@ def test_an_offline_school_desk_lends_counts_and_syncs(demo, live_server, deskto
         school = get_library_by_code(session, "TH-CATBA")
         tally = activity.get_tally(session, school.id, clock.today("Asia/Ho_Chi_Minh"))
         assert tally.total == 3 and tally.groups == {"children": 3}
+        batch = session.scalar(select(RotationBatch))
+        assert batch.status.value == "at_school" and started <= batch.received_at <= finished
+        missing = session.scalars(select(RotationDiscrepancy).where(RotationDiscrepancy.batch_id == batch.id))
+        assert [(d.kind.value, d.item.barcode) for d in missing] == [("missing", BATCH[4])]
     page.click("#offline-report a")
     assert "cần quyết định" in page.inner_text("main") and COPIES[20] in page.inner_text("main")
 
@@ -139,3 +161,10 @@ def test_the_queue_carried_as_a_file_to_the_centre(demo, live_server, desktop_pa
     assert "2 đã áp dụng từ trước" in page.inner_text("#offline-report")
     with demo.extensions["session_factory"]() as session:
         assert sorted(loan.item.barcode for loan in session.scalars(select(Loan))) == COPIES[:2]
+    # signing out wipes the device: its data, its kept pages, and the server no longer trusts it
+    page.click("header button:has-text('Đăng xuất')")
+    page.wait_for_url(f"{live_server}/")
+    assert "hoclieu-offline" not in page.evaluate("indexedDB.databases().then((d) => d.map((x) => x.name))")
+    assert page.evaluate("navigator.serviceWorker.getRegistrations().then((r) => r.length)") == 0
+    with demo.extensions["session_factory"]() as session:
+        assert session.scalar(select(OfflineDevice)).revoked_at is not None

@@ -21,7 +21,7 @@ def action(kind, at, staff, seq, **fields):
     return {"id": str(uuid.uuid4()), "seq": seq, "kind": kind,
             "at": at.replace(tzinfo=dt.UTC).isoformat().replace("+00:00", "Z"), "staff": staff.id,
             "card": fields.get("card", ""), "barcode": fields.get("barcode", ""), "count": fields.get("count", 0),
-            "group": fields.get("group", "")}
+            "group": fields.get("group", ""), "batch": fields.get("batch", "")}
 
 
 def queue(device, actions):

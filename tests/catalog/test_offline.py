@@ -17,6 +17,7 @@ from catalog.offline import devices, sync
 from catalog.offline.devices import DeviceNotUsable
 from catalog.offline.models import ActionStatus, ConflictKind, OfflineAction
 from catalog.offline.queue import QueueInvalid
+from catalog.rotation import RotationDiscrepancy
 from catalog.users import Role, create_user
 from tests.catalog.offline_support import action, device_for, queue
 from tests.catalog.test_circulation_support import NOW, build_world
@@ -220,3 +221,35 @@ def test_visits_add_to_the_days_tally(session, w):
     report = apply(session, device, [action("visit", day_time, w.librarian, 4, count=5)], w.librarian)
     assert sync.report_actions(session, report)[0].conflict == ConflictKind.REFUSED  # a split day needs a group
     assert activity.get_tally(session, w.centre.id, day_time.date()).total == 6
+
+
+def test_a_rotation_batch_received_offline_with_one_copy_missing(session, w):
+    batch = batches.create_batch(session, origin=w.centre, stops=[(w.school, 30)], prepared_by=w.librarian, now=NOW)
+    for code in ("C0001", "C0002", "C0003"):
+        batches.add_copy(session, batch, code, user=w.librarian, now=NOW)
+    batches.dispatch(session, batch, user=w.librarian, now=NOW)
+    school_librarian = create_user(session, "schoollib", role=Role.LIBRARIAN, password="long enough",
+                                   library=w.school)
+    create_user(session, "schoolpupil", role=Role.READER, password="long enough", card_barcode="SCH1",
+                library=w.school)
+    session.commit()
+    device = device_for(session, w.school, school_librarian)
+    pack = devices.build_pack(session, device, staff=school_librarian, now=NOW)
+    assert pack["batches"] == [[batch.code, "Trung tâm", ["C0001", "C0002", "C0003"]]]
+    at = NOW + dt.timedelta(days=1)
+    report = apply(session, device, [
+        action("receive", at, school_librarian, 1, barcode="C0001", batch=batch.code),
+        action("receive", at, school_librarian, 2, barcode="C0003", batch=batch.code),
+        action("receive", at, school_librarian, 3, barcode="C0003", batch=batch.code),  # scanned twice
+        action("finish_receipt", at + dt.timedelta(minutes=5), school_librarian, 4, batch=batch.code),
+        action("checkout", at + dt.timedelta(minutes=9), school_librarian, 5, card="SCH1", barcode="C0001"),
+    ], school_librarian, now=NOW + dt.timedelta(days=2))
+    assert (report.applied, report.conflicts) == (4, 1)
+    assert sync.report_actions(session, report)[2].conflict == ConflictKind.REFUSED
+    session.expire_all()
+    batch = batches.get_batch(session, batch.id)
+    assert batch.status.value == "at_school" and batch.received_at == at + dt.timedelta(minutes=5)
+    found = session.scalars(select(RotationDiscrepancy).where(RotationDiscrepancy.batch_id == batch.id))
+    assert [(d.kind.value, d.item.barcode) for d in found] == [("missing", "C0002")]
+    loan = session.scalar(select(Loan))
+    assert loan.item.barcode == "C0001" and loan.batch_id == batch.id

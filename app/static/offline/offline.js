@@ -11,7 +11,7 @@
   const SW_URL = "/staff/sw.js";
   const CHUNK = 500;
   const textNode = document.getElementById("offline-text");
-  const T = textNode ? JSON.parse(textNode.textContent) : {};
+  const T = textNode ? JSON.parse(textNode.dataset.text || "{}") : {};
 
   function say(key, params) {
     let message = T[key] || key;
@@ -157,7 +157,7 @@
   }
 
   async function store(device, pack) {
-    await save({ device, pack, local: {}, today: { day: "", total: 0 } });
+    await save({ device, pack, local: {}, receipts: {}, today: { day: "", total: 0 } });
   }
 
   // ---- sign-out: sync what waits, then wipe ----------------------------------------------------
@@ -296,7 +296,7 @@
       const queue = state.queue || [];
       const seq = queue.length ? queue[queue.length - 1].seq + 1 : 1;
       const full = Object.assign({ id: crypto.randomUUID(), seq, at: new Date().toISOString(),
-        staff: pack.staff.id, device: device.uid, card: "", barcode: "", count: 0, group: "" }, action);
+        staff: pack.staff.id, device: device.uid, card: "", barcode: "", count: 0, group: "", batch: "" }, action);
       queue.push(full);
       const values = { queue };
       if (changes) {
@@ -389,6 +389,66 @@
       input.focus();
     }
 
+    // Rotation batches on their way here: scan what arrived, then finish the receipt.
+    let receipts = {};
+
+    function arriving() {
+      return (pack.batches || []).filter((b) => !(receipts[b[0]] || {}).finished);
+    }
+
+    function showReceipt() {
+      const open = arriving();
+      $("offline-receipt").hidden = !open.length;
+      const select = $("offline-batch");
+      const chosen = select.value;
+      select.textContent = "";
+      for (const [code, from] of open) {
+        const option = document.createElement("option");
+        option.value = code;
+        option.textContent = `${code} — ${from}`;
+        select.append(option);
+      }
+      if (open.some((b) => b[0] === chosen)) select.value = chosen;
+      const batch = open.find((b) => b[0] === select.value);
+      $("offline-receipt-count").textContent = batch ? say("receipt_count", { batch: batch[0],
+        scanned: ((receipts[batch[0]] || {}).scanned || []).length, total: batch[2].length }) : "";
+    }
+
+    async function onReceive(event) {
+      event.preventDefault();
+      const input = $("offline-receive");
+      const barcode = input.value.trim().toUpperCase();
+      const code = $("offline-batch").value;
+      input.value = "";
+      input.focus();
+      const batch = arriving().find((b) => b[0] === code);
+      if (!barcode || !batch) return;
+      const state = receipts[code] || { scanned: [], finished: false };
+      if (state.scanned.includes(barcode)) { log(say("received_twice", { barcode }), true); return; }
+      state.scanned.push(barcode);
+      receipts[code] = state;
+      const inBatch = batch[2].includes(barcode);
+      await save({ receipts });
+      await queueAction({ kind: "receive", batch: code, barcode },
+        inBatch ? { [barcode]: { status: "available", card: "", due: "" } } : null);
+      log(say(inBatch ? "received" : "not_in_batch", { barcode, batch: code }), !inBatch);
+      showReceipt();
+    }
+
+    async function onFinish() {
+      const code = $("offline-batch").value;
+      const batch = arriving().find((b) => b[0] === code);
+      const state = receipts[code];
+      if (!batch) return;
+      if (!state || !state.scanned.length) { log(say("receipt_empty"), true); $("offline-receive").focus(); return; }
+      state.finished = true;
+      await save({ receipts });
+      await queueAction({ kind: "finish_receipt", batch: code });
+      const missing = batch[2].filter((b) => !state.scanned.includes(b)).length;
+      log(say("receipt_finished", { batch: code, missing }));
+      showReceipt();
+    }
+
     async function sync() {
       if (syncing || !navigator.onLine || !device) return;
       const waiting = ((await load(["queue"])).queue || []).length;
@@ -402,7 +462,9 @@
           try {
             pack = await downloadPack(device);
             local = {};
-            await save({ pack, local });
+            receipts = {};
+            await save({ pack, local, receipts });
+            showReceipt();
             index();
             showData();
           } catch (_) { /* the old data stays until the next sync */ }
@@ -453,14 +515,15 @@
     }
 
     async function begin() {
-      const state = await load(["device", "pack", "local", "queue"]);
+      const state = await load(["device", "pack", "local", "queue", "receipts"]);
       device = state.device || null;
       pack = state.pack || null;
       local = state.local || {};
+      receipts = state.receipts || {};
       const waiting = (state.queue || []).length;
       if (device && new Date(device.expires_at) <= new Date()) {
         // Expired: the desk data goes; actions not yet synced stay until they are synced or exported.
-        await save({ pack: undefined, local: undefined });
+        await save({ pack: undefined, local: undefined, receipts: undefined });
         pack = null;
         $("offline-unprepared-text").textContent = say("expired", { when: due(device.expires_at) })
           + (waiting ? " " + say("expired_queue", { count: waiting }) : "");
@@ -472,6 +535,7 @@
       if (pack) {
         index();
         showData();
+        showReceipt();
         $("offline-card").focus();
       }
       await refreshStatus();
@@ -482,6 +546,9 @@
     $("offline-lend-form").addEventListener("submit", onLend);
     $("offline-return-form").addEventListener("submit", onReturn);
     $("offline-visit-form").addEventListener("submit", onVisit);
+    $("offline-receive-form").addEventListener("submit", onReceive);
+    $("offline-finish").addEventListener("click", onFinish);
+    $("offline-batch").addEventListener("change", showReceipt);
     $("offline-sync").addEventListener("click", sync);
     $("offline-export").addEventListener("click", exportQueue);
     $("offline-load").addEventListener("change", loadFile);

@@ -119,4 +119,12 @@ VI = {
     '{name} · card {card} · {count} on loan': '{name} · thẻ {card} · đang mượn {count}',
     "{name}'s card is blocked ({reason}): nothing can be lent.": 'Thẻ của {name} đang bị khóa ({reason}): không thể cho mượn.',
     '{received} received: {applied} applied, {conflicts} need a decision, {duplicates} were already applied.': 'Đã nhận {received}: {applied} đã áp dụng, {conflicts} cần quyết định, {duplicates} đã áp dụng từ trước.',
+    'Checked in {barcode} from batch {batch} (waits to sync).': 'Đã nhận {barcode} của đợt {batch} (chờ đồng bộ).',
+    'Copy barcode that arrived': 'Mã vạch bản sách đã đến',
+    'Copy {barcode} is not in batch {batch}: it is kept and recorded as unexpected at sync.': 'Bản {barcode} không có trong đợt {batch}: vẫn được giữ và sẽ được ghi là ngoài danh sách khi đồng bộ.',
+    'No rotation batch has the code {code}.': 'Không có đợt luân chuyển nào mang mã {code}.',
+    'Receipt of batch {batch} finished: {missing} copies not scanned will be recorded missing at sync.': 'Đã kết thúc nhận đợt {batch}: {missing} bản chưa quét sẽ được ghi là thiếu khi đồng bộ.',
+    'Receive a rotation batch': 'Nhận đợt sách luân chuyển',
+    'Scan the copies that arrived first.': 'Hãy quét các bản sách đã đến trước.',
+    '{scanned} of {total} copies of batch {batch} checked in.': 'Đã nhận {scanned}/{total} bản của đợt {batch}.',
 }
