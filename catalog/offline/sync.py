@@ -67,11 +67,24 @@ def apply_queue(session: Session, raw: bytes | str | dict, *, staff: User, now: 
     session.add(report)
     session.flush()
     staff_cache: dict[int, User | None] = {}
+    seen = _already_applied(session, [queued.uid for queued in queue.actions])
     for queued in queue.actions:
+        if queued.uid in seen:
+            report.duplicates += 1
+            continue
         _apply_one(session, device, report, queued, staff_cache, now=now, tz=tz, age_groups=tuple(age_groups))
     device.last_sync_at = now
     session.flush()
     return report
+
+
+def _already_applied(session: Session, uids: list[str]) -> set[str]:
+    """The ids among these that an earlier sync or import recorded (one query per 500)."""
+    found: set[str] = set()
+    for start in range(0, len(uids), 500):
+        found.update(session.scalars(select(OfflineAction.action_uid).where(
+            OfflineAction.action_uid.in_(uids[start:start + 500]))))
+    return found
 
 
 def _apply_one(session: Session, device: OfflineDevice, report: SyncReport, queued: QueuedAction,
@@ -89,7 +102,7 @@ def _apply_one(session: Session, device: OfflineDevice, report: SyncReport, queu
     session.add(row)
     try:
         session.flush()
-    except IntegrityError:  # applied by an earlier sync or import of the same queue (or one running now)
+    except IntegrityError:  # recorded meanwhile by another sync of the same queue running at this moment
         outer.rollback()
         report.duplicates += 1
         session.flush()  # outside any savepoint: the next action's rollback must not take it
@@ -98,9 +111,8 @@ def _apply_one(session: Session, device: OfflineDevice, report: SyncReport, queu
         report.applied += 1
     else:
         report.conflicts += 1
-    outer.commit()
     _audit(session, row, device, staff, now)
-    session.flush()
+    outer.commit()
 
 
 def _run(session: Session, row: OfflineAction, staff: User | None, *, now: dt.datetime, tz: str | None,
