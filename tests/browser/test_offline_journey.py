@@ -185,3 +185,36 @@ def test_the_queue_carried_as_a_file_to_the_centre(demo, live_server, desktop_pa
     assert page.evaluate("navigator.serviceWorker.getRegistrations().then((r) => r.length)") == 0
     with demo.extensions["session_factory"]() as session:
         assert session.scalar(select(OfflineDevice)).revoked_at is not None
+
+
+EXPIRE = """async () => {
+  const db = await new Promise((ok) => { const r = indexedDB.open("hoclieu-offline", 1); r.onsuccess = () => ok(r.result); });
+  await new Promise((ok) => {
+    const tx = db.transaction("kv", "readwrite");
+    const store = tx.objectStore("kv");
+    store.get("device").onsuccess = (e) => store.put({ ...e.target.result, expires_at: "2020-01-01T00:00:00Z" }, "device");
+    tx.oncomplete = ok;
+  });
+  db.close();
+}"""
+KEPT = """async () => {
+  const db = await new Promise((ok) => { const r = indexedDB.open("hoclieu-offline", 1); r.onsuccess = () => ok(r.result); });
+  const keys = await new Promise((ok) => { const r = db.transaction("kv").objectStore("kv").getAllKeys(); r.onsuccess = () => ok(r.result); });
+  db.close();
+  return keys.sort();
+}"""
+
+
+def test_expired_offline_data_is_wiped_but_waiting_actions_are_kept(demo, live_server, desktop_page):
+    page = desktop_page
+    school_desk(demo)
+    prepare_and_go_offline(page, live_server, demo)
+    lend(page, READERS[0], COPIES[0])
+    page.evaluate(EXPIRE)  # as if the device's days had run out
+    page.reload()
+    page.wait_for_selector("#offline-unprepared:not([hidden])")
+    text = page.inner_text("#offline-unprepared-text")
+    assert "đã hết hạn" in text and "Vẫn còn giữ 1 thao tác" in text
+    assert page.is_hidden("#offline-work")
+    kept = page.evaluate(KEPT)
+    assert "pack" not in kept and "local" not in kept and {"device", "queue"} <= set(kept)
