@@ -207,7 +207,7 @@ def _audit(session: Session, row: OfflineAction, device: OfflineDevice, staff: U
     log_change(session, staff, "offline_action", row.id, action or f"offline_{row.kind.value}", None,
                {"device": device.uid, "action": row.action_uid, "seq": row.seq, "at": row.at, "card": row.card,
                 "barcode": row.barcode, "count": row.count, "group": row.age_group, "batch": row.batch_code,
-                "status": row.status,
+                "outcome": row.status,
                 "conflict": row.conflict, "loan_id": row.loan_id},
                now, note=f"offline device {device.uid} ({device.library.code})")
 

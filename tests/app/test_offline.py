@@ -195,6 +195,8 @@ def test_a_queue_file_imported_at_the_centre(demo, client, school):
     assert "Đã nhập: 1 đã áp dụng, 0 cần quyết định" in text and "Báo cáo đồng bộ" in text
     with demo.extensions["session_factory"]() as session:
         assert session.scalar(select(Loan)).item.barcode == "OFF002"
+    audit = client.get("/staff/audit").get_data(as_text=True)  # every synced action, with its device
+    assert "cho mượn ở quầy ngoại tuyến" in audit and info["device"] in audit
 
 
 def test_the_centre_prepares_the_school_data_as_a_file(demo, client, school):
