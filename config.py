@@ -121,6 +121,9 @@ SIGN_IN_ATTEMPTS_KEEP_DAYS = 30
 UPLOADS_KEEP_DAYS = 7
 CHECK_INDEX_HOUR_UTC = 20
 
+# Offline desks (issue 18): days a prepared device keeps its desk data and may sync (a librarian can extend it).
+OFFLINE_DAYS = 7
+
 # Reports (issue 8). Age groups of the desk tally of visits, in the order the form shows them.
 AGE_GROUPS = ("children", "youth", "adults", "elderly")
 # Growth of library use a year should reach: (last year the target applies, lowest, highest).

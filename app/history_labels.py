@@ -10,11 +10,19 @@ from app import labels
 ACTION = {"create": _l("created"), "update": _l("changed"), "delete": _l("deleted"), "merge": _l("merged"),
           "denied": _l("refused attempt"), "block": _l("blocked"), "unblock": _l("unblocked"),
           "disable": _l("disabled"), "enable": _l("enabled"), "password_change": _l("password changed"),
-          "password_reset": _l("password reset"), "unlock": _l("sign-in unlocked")}
+          "password_reset": _l("password reset"), "unlock": _l("sign-in unlocked"),
+          # offline desks (issue 18)
+          "offline_checkout": _l("lent at an offline desk"), "offline_checkin": _l("returned at an offline desk"),
+          "offline_visit": _l("visitors counted at an offline desk"),
+          "offline_receive": _l("batch copy received at an offline desk"),
+          "offline_finish_receipt": _l("batch receipt finished at an offline desk"),
+          "offline_apply": _l("offline conflict applied"), "offline_dismiss": _l("offline conflict dismissed"),
+          "revoke": _l("revoked"), "extend": _l("extended")}
+ENTITY = {"record": _l("record"), "item": _l("copy"), "user": _l("account"), "request": _l("request"),
+          "offline_action": _l("offline action"), "offline_device": _l("offline device")}
 # The duplicates queue's decisions (catalog/duplicate_decisions.py).
 ACTION.update({"not_duplicate": _l("marked not a duplicate"),
                "not_duplicate_withdrawn": _l("“not a duplicate” withdrawn")})
-ENTITY = {"record": _l("record"), "item": _l("copy"), "user": _l("account"), "request": _l("request")}
 FIELD = {
     "title": _l("Title proper"), "subtitle": _l("Subtitle"), "responsibility": _l("Statement of responsibility"),
     "authors": _l("Authors"), "subjects": _l("Subjects"), "publisher": _l("Publisher"),
@@ -29,6 +37,10 @@ FIELD = {
     "username": _l("User name"), "display_name": _l("Full name"), "email": _l("Email"), "phone": _l("Phone"),
     "role": _l("Role"), "library_id": _l("Library"), "card_barcode": _l("Reader card number"),
     "is_blocked": _l("Blocked"), "blocked_reason": _l("Reason"),
+    "device": _l("Device"), "uid": _l("Device"), "action": _l("Action id"), "seq": _l("Order on the device"),
+    "at": _l("Time on the device"), "card": _l("Reader card number"), "count": _l("Visitors"),
+    "group": _l("Age group"), "batch": _l("Batch"), "outcome": _l("Outcome"), "conflict": _l("Conflict"),
+    "loan_id": _l("Loan"), "expires_at": _l("Until"),
 }
 FIELD.update({"merged_into_id": _l("Merged into record"), "merged_from_id": _l("Merged from record"),
               "not_duplicate_of": _l("Not a duplicate of record"), "copies": _l("Copies"),

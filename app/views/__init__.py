@@ -6,7 +6,7 @@ from flask_babel import lazy_gettext as _l
 from app.auth import may_open
 from app.views import account, digital, iiif, main, opac, opds, reports, scans, staff
 from app.views import marc, marc_import, oai
-from app.views import circulation, rotation
+from app.views import circulation, offline, rotation
 from app.views import copycat
 from app.views import harvest
 
@@ -35,7 +35,7 @@ DISTRICT_NAV_LINKS = [
 
 BLUEPRINTS = [main.bp, opac.bp, reports.bp, marc.bp, marc_import.bp, oai.bp, digital.bp, iiif.bp, opds.bp, scans.bp,
               staff.bp, account.bp,
-              circulation.bp, rotation.bp, copycat.bp, harvest.bp]
+              circulation.bp, rotation.bp, copycat.bp, harvest.bp, offline.bp]
 
 
 def init_app(app: Flask) -> None:

@@ -43,6 +43,7 @@ TOOLS = [
     (_l("Copies"), "staff.copies_bulk", _l("Bulk changes on scanned copies")),
     (_l("Circulation"), "circulation.desk", _l("Circulation desk")),
     (_l("Circulation"), "circulation.overdue", _l("Overdue loans")),
+    (_l("Circulation"), "offline.devices", _l("Offline desks")),
     (_l("Rotation"), "rotation.batches", _l("Rotation batches")),
     (_l("Rotation"), "rotation.new_batch", _l("New rotation batch")),
     (_l("Readers"), "staff.readers", _l("Find a reader")),
