@@ -7,6 +7,7 @@ from app.auth import may_open
 from app.views import account, digital, iiif, main, opac, opds, reports, scans, staff
 from app.views import marc, marc_import, oai
 from app.views import circulation, rotation
+from app.views import sharing
 
 # (endpoint, label): shown to everyone.
 NAV_LINKS = [
@@ -33,7 +34,7 @@ DISTRICT_NAV_LINKS = [
 
 BLUEPRINTS = [main.bp, opac.bp, reports.bp, marc.bp, marc_import.bp, oai.bp, digital.bp, iiif.bp, opds.bp, scans.bp,
               staff.bp, account.bp,
-              circulation.bp, rotation.bp]
+              circulation.bp, rotation.bp, sharing.bp]
 
 
 def init_app(app: Flask) -> None:
