@@ -296,7 +296,8 @@ def diagnostic_document(request: Request | None, diagnostics: list[Diagnostic]) 
     writer = _Writer(request)
     if request is not None and request.operation == "explain":
         return writer.document("explainResponse", writer.diagnostics(diagnostics))
-    return writer.document("searchRetrieveResponse", writer.el("numberOfRecords", "0") + writer.diagnostics(diagnostics))
+    body = writer.el("numberOfRecords", "0") + writer.diagnostics(diagnostics)
+    return writer.document("searchRetrieveResponse", body)
 
 
 def rate_limited_document(raw: dict[str, list[str]], seconds: int) -> bytes:

@@ -112,7 +112,8 @@ def unapi():
     if not record_id:
         return Response(f'<?xml version="1.0" encoding="UTF-8"?>\n<formats>{formats}</formats>\n', mimetype=XML)
     number = record_id.rsplit(":", 1)[-1]
-    found = live_records(get_session(), [int(number)]) if number.isascii() and number.isdigit() and len(number) < 10 else []
+    is_number = number.isascii() and number.isdigit() and len(number) < 10
+    found = live_records(get_session(), [int(number)]) if is_number else []
     if not found:
         abort(404)
     if not fmt:
