@@ -15,6 +15,7 @@ from app.search import index_dir
 from catalog.items import ItemStatus
 from catalog.records import Record
 from catalog.sharing import highest_record_id, latest_change, live_records, open_objects, record_stamps
+from ingest.marc.export import record_bytes
 from ingest.marc.sharing import marcxml_record, oai_dc_record, srw_dc_record
 from search_index.errors import SearchIndexError
 from search_index.masking import masked_words
@@ -26,6 +27,7 @@ SITEMAP_URLS = 50_000  # the sitemaps protocol's limit per file
 SITEMAP_NS = "http://www.sitemaps.org/schemas/sitemap/0.9"
 UNAPI_FORMATS = {  # name -> (media type, documentation)
     "marcxml": ("application/marcxml+xml", "http://www.loc.gov/standards/marcxml/"),
+    "marc": ("application/marc", "http://www.loc.gov/marc/"),
     "oai_dc": ("application/xml", "http://www.openarchives.org/OAI/2.0/oai_dc.xsd"),
 }
 AVAILABILITY = {ItemStatus.AVAILABLE: "https://schema.org/InStock", ItemStatus.ON_LOAN: "https://schema.org/OutOfStock"}
@@ -121,6 +123,8 @@ def unapi():
                         status=300, mimetype=XML)
     if fmt not in UNAPI_FORMATS:
         abort(406)
+    if fmt == "marc":  # ISO 2709, UTF-8 (Zotero's MARC import reads it)
+        return Response(record_bytes(found[0], "marc"), mimetype="application/marc")
     xml = marcxml_record(found[0]) if fmt == "marcxml" else oai_dc_record(found[0], _record_url())
     return Response('<?xml version="1.0" encoding="UTF-8"?>\n' + xml + "\n",
                     mimetype=UNAPI_FORMATS[fmt][0] + "; charset=utf-8")

@@ -146,7 +146,7 @@ def test_results_page_has_coins_and_unapi_ids(client, shelf):
 
 def test_unapi(client, shelf):
     formats = etree.fromstring(client.get("/unapi").data)
-    assert formats.tag == "formats" and {f.get("name") for f in formats} == {"marcxml", "oai_dc"}
+    assert formats.tag == "formats" and {f.get("name") for f in formats} == {"marcxml", "marc", "oai_dc"}
     listed = client.get("/unapi", query_string={"id": shelf["local"]})
     assert listed.status_code == 300 and etree.fromstring(listed.data).get("id") == str(shelf["local"])
     marc = client.get("/unapi", query_string={"id": shelf["local"], "format": "marcxml"})
@@ -156,6 +156,8 @@ def test_unapi(client, shelf):
     assert record.findtext("m:datafield[@tag='245']/m:subfield[@code='a']", namespaces=ns).startswith("Địa chí Cát Hải")
     dc = etree.fromstring(client.get("/unapi", query_string={"id": shelf["local"], "format": "oai_dc"}).data)
     assert dc.findtext("{http://purl.org/dc/elements/1.1/}title") == TITLE_VI
+    iso = client.get("/unapi", query_string={"id": shelf["local"], "format": "marc"})
+    assert iso.mimetype == "application/marc" and iso.data.endswith(b"\x1d") and "Cát Hải".encode() in iso.data
     assert client.get("/unapi", query_string={"id": shelf["local"], "format": "bibtex"}).status_code == 406
     assert client.get("/unapi", query_string={"id": shelf["gone"], "format": "marcxml"}).status_code == 404
     assert client.get("/unapi", query_string={"id": "99999999999999", "format": "marcxml"}).status_code == 404
