@@ -232,12 +232,12 @@ def _search_retrieve(site: Site, request: Request, writer: _Writer) -> bytes:
     schema = SCHEMA_NAMES.get(args.get("recordSchema", "marcxml").strip().lower())
     if schema is None:
         raise Diagnostic(66, args["recordSchema"], f"Unknown record schema {args['recordSchema']!r} (marcxml, dc).")
-    if "sortKeys" in args:
-        raise Diagnostic(6, "sortKeys", "Sort with CQL's sortBy instead, such as: … sortBy dc.title.")
     try:
         plan = translate(parse_cql(args["query"]), expand=site.expand)
     except CQLError as error:
         raise Diagnostic(error.code, error.details, error.message) from None
+    if args.get("sortKeys", "").strip() and plan.sort == "relevance":  # SRU 1.x sorting (CQL's sortBy wins)
+        plan = dataclasses.replace(plan, sort=_sort_keys(args["sortKeys"]))
     total, ids = _run(site, plan, start - 1, count)
     if start > max(total, 1):
         raise Diagnostic(61, str(start), f"startRecord {start} is past the {total} records found.")
@@ -251,6 +251,21 @@ def _search_retrieve(site: Site, request: Request, writer: _Writer) -> bytes:
     if start - 1 + count < total and count:
         body += writer.el("nextRecordPosition", str(start + count))
     return writer.document("searchRetrieveResponse", body + _echo(writer, request, schema))
+
+
+def _sort_keys(value: str) -> str:
+    """SRU 1.x sortKeys ("path,schema,ascending,..."; one key: dc.title ascending, dc.date either way)."""
+    keys = value.split()
+    if len(keys) > 1:
+        raise Diagnostic(84, "1", "Only one sort key is supported.")
+    parts = keys[0].split(",") + ["", ""]
+    path, ascending = parts[0], parts[2] or "1"
+    name = path.lower().rpartition(".")[2]
+    if name not in ("title", "date", "year"):
+        raise Diagnostic(88, path, f"Sorting by {path!r} is not supported (dc.title, dc.date).")
+    if ascending not in ("0", "1") or (name == "title" and ascending == "0"):
+        raise Diagnostic(90, ascending, "Titles sort A to Z only; dates either way (ascending 1 or 0).")
+    return "title" if name == "title" else ("oldest" if ascending == "1" else "newest")
 
 
 def _run(site: Site, plan: Translated, offset: int, count: int) -> tuple[int, list[int]]:

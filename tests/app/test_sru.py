@@ -134,6 +134,15 @@ def test_sort_by_date_descending(sru):
     assert titles(root, "s2") == [f"Lịch sử Việt Nam tập {n}" for n in (55, 54, 53)]
 
 
+def test_sort_keys_of_sru_1(sru):
+    newest = sru(version="1.2", operation="searchRetrieve", query='dc.title = "lịch sử"', sortKeys="dc.date,,0",
+                 maximumRecords="2")
+    assert titles(newest, "s1") == ["Lịch sử Việt Nam tập 55", "Lịch sử Việt Nam tập 54"]
+    oldest = sru(version="1.2", operation="searchRetrieve", query='dc.title = "lịch sử"', sortKeys="date",
+                 maximumRecords="2")
+    assert titles(oldest, "s1") == ["Lịch sử Việt Nam tập 1", "Lịch sử Việt Nam tập 2"]
+
+
 def test_dublin_core_in_both_versions(sru):
     for version, ns in (("1.2", "s1"), ("2.0", "s2")):
         root = sru(version=version, operation="searchRetrieve", query="dc.subject = thơ", recordSchema="dc")
@@ -201,7 +210,9 @@ def test_same_answers_as_the_search_page(sru, client):
     ({"query": "a", "startRecord": "x"}, 6, "startRecord"),
     ({"query": "a", "maximumRecords": "-1"}, 6, "maximumRecords"),
     ({"query": "a", "queryType": "pqf"}, 6, "queryType"),
-    ({"query": "a", "sortKeys": "title,,1"}, 6, "sortKeys"),
+    ({"query": "a", "sortKeys": "dc.title,,1 dc.date,,0"}, 84, "1"),
+    ({"query": "a", "sortKeys": "dc.subject,,1"}, 88, "dc.subject"),
+    ({"query": "a", "sortKeys": "dc.title,,0"}, 90, "0"),
     ({"query": ["a", "b"]}, 6, "query"),
     ({"query": "lịch sử"}, 10, "5"),
     ({"query": "x" * 1001}, 12, "1000"),
