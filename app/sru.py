@@ -195,6 +195,8 @@ def explain_record(site: Site, version: str) -> str:
             f"<host>{escape(site.host)}</host><port>{site.port}</port><database>sru</database></serverInfo>"
             f'<databaseInfo><title lang="vi" primary="true">{escape(site.title)}</title>'
             f'<title lang="en">{escape(site.title_en)}</title>'
+            '<description lang="vi" primary="true">Mục lục chung của các thư viện trong huyện: biểu ghi MARC21 '
+            "dạng MARCXML hoặc Dublin Core, tìm bằng CQL.</description>"
             '<description lang="en">The shared catalogue of the district\'s libraries: MARC21 records in MARCXML '
             "or Dublin Core, searched with CQL.</description></databaseInfo>"
             '<indexInfo><set identifier="info:srw/cql-context-set/1/cql-v1.2" name="cql"/>'

@@ -6,10 +6,9 @@ from __future__ import annotations
 import datetime as dt
 
 from sqlalchemy import func, select
-from sqlalchemy.orm import Session, selectinload
+from sqlalchemy.orm import Session
 
 from catalog.digital import OPEN_LICENCES, DigitalObject
-from catalog.items import Item
 from catalog.records import Record
 
 
@@ -20,7 +19,6 @@ def live_records(session: Session, record_ids: list[int]) -> list[Record]:
         return []
     rows = session.scalars(
         select(Record).where(Record.id.in_(record_ids), Record.deleted_at.is_(None), Record.merged_into_id.is_(None))
-        .options(selectinload(Record.items).selectinload(Item.home_library))
     ).all()
     by_id = {record.id: record for record in rows}
     return [by_id[i] for i in dict.fromkeys(record_ids) if i in by_id]

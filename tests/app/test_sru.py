@@ -77,6 +77,7 @@ def test_explain_by_default_is_sru_2_with_zeerex(sru):
     explain = root.find("s2:record/s2:recordData/z:explain", NS)
     assert explain.find("z:serverInfo", NS).get("protocol") == "SRU"
     assert explain.findtext("z:serverInfo/z:database", namespaces=NS) == "sru"
+    assert explain.find("z:databaseInfo/z:description[@lang='vi']", NS).text.startswith("Mục lục chung")
     indexes = {(n.get("set"), n.text) for n in explain.iterfind("z:indexInfo/z:index/z:map/z:name", NS)}
     assert {("dc", "title"), ("dc", "creator"), ("dc", "subject"), ("bath", "isbn"), ("bath", "issn"),
             ("cql", "serverChoice"), ("dc", "date"), ("rec", "id")} <= indexes
