@@ -159,3 +159,6 @@ DERIVATIVE_CACHE_MAX_BYTES = 2 * 1024 ** 3
 IMAGE_RENDER_CONCURRENCY = 2
 IMAGE_RATE_LIMIT = "120/60"
 RATE_LIMIT_STORAGE = "memory"
+# Sharing the catalogue (issue 17): SRU searches one address off staff may make per window
+# ("N/SECONDS"; "" turns it off), counted where RATE_LIMIT_STORAGE says.
+SRU_RATE_LIMIT = "60/60"

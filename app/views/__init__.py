@@ -9,6 +9,7 @@ from app.views import marc, marc_import, oai
 from app.views import circulation, offline, rotation
 from app.views import copycat
 from app.views import harvest
+from app.views import sharing
 
 # (endpoint, label): shown to everyone.
 NAV_LINKS = [
@@ -35,7 +36,7 @@ DISTRICT_NAV_LINKS = [
 
 BLUEPRINTS = [main.bp, opac.bp, reports.bp, marc.bp, marc_import.bp, oai.bp, digital.bp, iiif.bp, opds.bp, scans.bp,
               staff.bp, account.bp,
-              circulation.bp, rotation.bp, copycat.bp, harvest.bp, offline.bp]
+              circulation.bp, rotation.bp, copycat.bp, harvest.bp, offline.bp, sharing.bp]
 
 
 def init_app(app: Flask) -> None:
