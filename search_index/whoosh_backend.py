@@ -4,7 +4,9 @@ at a time (search_index.writer), searched from bit sets cached per index generat
 
 The index object is opened once and kept: each search's searcher still reads the newest table of
 contents, so commits and a swapped-in rebuild are seen at once, and no search pays for opening
-the index again (Whoosh reads and unpickles the table of contents on each open)."""
+the index again (Whoosh reads the table of contents on each open). It reads with the schema of
+this code rather than unpickling the stored one each time; the stored one (and the schema version
+in it) is what check() and health() read, and what writers carry on."""
 from __future__ import annotations
 
 import threading
@@ -25,7 +27,7 @@ from search_index.query import search
 from search_index.rebuild import reindex
 from search_index.results import BEHIND, EMPTY, HEALTHY, UNAVAILABLE, Completion, Health, IndexCheck, IndexReport, \
     InsideHit, SearchResult
-from search_index.schema import SCHEMA_VERSION, schema_version
+from search_index.schema import SCHEMA_VERSION, build_schema, schema_version
 from search_index.suggest import autocomplete
 
 INDEX_FOLDER = "index"
@@ -44,6 +46,7 @@ class WhooshBackend:
         self.max_stale = max_stale
         self._key = str(self.index_dir.resolve())
         self._ix = None
+        self._schema = build_schema()  # searches only; check() and health() read the stored one
         self._mutex = threading.Lock()
 
     def _index(self):
@@ -52,7 +55,7 @@ class WhooshBackend:
         if ix is None:
             with self._mutex:
                 if self._ix is None:
-                    self._ix = index_writer.open_index(self.index_dir)
+                    self._ix = index_writer.open_index(self.index_dir, schema=self._schema)
                 ix = self._ix
         return ix
 

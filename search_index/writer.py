@@ -42,14 +42,16 @@ def index_exists(index_dir: Path | str) -> bool:
     return whoosh_index.exists_in(str(index_dir), indexname=INDEX_NAME)
 
 
-def open_index(index_dir: Path | str, *, create: bool = True):
+def open_index(index_dir: Path | str, *, create: bool = True, schema=None):
     """The index in `index_dir`, created empty when missing (unless create=False). Opened once:
-    asking index_exists first read the table of contents twice (a tenth of a search's time)."""
+    asking index_exists first read the table of contents twice (a tenth of a search's time).
+    `schema`: read with this schema instead of unpickling the stored one at every table of
+    contents read (for searching only: a writer must carry on the schema the index holds)."""
     path = Path(index_dir)
     try:
         if path.is_dir():
             try:
-                return whoosh_index.open_dir(str(path), indexname=INDEX_NAME)
+                return whoosh_index.open_dir(str(path), indexname=INDEX_NAME, schema=schema)
             except whoosh_index.EmptyIndexError:
                 pass
         if not create:
