@@ -44,6 +44,10 @@ BABEL_DEFAULT_TIMEZONE = TIMEZONE
 # headers are believed from this many hops, no more. 0: none (a client's forged headers are ignored).
 TRUSTED_PROXIES = 0
 
+# The search backend (search_index.backend): "whoosh", an index folder under DATA_DIR. Start-up
+# refuses a name it does not know.
+SEARCH_BACKEND = "whoosh"
+
 # /healthz is not ok when more records than this wait for the search index (a sync catches up).
 HEALTH_MAX_STALE_RECORDS = 1000
 

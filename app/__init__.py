@@ -27,6 +27,7 @@ def create_app(overrides: dict | None = None) -> Flask:
     _derive_paths(app)
     _check_secret_key(app)
     _trust_proxies(app)
+    search.check_backend_name(app)
 
     logs.init_app(app)  # first: its after-request line is written last
     db.init_app(app)

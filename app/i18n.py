@@ -7,7 +7,7 @@ from flask import Flask, current_app, request
 from flask_babel import Babel
 
 from app import dates, form_messages, history_labels, labels
-from search_index.parsing import MAX_QUERY_CHARS
+from search_index.backend import MAX_QUERY_CHARS
 
 COOKIE = "lang"
 

@@ -54,24 +54,26 @@ def prune(app: Flask, now: dt.datetime) -> dict:
 
 
 def check_and_repair_index(app: Flask, now: dt.datetime) -> dict:
-    """The nightly check-index: log the drift found and rebuild the index when there is any."""
-    from app.search import index_dir
-    from search_index.rebuild import reindex
-    from search_index.writer import check_index, index_exists
+    """The nightly check-index: log the drift found and rebuild the index when there is any (or
+    when it was written by another schema version)."""
+    from app.search import search_backend
 
-    factory, folder = app.extensions["session_factory"], index_dir(app)
-    if not index_exists(folder):
-        count = reindex(factory, folder)
+    backend = search_backend(app)
+    if not backend.health().exists:
+        count = backend.rebuild()
         log.warning("check-index at %s: no index; built one with %s records", now.isoformat(), count)
         return {"clean": False, "rebuilt": count, "missing": [], "stale": [], "orphaned": []}
-    found = check_index(factory, folder)
+    found = backend.check()
     outcome = {"clean": found.is_clean, "missing": found.missing, "stale": found.stale, "orphaned": found.orphaned}
     if found.is_clean:
         log.info("check-index at %s: the index matches the database (%s records)", now.isoformat(), found.live)
         return {**outcome, "rebuilt": 0}
+    if found.needs_rebuild:
+        log.warning("check-index at %s: the index records schema version %s, this code needs %s; rebuilding",
+                    now.isoformat(), found.schema_version, found.expected_schema_version)
     log.warning("check-index at %s: %s missing, %s stale, %s orphaned; rebuilding", now.isoformat(),
                 len(found.missing), len(found.stale), len(found.orphaned))
-    return {**outcome, "rebuilt": reindex(factory, folder)}
+    return {**outcome, "rebuilt": backend.rebuild()}
 
 
 def harvest_due(app: Flask, now: dt.datetime) -> list[int]:

@@ -1,39 +1,46 @@
-"""The search index inside the app: where it lives, keeping it in step with commits, health.
+"""The search backend inside the app: built once, kept in step with commits, and its health.
 
+- init_app builds the backend LIBRARY_SEARCH_BACKEND names (search_index.backend; `whoosh`, the
+  default) and refuses to start on another name; every part of the app reaches it through
+  search_backend(). The app never sees an index object, a path or HTML from it.
 - CLI commands and jobs call app.hooks.after_commit(app), which runs sync_index.
 - A web request indexes only the records it changed (an after_flush event notes them, after_commit
   hands them to the request), before its answer goes out; a failure is said in a flash message
   and logged. The request's own connection goes back to the pool first (a request never holds two
   pooled connections: see app.db). The stale backlog (a failed import, say) is left to `reindex`, CLI commands and jobs.
 - A failed sync leaves the records marked stale; the next sync catches up.
+- Snippets come as (text, is_match) spans; snippet_html() makes the JSON's string, escaped.
 """
 from __future__ import annotations
 
 import logging
 import os
-from pathlib import Path
 from typing import Callable
 
-from flask import Flask, Response, current_app, flash, g, has_request_context
+from flask import Flask, Response, current_app, flash, g, has_app_context, has_request_context
 from flask_babel import gettext as _
+from markupsafe import Markup, escape
 from sqlalchemy import event
 
 from app import hooks
 from app.db import release_connection
 from app.health import HealthProblem, register
-from catalog.indexing import has_live_records
 from catalog.records import Record
-from search_index.background import BackgroundIndexer
+from search_index.backend import BackgroundIndexing, Health, SearchBackend, Snippet, backend_names, create_backend
 from search_index.errors import IndexBusy
-from search_index.writer import index_exists, index_records, open_index, sync
 
 log = logging.getLogger(__name__)
 
 
-def index_dir(app: Flask | None = None) -> Path:
-    """<DATA_DIR>/index."""
-    app = app or current_app
-    return Path(app.config["DATA_DIR"]) / "index"
+def search_backend(app: Flask | None = None) -> SearchBackend:
+    """The app's search backend (built by init_app)."""
+    return (app or current_app).extensions["search_backend"]
+
+
+def snippet_html(snippet: Snippet | None) -> Markup:
+    """The spans as HTML: text escaped, matched words in <mark> (the only markup)."""
+    return Markup("").join(Markup("<mark>{}</mark>").format(text) if is_match else escape(text)
+                           for text, is_match in snippet or ())
 
 
 # A web request waits at most this long for another process's index writer; its records then stay
@@ -45,8 +52,7 @@ REQUEST_INDEX_LIMIT = 200
 
 def sync_index(app: Flask, *, lock_timeout: float | None = None) -> None:
     """Index every stale record now (an after-commit hook)."""
-    options = {"lock_timeout": lock_timeout} if lock_timeout is not None else {}
-    sync(app.extensions["session_factory"], index_dir(app), **options)
+    search_backend(app).sync(lock_timeout=lock_timeout)
 
 
 def is_bulk(app: Flask, size: int) -> bool:
@@ -54,12 +60,12 @@ def is_bulk(app: Flask, size: int) -> bool:
     return size >= int(app.config["MARC_BULK_FROM_BYTES"]) and (os.cpu_count() or 1) > 1
 
 
-def start_background_indexer(app: Flask) -> BackgroundIndexer:
+def start_background_indexer(app: Flask) -> BackgroundIndexing:
     """A process indexing the records a bulk import commits, while it goes on."""
-    return BackgroundIndexer(app.config["DATABASE_URL"], index_dir(app)).start()
+    return search_backend(app).background_indexer()
 
 
-def finish_background_indexer(app: Flask, indexer: BackgroundIndexer,
+def finish_background_indexer(app: Flask, indexer: BackgroundIndexing,
                               progress: Callable[[int, int], None] | None = None) -> None:
     """Wait for the indexer, then sync whatever it left stale (its failure is logged; the sync
     indexes its records instead)."""
@@ -72,29 +78,33 @@ def finish_background_indexer(app: Flask, indexer: BackgroundIndexer,
     hooks.after_commit(app)
 
 
+def index_health(app: Flask) -> Health:
+    """The backend's health, asked once per request (the /healthz checks share it)."""
+    if not has_app_context():
+        return search_backend(app).health()
+    if "search_health" not in g:
+        if has_request_context():
+            release_connection()  # the backend reads the database with a session of its own
+        g.search_health = search_backend(app).health()
+    return g.search_health
+
+
 def check_index_health(app: Flask) -> None:
     """HealthProblem when the index cannot be opened, or is empty (or missing) while the
     catalogue has records: every search would then find nothing."""
-    path = index_dir(app)
-    documents = 0
-    try:
-        if index_exists(path):
-            ix = open_index(path, create=False)
-            try:
-                with ix.searcher() as searcher:
-                    documents = searcher.doc_count()
-            finally:
-                ix.close()
-        elif path.exists() and not path.is_dir():
-            raise HealthProblem("the search index cannot be opened")
-    except HealthProblem:
-        raise
-    except Exception as exc:  # a health check is a process edge: any failure is the answer
-        raise HealthProblem("the search index cannot be opened") from exc
-    if not documents:
-        with app.extensions["session_factory"]() as session:
-            if has_live_records(session):
-                raise HealthProblem("the search index is empty while the catalogue has records")
+    health = index_health(app)
+    if health.status == "unavailable":
+        raise HealthProblem("the search index cannot be opened")
+    if health.status == "empty":
+        raise HealthProblem("the search index is empty while the catalogue has records")
+
+
+def check_index_backlog(app: Flask) -> None:
+    """HealthProblem when more records wait for the index than LIBRARY_HEALTH_MAX_STALE_RECORDS:
+    searches then miss them (a sync or `reindex` catches up)."""
+    stale = index_health(app).stale_records
+    if stale is not None and stale > int(app.config["HEALTH_MAX_STALE_RECORDS"]):
+        raise HealthProblem("the search index is far behind the catalogue")
 
 
 def _note_changes(session, _flush_context) -> None:
@@ -128,8 +138,7 @@ def _index_after_request(response: Response) -> Response:
         app.extensions["job_pool"].submit(_sync_in_background, app)
         return response
     try:
-        index_records(app.extensions["session_factory"], index_dir(app), list(changed),
-                      lock_timeout=REQUEST_LOCK_TIMEOUT)
+        search_backend(app).index_records(list(changed), lock_timeout=REQUEST_LOCK_TIMEOUT)
     except Exception as exc:  # process edge: the commit stands; the records stay stale for the next sync
         if isinstance(exc, IndexBusy):  # another writer for a while (an import): catch up once it is done
             log.info("index busy; records %s are indexed by a background sync", sorted(changed)[:20])
@@ -150,10 +159,28 @@ def _sync_in_background(app: Flask) -> None:
         log.exception("background search index sync failed")
 
 
+def check_backend_name(app: Flask) -> str:
+    """The backend LIBRARY_SEARCH_BACKEND names, lower case; start-up refuses another (create_app
+    asks before anything is opened)."""
+    name = str(app.config.get("SEARCH_BACKEND") or "whoosh").strip().lower()
+    if name not in backend_names():
+        from app import ConfigurationError  # the package is loaded: create_app is running
+
+        raise ConfigurationError(f"LIBRARY_SEARCH_BACKEND must be one of: {', '.join(backend_names())} "
+                                 f"(the default is whoosh), not {app.config.get('SEARCH_BACKEND')!r}.")
+    return name
+
+
 def init_app(app: Flask) -> None:
-    register(app, "index", check_index_health)
-    hooks.register(app, sync_index)
+    """Build the backend LIBRARY_SEARCH_BACKEND names, and keep it in step with commits."""
+    name = check_backend_name(app)
     factory = app.extensions["session_factory"]
+    app.extensions["search_backend"] = create_backend(
+        name, session_factory=factory, database_url=app.config["DATABASE_URL"], data_dir=app.config["DATA_DIR"],
+        max_stale=int(app.config["HEALTH_MAX_STALE_RECORDS"]))
+    register(app, "index", check_index_health)
+    register(app, "index_backlog", check_index_backlog)
+    hooks.register(app, sync_index)
     event.listen(factory, "after_flush", _note_changes)
     event.listen(factory, "after_commit", _after_commit)
     event.listen(factory, "after_soft_rollback", lambda session, _tx: _after_rollback(session))

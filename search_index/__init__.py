@@ -1,1 +1,3 @@
-"""The Whoosh side: analysis, schema, documents, writer, query. Imports catalog."""
+"""Search behind one interface (backend.py: SearchBackend, results.py: what it answers) and its
+Whoosh implementation (whoosh_backend.py over analysis, schema, documents, writer, query). Imports
+catalog."""

@@ -14,3 +14,7 @@ class IndexUnavailable(SearchIndexError):
 
 class IndexBusy(SearchIndexError):
     """Another process held the index lock for longer than we wait; the records stay stale."""
+
+
+class IndexMissing(IndexUnavailable):
+    """There is no index yet (`reindex` builds one)."""

@@ -6,7 +6,6 @@ Phrases of a plain query add to the score when they occur as typed (syllables in
 """
 from __future__ import annotations
 
-import dataclasses
 from pathlib import Path
 
 from whoosh import query as Q
@@ -18,57 +17,12 @@ from search_index.facets import cache_for, count_facets
 from search_index.highlight import snippet_for
 from search_index.ranking import PlainRanker
 from search_index.parsing import Clause, ParsedQuery, parse_query
-from search_index.schema import FACET_FIELDS, PHRASE_GROUPS, TEXT_GROUPS
+from search_index.results import MAX_PER_PAGE, SORTS, FacetValue, Hit, SearchResult, parse_filters  # noqa: F401
+from search_index.schema import PHRASE_GROUPS, TEXT_GROUPS
 from search_index.writer import open_index
 
-SORTS = ("relevance", "newest", "oldest", "title")
 FACET_TOP = {"subject": 20}
-MAX_PER_PAGE = 100
 GROUPS = tuple(group for group, _exact, _folded in TEXT_GROUPS)
-
-
-@dataclasses.dataclass
-class Hit:
-    id: int
-    title: str
-    authors: list[str]
-    year: int | None
-    type: str
-    language: list[str]
-    has_digital: bool
-    holdings: list[dict]
-    snippet: str
-    subjects: list[str]
-    publisher: str
-    score: float | None = None
-    pages: list[int] = dataclasses.field(default_factory=list)
-    inside: list[tuple[int, int]] = dataclasses.field(default_factory=list)  # (object id, page) for reader links
-    reader_object: int | None = None  # where "read online" goes
-
-
-@dataclasses.dataclass
-class FacetValue:
-    value: str
-    count: int
-    is_selected: bool = False
-
-
-@dataclasses.dataclass
-class SearchResult:
-    total: int
-    page: int
-    per_page: int
-    hits: list[Hit]
-    facets: dict[str, list[FacetValue]]
-    suggestion: str | None
-    notes: list[tuple[str, dict]]
-    query: ParsedQuery
-    sort: str
-    filters: list[tuple[str, str]]
-
-    @property
-    def pages(self) -> int:
-        return max(1, -(-self.total // self.per_page))
 
 
 def code_query(clause: Clause) -> Q.Query:
@@ -165,20 +119,12 @@ def _filter_bits(facets: dict[str, dict[str, int]], filters: list[tuple[str, str
     return bits
 
 
-def parse_filters(raw: list[str]) -> list[tuple[str, str]]:
-    """`f=FIELD:VALUE` parameters; unknown fields are dropped."""
-    filters = []
-    for item in raw:
-        field, _sep, value = item.partition(":")
-        field, value = field.strip(), normalise(value)
-        if field in FACET_FIELDS and value and (field, value) not in filters:
-            filters.append((field, value))
-    return filters
-
-
 def search(index_dir: Path | str, text: str | None, *, page: int = 1, per_page: int = 20,
-           sort: str = "relevance", filters: list[tuple[str, str]] | None = None) -> SearchResult:
-    """Search the catalogue: hits of one page, total, facet counts, notes and a suggestion."""
+           sort: str = "relevance", filters: list[tuple[str, str]] | None = None, ix=None,
+           cache_key: str | None = None) -> SearchResult:
+    """Search the catalogue: hits of one page, total, facet counts, notes and a suggestion.
+    `ix`: the index already open (search_index.whoosh_backend keeps one; each searcher still
+    reads the newest generation), `cache_key` its resolved path."""
     from search_index.suggest import did_you_mean
 
     parsed = parse_query(text)
@@ -186,10 +132,14 @@ def search(index_dir: Path | str, text: str | None, *, page: int = 1, per_page: 
     sort = sort if sort in SORTS else "relevance"
     per_page = max(1, min(int(per_page or 20), MAX_PER_PAGE))
     page = max(1, int(page or 1))
-    ix = open_index(index_dir)
+    owned = ix is None
+    if owned:
+        ix = open_index(index_dir)
     try:
         with ix.searcher() as searcher:
-            cache = cache_for(str(Path(index_dir).resolve()), searcher.reader().generation(), ix, searcher.reader())
+            generation = searcher.reader().generation()  # None for an index with no segment yet
+            cache = cache_for(cache_key or str(Path(index_dir).resolve()), -1 if generation is None else generation,
+                              ix, searcher.reader())
             reader = searcher.reader()
             facet_bits = cache.facet_bits(reader)
             match = match_bits(searcher, cache, parsed)
@@ -206,7 +156,8 @@ def search(index_dir: Path | str, text: str | None, *, page: int = 1, per_page: 
             suggestion = did_you_mean(searcher, cache, parsed, total, [cache.stored_fields(searcher, d)["data"] for d, _s in docs],
                                       lambda words: _top_data(searcher, cache, words))
     finally:
-        ix.close()
+        if owned:
+            ix.close()
     return SearchResult(total=total, page=page, per_page=per_page, hits=hits, facets=facets,
                         suggestion=suggestion, notes=parsed.notes, query=parsed, sort=sort, filters=filters)
 

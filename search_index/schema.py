@@ -1,4 +1,5 @@
-"""The index schema: each text field as written (exact) and folded; facet and sort fields."""
+"""The index schema: each text field as written (exact) and folded; facet and sort fields; the
+schema version the index records."""
 from __future__ import annotations
 
 from whoosh.fields import ID, NUMERIC, STORED, TEXT, Schema
@@ -6,6 +7,7 @@ from whoosh.formats import Positions
 from whoosh.system import pack_uint
 
 from search_index.analysis import WORD, VALUE_SEP, exact_analyzer, fold_word, folded_analyzer, prepared, value_analyzer
+from search_index.results import FACETS
 
 # (field group, boost of the exact field, boost of the folded field). The exact field gets the
 # larger boost: a query typed with marks ranks the exact spelling above folded look-alikes. The
@@ -21,8 +23,13 @@ TEXT_GROUPS = (
 PHRASE_GROUPS = ("title", "author", "subject")
 FOLDED_FIELDS = tuple(group + "_f" for group, _e, _f in TEXT_GROUPS) + ("pages_f",)
 PAGES_BOOST = 0.4
-FACET_FIELDS = ("type", "language", "decade", "subject", "library", "availability", "digital")
+FACET_FIELDS = FACETS
+# The version of what the index holds (fields, analysis, stored data). Raise it with any change an
+# index written before would answer wrongly; `check-index` then asks for a rebuild. It is stored in
+# the schema Whoosh pickles into each table of contents, so every commit carries it on and only a
+# rebuild (or a new index) writes the new one.
 SCHEMA_VERSION = "1"
+VERSION_ATTRIBUTE = "hoclieu_schema_version"
 
 
 class SyllableText(TEXT):
@@ -91,4 +98,12 @@ def build_schema() -> Schema:
         fields[group + "_f"] = SyllableText(folded=True, field_boost=folded_boost, phrase=group in PHRASE_GROUPS)
     for facet in FACET_FIELDS:
         fields["facet_" + facet] = Values()
-    return Schema(**fields)
+    schema = Schema(**fields)
+    setattr(schema, VERSION_ATTRIBUTE, SCHEMA_VERSION)
+    return schema
+
+
+def schema_version(schema) -> str | None:
+    """The SCHEMA_VERSION an index's schema was written with; None for an index written before
+    versions were recorded."""
+    return getattr(schema, VERSION_ATTRIBUTE, None)

@@ -110,14 +110,17 @@ def did_you_mean(searcher, cache, parsed: ParsedQuery, total: int, shown: list[d
     return None
 
 
-def autocomplete(index_dir: Path | str, prefix: str, *, limit: int = 10) -> list[dict]:
-    """Titles, authors and subjects starting with `prefix` (marks and case ignored)."""
+def autocomplete(index_dir: Path | str, prefix: str, *, limit: int = 10, ix=None) -> list[dict]:
+    """Titles, authors and subjects starting with `prefix` (marks and case ignored); `ix` the
+    index already open (then left open)."""
     words = WORD.findall(fold(normalise(prefix)))
     if not words:
         return []
     key = " ".join(words)
     found = []
-    ix = open_index(index_dir)
+    owned = ix is None
+    if owned:
+        ix = open_index(index_dir)
     try:
         with ix.searcher() as searcher:
             reader = searcher.reader()
@@ -134,7 +137,8 @@ def autocomplete(index_dir: Path | str, prefix: str, *, limit: int = 10) -> list
                         continue
                     found.append({"value": shown, "kind": kind, "count": reader.doc_frequency(field, term)})
     finally:
-        ix.close()
+        if owned:
+            ix.close()
     found.sort(key=lambda f: (-f["count"], len(f["value"]), f["value"]))
     seen, out = set(), []
     for item in found:

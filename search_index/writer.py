@@ -9,7 +9,6 @@ stale for the next sync.
 """
 from __future__ import annotations
 
-import dataclasses
 import threading
 from pathlib import Path
 from typing import Callable
@@ -24,8 +23,9 @@ from catalog.records import stale_record_ids
 from search_index.cleaning import GracefulWriter
 from search_index.codec import TermPool, WritingCodec
 from search_index.documents import build_document
-from search_index.errors import IndexBusy, IndexUnavailable
-from search_index.schema import build_schema
+from search_index.errors import IndexBusy, IndexMissing, IndexUnavailable
+from search_index.results import IndexCheck, IndexReport
+from search_index.schema import SCHEMA_VERSION, build_schema, schema_version
 
 INDEX_NAME = "records"
 LOCK_TIMEOUT = 30.0
@@ -42,15 +42,21 @@ def index_exists(index_dir: Path | str) -> bool:
     return whoosh_index.exists_in(str(index_dir), indexname=INDEX_NAME)
 
 
-def open_index(index_dir: Path | str, *, create: bool = True):
-    """The index in `index_dir`, created empty when missing (unless create=False)."""
+def open_index(index_dir: Path | str, *, create: bool = True, schema=None):
+    """The index in `index_dir`, created empty when missing (unless create=False). Opened once:
+    asking index_exists first read the table of contents twice (a tenth of a search's time).
+    `schema`: read with this schema instead of unpickling the stored one at every table of
+    contents read (for searching only: a writer must carry on the schema the index holds)."""
     path = Path(index_dir)
     try:
-        if index_exists(path):
-            return whoosh_index.open_dir(str(path), indexname=INDEX_NAME)
+        if path.is_dir():
+            try:
+                return whoosh_index.open_dir(str(path), indexname=INDEX_NAME, schema=schema)
+            except whoosh_index.EmptyIndexError:
+                pass
         if not create:
-            raise IndexUnavailable(N_("The search index at {path} does not exist yet; run `flask --app app reindex`."),
-                                   path=str(path))
+            raise IndexMissing(N_("The search index at {path} does not exist yet; run `flask --app app reindex`."),
+                               path=str(path))
         path.mkdir(parents=True, exist_ok=True)
         return whoosh_index.create_in(str(path), build_schema(), indexname=INDEX_NAME)
     except (OSError, whoosh_index.IndexError) as exc:
@@ -84,11 +90,7 @@ def write_document(writer, row, *, exists: bool) -> None:
         writer.add_document(**build_document(row))
 
 
-@dataclasses.dataclass
-class SyncReport:
-    indexed: int = 0
-    removed: int = 0
-    deferred: bool = False
+SyncReport = IndexReport
 
 
 class _SyncState:
@@ -212,21 +214,6 @@ def index_records(session_factory: sessionmaker, index_dir: Path | str, record_i
     return report
 
 
-@dataclasses.dataclass
-class IndexCheck:
-    """Drift between database and index."""
-
-    missing: list[int]
-    stale: list[int]
-    orphaned: list[int]
-    indexed: int
-    live: int
-
-    @property
-    def is_clean(self) -> bool:
-        return not (self.missing or self.stale or self.orphaned)
-
-
 def check_index(session_factory: sessionmaker, index_dir: Path | str) -> IndexCheck:
     """Missing (live records not indexed), stale (marked, or indexed from an older version) and
     orphaned (indexed but deleted, merged or unknown) entries."""
@@ -236,10 +223,33 @@ def check_index(session_factory: sessionmaker, index_dir: Path | str) -> IndexCh
     try:
         with ix.searcher() as searcher:
             indexed = {int(fields["id"]): fields.get("version", "") for fields in searcher.all_stored_fields()}
+            written_by = schema_version(searcher.schema)
     finally:
         ix.close()
     missing = sorted(set(versions) - set(indexed))
     stale = sorted(rid for rid, (is_stale, version) in versions.items()
                    if rid in indexed and (is_stale or indexed[rid] != version))
     orphaned = sorted(set(indexed) - set(versions))
-    return IndexCheck(missing=missing, stale=stale, orphaned=orphaned, indexed=len(indexed), live=len(versions))
+    return IndexCheck(missing=missing, stale=stale, orphaned=orphaned, indexed=len(indexed), live=len(versions),
+                      schema_version=written_by, expected_schema_version=SCHEMA_VERSION)
+
+
+def remove_documents(index_dir: Path | str, record_ids: list[int], *, lock_timeout: float = LOCK_TIMEOUT) -> int:
+    """Take these records out of the index whatever the database says (they come back at the
+    next sync if they are live and marked stale); returns how many entries were removed."""
+    ix = open_index(index_dir)
+    try:
+        writer = open_writer(ix, lock_timeout)
+        try:
+            with writer.searcher() as searcher:
+                removed = sum(writer.delete_by_term("id", str(rid), searcher=searcher) for rid in sorted(set(record_ids)))
+        except BaseException:
+            writer.cancel()
+            raise
+        try:
+            writer.commit()
+        except OSError as exc:
+            raise _unwritable(ix, exc) from exc
+        return removed
+    finally:
+        ix.close()

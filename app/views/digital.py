@@ -14,9 +14,9 @@ from app.dates import library_today
 from app.db import get_session
 from app.params import page_arg
 from app.ratelimit import count_derivation
+from app.search import search_backend, snippet_html
 from catalog.digital import (DigitalObject, LICENCE_URLS, Viewer, get_object, get_page, list_objects,
-                             objects_of_record, raise_read_at_library, require_download, search_inside,
-                             viewer_access)
+                             objects_of_record, raise_read_at_library, require_download, viewer_access)
 from catalog.records import get_record
 from catalog.usage import count_use
 from ingest.scans.iiif import preferred_sizes
@@ -150,7 +150,7 @@ def read(object_id: int, number: int):
     check_read(obj)
     page = get_page(obj, number)
     q = request.args.get("q", "").strip()[:MAX_INSIDE_QUERY_CHARS]
-    hits = search_inside(get_session(), [obj], q, viewer=viewer()) if q else []
+    hits = search_backend().search_inside([obj], q, viewer=viewer()) if q else []
     boxes = next((h.boxes for h in hits if h.page == number), [])
     count_once(obj, "read")
     get_session().commit()
@@ -217,14 +217,14 @@ def search_inside_json(record_id: int):
     wanted = request.args.get("object", type=int)
     objects = [o for o in objects_of_record(get_session(), record_id) if wanted is None or o.id == wanted]
     q = request.args.get("q", "")
-    hits = search_inside(get_session(), objects, q, viewer=viewer())
+    hits = search_backend().search_inside(objects, q, viewer=viewer())
     has_text = any(p.text for o in objects for p in o.pages)
     return jsonify(q=q, total=len(hits), available=has_text or ocr_available(), hits=[_hit_json(h, q) for h in hits])
 
 
 def _hit_json(hit, q: str) -> dict:
     """One search-inside hit; for material read only at the library, the page number and a note."""
-    body = {"page": hit.page, "object": hit.object_id, "snippet": hit.snippet, "boxes": hit.boxes,
+    body = {"page": hit.page, "object": hit.object_id, "snippet": snippet_html(hit.snippet), "boxes": hit.boxes,
             "restricted": hit.restricted}
     if hit.restricted:
         body["message"] = _("This page holds the words; it can be read at the library.")

@@ -8,17 +8,14 @@ from flask_babel import lazy_gettext as _l
 from app import labels
 from app.db import get_session
 from app.params import page_arg
-from app.search import index_dir
+from app.search import search_backend, snippet_html
 from app.views.digital import viewer
 from catalog.detail import record_detail_data
 from catalog.digital import first_objects, records_with_hidden_text, viewer_access
 from catalog.indexing import pages_with_words
 from catalog.libraries import list_libraries
 from catalog.text import normalise
-from search_index.highlight import mark_words
-from search_index.parsing import MAX_QUERY_CHARS
-from search_index.query import MAX_PER_PAGE, SearchResult, parse_filters, search
-from search_index.suggest import autocomplete
+from search_index.backend import MAX_PER_PAGE, MAX_QUERY_CHARS, SearchResult, has_match, parse_filters
 
 bp = Blueprint("opac", __name__)
 
@@ -69,8 +66,9 @@ def _int_arg(name: str, default: int) -> int:
 def run_search() -> SearchResult:
     """Search with the request's parameters, then find the digital pages holding the words."""
     per_page = max(1, min(_int_arg("per_page", 20), MAX_PER_PAGE))
-    result = search(
-        index_dir(), request.args.get("q", ""), page=page_arg(per_page), per_page=per_page,
+    backend = search_backend()
+    result = backend.search(
+        request.args.get("q", ""), page=page_arg(per_page), per_page=per_page,
         sort=request.args.get("sort", "relevance"), filters=parse_filters(request.args.getlist("f")),
     )
     words = result.query.plain_words()
@@ -87,10 +85,13 @@ def run_search() -> SearchResult:
             pages = found.get(hit.id, [])
             hit.pages = [p.number for p in pages]
             hit.inside = [(p.object_id, p.number) for p in pages]
-            if pages and not mark_words(hit.snippet, words):
-                hit.snippet = (_("p. {page}: the words are there; read it at the library.").format(page=pages[0][0])
-                               if hit.id in hidden else
-                               _("p. {page}: ").format(page=pages[0][0]) + (mark_words(pages[0][1], words) or ""))
+            if pages and not has_match(hit.snippet):
+                if hit.id in hidden:
+                    hit.snippet = ((_("p. {page}: the words are there; read it at the library.").format(
+                        page=pages[0][0]), False),)
+                else:
+                    hit.snippet = ((_("p. {page}: ").format(page=pages[0][0]), False),
+                                   *(backend.highlight(pages[0][1], words) or ()))
     return result
 
 
@@ -127,7 +128,7 @@ def api_search():
         total=result.total, page=result.page, per_page=result.per_page, pages=result.pages,
         hits=[{"id": h.id, "title": h.title, "authors": h.authors, "year": h.year, "type": h.type,
                "language": h.language, "has_digital": h.has_digital, "holdings": h.holdings,
-               "snippet": h.snippet, "pages": h.pages} for h in result.hits],
+               "snippet": snippet_html(h.snippet), "pages": h.pages} for h in result.hits],
         facets={name: [{"value": v.value, "count": v.count} for v in values] for name, values in result.facets.items()},
         suggestion=result.suggestion,
         messages=[_(t).format(**p) for t, p in result.notes],
@@ -136,7 +137,8 @@ def api_search():
 
 @bp.get("/api/autocomplete")
 def api_autocomplete():
-    return jsonify(suggestions=autocomplete(index_dir(), request.args.get("q", ""), limit=_int_arg("limit", 10)))
+    found = search_backend().autocomplete(request.args.get("q", ""), limit=_int_arg("limit", 10))
+    return jsonify(suggestions=[{"value": c.value, "kind": c.kind, "count": c.count} for c in found])
 
 
 @bp.get("/records/<int:record_id>")

@@ -103,7 +103,7 @@ def test_a_save_that_finds_the_index_busy_leaves_no_traceback_in_the_log(demo, c
 
     monkeypatch.setattr(app.search, "REQUEST_LOCK_TIMEOUT", 0.2)
     login(client, "bienmuc")
-    ix = open_index(app.search.index_dir(demo))
+    ix = open_index(app.search.search_backend(demo).index_dir)
     writer = open_writer(ix)  # as another process's writer would: the lock is taken
     try:
         with caplog.at_level(logging.INFO, logger="app"):

@@ -177,10 +177,9 @@ def test_a_bulk_marc_import_killed_mid_way_leaves_no_helper_and_imports_nothing_
     job = wait_for(lambda: (j := _job(app, job_id)).is_finished and j, 180, "the import to finish", workers)
     assert job.status.value == "done", job.message
     assert _records(app)[0] - records_before == 1000, "records imported twice or lost"
-    from app.search import index_dir
-    from search_index.writer import check_index
+    from app.search import search_backend
 
-    assert check_index(app.extensions["session_factory"], index_dir(app)).missing == []
+    assert search_backend(app).check().missing == []
 
 
 def test_workers_on_redis_share_the_pages_of_one_ocr_job(app_overrides, db_url, data_dir, tmp_path, runner, book):

@@ -78,7 +78,8 @@ def test_search_inside_json_and_highlight_boxes(client, open_book):
         body = client.get(f"/api/records/{record_id}/search-inside", query_string={"q": q}).get_json()
         assert [hit["page"] for hit in body["hits"]] == [2], q
         hit = body["hits"][0]
-        assert "Đường về làng" in hit["snippet"]
+        assert "Đường về làng" in re.sub(r"</?mark>", "", hit["snippet"])
+        assert "<mark>Đường</mark>" in hit["snippet"], "the words searched are marked (escaped HTML, as /api/search)"
         assert all(len(box) == 4 and all(isinstance(v, int) for v in box) for box in hit["boxes"])
         assert len(hit["boxes"]) >= 1
     assert client.get(f"/api/records/{record_id}/search-inside?q=khong+co").get_json()["hits"] == []

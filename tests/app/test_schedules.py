@@ -94,9 +94,9 @@ def test_prune_ages_are_configurable(app_overrides, db_url):
 
 
 def test_nightly_check_index_finds_drift_logs_it_and_repairs_it(demo, caplog):
-    from app.search import index_dir
+    from app.search import search_backend
 
-    factory, folder = demo.extensions["session_factory"], index_dir(demo)
+    factory, folder = demo.extensions["session_factory"], search_backend(demo).index_dir
     assert check_index(factory, folder).is_clean
     ix = open_index(folder)
     with ix.writer() as writer:
