@@ -79,6 +79,11 @@ class SearchBackend(Protocol):
     def highlight(self, text: str, words: list[str]) -> Snippet | None:
         """A snippet of `text` (page text, say) around the words, marked as search marks them."""
 
+    def masked_words(self, field: str | None, pattern: str, limit: int) -> list[str]:
+        """The index's folded words that fit a masked word (* any letters, ? one; at least two
+        letters before the first mask), most used first: in `field` (a text group such as
+        "title") or, with None, every text field and the page text. SRU's CQL masking."""
+
     # -- looking after it -----------------------------------------------------------------------
     def check(self) -> IndexCheck:
         """Drift against the database, and whether a rebuild is needed for the schema version.

@@ -23,6 +23,7 @@ from search_index.background import BackgroundIndexer
 from search_index.errors import IndexMissing, IndexUnavailable
 from search_index.highlight import Snippet, mark_words
 from search_index.inside import pages_holding
+from search_index.masking import masked_words
 from search_index.query import search
 from search_index.rebuild import reindex
 from search_index.results import BEHIND, EMPTY, HEALTHY, UNAVAILABLE, Completion, Health, IndexCheck, IndexReport, \
@@ -105,6 +106,9 @@ class WhooshBackend:
 
     def highlight(self, text: str, words: list[str]) -> Snippet | None:
         return mark_words(text, words)
+
+    def masked_words(self, field: str | None, pattern: str, limit: int) -> list[str]:
+        return masked_words(self.index_dir, field, pattern, limit)
 
     # -- looking after it -----------------------------------------------------------------------
     def check(self) -> IndexCheck:

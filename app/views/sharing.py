@@ -11,15 +11,13 @@ from app import linked_data, sru
 from app.auth import csrf
 from app.db import get_session
 from app.ratelimit import RateLimited, RateLimiter, parse_limit
-from app.search import index_dir
+from app.search import search_backend
 from catalog.items import ItemStatus
 from catalog.records import Record
 from catalog.sharing import highest_record_id, latest_change, live_records, open_objects, record_stamps
 from ingest.marc.export import record_bytes
 from ingest.marc.sharing import marcxml_record, oai_dc_record, srw_dc_record
 from search_index.errors import SearchIndexError
-from search_index.masking import masked_words
-from search_index.query import search
 
 bp = Blueprint("sharing", __name__)
 XML = "text/xml; charset=utf-8"
@@ -48,10 +46,10 @@ def search_ids(text: str, sort: str, offset: int, count: int) -> tuple[int, list
     size = max(count, 1)
     first = offset // size + 1
     try:
-        result = search(index_dir(), text, page=first, per_page=size, sort=sort)
+        result = search_backend().search(text, page=first, per_page=size, sort=sort)
         ids = [hit.id for hit in result.hits]
         if count and offset + count > first * size and first * size < result.total:
-            ids += [hit.id for hit in search(index_dir(), text, page=first + 1, per_page=size, sort=sort).hits]
+            ids += [hit.id for hit in search_backend().search(text, page=first + 1, per_page=size, sort=sort).hits]
     except SearchIndexError:
         raise sru.Diagnostic(2, "", "The search index cannot be read just now; try again later.") from None
     skip = offset - (first - 1) * size
@@ -61,7 +59,7 @@ def search_ids(text: str, sort: str, offset: int, count: int) -> tuple[int, list
 def expand_mask(field: str | None, pattern: str, limit: int) -> list[str]:
     """The index words a CQL masked word (hist*, h?a) stands for: the other call into search."""
     try:
-        return masked_words(index_dir(), field, pattern, limit)
+        return search_backend().masked_words(field, pattern, limit)
     except SearchIndexError:
         raise sru.Diagnostic(2, "", "The search index cannot be read just now; try again later.") from None
 

@@ -14,7 +14,7 @@ from catalog.records import Record
 from tests.conftest import login
 
 DATA = Path(__file__).resolve().parent.parent / "data" / "dc"
-KEYS = ("read", "created", "updated", "unchanged", "rejected", "warnings", "copies", "conflicts")
+KEYS = ("read", "created", "updated", "unchanged", "rejected", "warnings", "copies", "conflicts", "warnings_by_kind")  # as import-marc
 
 
 def last_json(result) -> dict:

@@ -15,8 +15,9 @@ from tests.conftest import login
 from tests.search_index.test_schema_version import write_index_of_version
 
 ROOT = Path(__file__).resolve().parents[2]
-# What app/ may import of search_index: the interface and its errors, nothing of an engine.
-ALLOWED = {"search_index.backend", "search_index.errors"}
+# What app/ may import of search_index: the interface and its errors, and CQL (SRU's query
+# language, parsed and written in ours whatever the backend); nothing of an engine.
+ALLOWED = {"search_index.backend", "search_index.errors", "search_index.cql", "search_index.cql_query"}
 
 
 def test_app_imports_no_search_engine_and_only_the_interface():
