@@ -271,9 +271,10 @@ def import_statement(node: ast.ImportFrom, original: str, indent: str) -> str | 
             line = f"from {module} import (\n" + "".join(f"{indent}    {n},\n" for n in names) + f"{indent})"
         lines.append(line)
     comment = re.search(r"#[^\n]*", original)
-    if comment:  # a comment inside the parentheses (`# noqa: F401 (...)`) goes on the first line
-        first, _, rest = lines[0].partition("\n")
-        lines[0] = first + "  " + comment.group(0) + ("\n" + rest if rest else "")
+    if comment:  # a comment inside the parentheses goes on the first line; a `# noqa` on every line
+        for i, line in enumerate(lines if "noqa" in comment.group(0) else lines[:1]):
+            first, _, rest = line.partition("\n")
+            lines[i] = first + "  " + comment.group(0) + ("\n" + rest if rest else "")
     return ("\n" + indent).join(lines)
 
 
