@@ -20,9 +20,9 @@ from sqlalchemy import event
 
 from app import hooks
 from app.db import release_connection
-from app.health import HealthProblem, register
-from catalog.indexing import has_live_records
-from catalog.records import Record
+from app.ops.health import HealthProblem, register
+from catalog.records.indexing import has_live_records
+from catalog.records.models import Record
 from search_index.background import BackgroundIndexer
 from search_index.errors import IndexBusy
 from search_index.writer import index_exists, index_records, open_index, sync

@@ -3,8 +3,9 @@ appears once its endpoint exists."""
 from flask import Flask
 from flask_babel import lazy_gettext as _l
 
-from app.auth import may_open
-from app.views import account, digital, iiif, main, opac, opds, reports, scans, staff
+from app.web.auth import may_open
+from app.views import account, digital, iiif, main, opac, opds, reports, scans
+from app.views.staff import records as staff
 from app.views import marc, marc_import, oai
 from app.views import circulation, rotation
 

@@ -10,15 +10,15 @@ from flask import Blueprint, current_app, jsonify, redirect, render_template, re
 from flask_babel import gettext as _
 from flask_login import current_user
 
-from app.dates import library_today
+from app.display.dates import library_today
 from app.db import get_session
-from app.params import page_arg
-from app.ratelimit import count_derivation
-from catalog.digital import (DigitalObject, LICENCE_URLS, Viewer, get_object, get_page, list_objects,
+from app.web.params import page_arg
+from app.web.ratelimit import count_derivation
+from catalog.digital.models import (DigitalObject, LICENCE_URLS, Viewer, get_object, get_page, list_objects,
                              objects_of_record, raise_read_at_library, require_download, search_inside,
                              viewer_access)
-from catalog.records import get_record
-from catalog.usage import count_use
+from catalog.records.models import get_record
+from catalog.reports.usage import count_use
 from ingest.scans.iiif import preferred_sizes
 from ingest.scans.images import images_to_pdf, safe_join
 from ingest.scans.ocr import INSTALL_HINT, tesseract_status
@@ -46,12 +46,12 @@ def is_on_site() -> bool:
 
 
 def viewer() -> Viewer:
-    """Who is asking, for catalog.digital.viewer_access (the licence rule)."""
+    """Who is asking, for catalog.digital.models.viewer_access (the licence rule)."""
     return Viewer(is_staff=is_staff(), on_site=is_on_site())
 
 
 def access(obj: DigitalObject) -> dict:
-    """What this visitor may do with the object (for templates; the rule is catalog.digital.viewer_access)."""
+    """What this visitor may do with the object (for templates; the rule is catalog.digital.models.viewer_access)."""
     allowed = viewer_access(obj, viewer())
     return {"read": allowed.read, "download": allowed.download}
 
@@ -67,7 +67,7 @@ def ocr_available() -> bool:
 
 def count_once(obj: DigitalObject, kind: str) -> None:
     """Count a read once per visitor session, object and day; downloads every time."""
-    day = library_today()  # the same local day as every other counter (app/usage.py)
+    day = library_today()  # the same local day as every other counter (app/web/usage.py)
     if kind == "read":
         key = f"{day.isoformat()}:{obj.id}"
         seen = [k for k in session.get("reads", []) if k.startswith(day.isoformat())]

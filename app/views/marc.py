@@ -7,12 +7,12 @@ from flask_wtf import FlaskForm
 from wtforms import HiddenField
 from wtforms.validators import DataRequired, Regexp
 
-from app.auth import roles_required
+from app.web.auth import roles_required
 from app.db import get_session
 from catalog.db import utcnow
-from catalog.merge import find_duplicates, merge_two
-from catalog.records import get_record
-from catalog.users import Role
+from catalog.records.merge import find_duplicates, merge_two
+from catalog.records.models import get_record
+from catalog.accounts.users import Role
 from ingest.marc.export import record_bytes
 
 bp = Blueprint("marc", __name__)

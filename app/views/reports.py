@@ -12,20 +12,20 @@ from wtforms import DateField, IntegerField, SelectField, StringField, TextAreaF
 from wtforms.fields.choices import SelectChoice
 from wtforms.validators import DataRequired, InputRequired, Length, NumberRange, Optional
 
-from app import report_labels as labels
-from app.auth import roles_required
-from app.dates import library_today
+from app.display import report_labels as labels
+from app.web.auth import roles_required
+from app.display.dates import library_today
 from app.db import get_session
-from app.report_charts import month_chart, number, plan_charts, svg
-from app.report_pdf import annual_report_pdf
-from app.views.staff_forms import attempt
-from catalog.activity import EVENT_KINDS, list_events, recent_tallies, record_event, record_visits, recordable_libraries
+from app.display.report_charts import month_chart, number, plan_charts, svg
+from app.pdf.report import annual_report_pdf
+from app.views.staff.forms import attempt
+from catalog.reports.activity import EVENT_KINDS, list_events, recent_tallies, record_event, record_visits, recordable_libraries
 from catalog.db import utcnow
 from catalog.errors import N_, ValidationError
 from catalog.libraries import get_library
-from catalog.report_plan import plan_progress
-from catalog.reports import annual_report, readable_libraries, report_scope
-from catalog.users import Role
+from catalog.reports.plan import plan_progress
+from catalog.reports.annual import annual_report, readable_libraries, report_scope
+from catalog.accounts.users import Role
 
 bp = Blueprint("reports", __name__, url_prefix="/staff/reports")
 READERS = (Role.LIBRARIAN, Role.DISTRICT)  # admin always passes
@@ -33,7 +33,7 @@ RECORDERS = (Role.LIBRARIAN,)
 
 
 def local_today() -> dt.date:
-    """Today in the library's zone (the one clock, app/dates.py)."""
+    """Today in the library's zone (the one clock, app/display/dates.py)."""
     return library_today()
 
 

@@ -10,7 +10,7 @@ import re
 
 import pymarc
 
-from catalog.records import RecordDraft
+from catalog.records.models import RecordDraft
 from ingest.marc.isbn import find_isbn, find_issn
 from ingest.marc.marcjson import marc_json_to_record, record_to_marc_json  # noqa: F401 (re-export)
 

@@ -3,7 +3,7 @@ from __future__ import annotations
 
 from sqlalchemy.orm import Session
 
-from catalog.imports import run_problems
+from catalog.records.imports import run_problems
 
 
 def report_lines(session: Session, run_id: int, *, limit: int = 200) -> list[str]:

@@ -11,7 +11,7 @@ from typing import Callable
 import pymarc
 from pymarc import Field, Indicators, Subfield
 
-from catalog.records import RecordDraft
+from catalog.records.models import RecordDraft
 from ingest.marc import mapping
 from ingest.marc.isbn import find_isbn, find_issn
 from ingest.marc.marcjson import DEFAULT_LEADER, marc_json_to_record, record_to_marc_json

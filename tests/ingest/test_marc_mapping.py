@@ -7,9 +7,11 @@ import pymarc
 import pytest
 from pymarc import Field, Indicators, Subfield
 
-from catalog.records import RecordDraft
+from catalog.records.models import RecordDraft
 from ingest.marc.isbn import find_isbn, find_issn, is_valid_isbn, isbn10_to_13, normalise_isbn
-from ingest.marc.mapping import draft_from_marc, marc_from_draft, marc_json_to_record, record_to_marc_json
+from ingest.marc.mapping import draft_from_marc
+from ingest.marc.writeback import write_draft as marc_from_draft
+from ingest.marc.marcjson import marc_json_to_record, record_to_marc_json
 
 
 def df(tag: str, ind: str, *pairs: str) -> Field:

@@ -6,11 +6,11 @@ import datetime as dt
 import pytest
 from sqlalchemy import func, select
 
-from catalog.imports import ImportProblem, get_run
-from catalog.items import Item
+from catalog.records.imports import ImportProblem, get_run
+from catalog.copies.items import Item
 from catalog.libraries import LibraryKind, save_library
-from catalog.merge import find_duplicates, merge_records
-from catalog.records import Record
+from catalog.records.merge import find_duplicates, merge_records
+from catalog.records.models import Record
 from ingest.marc.pipeline import import_marc
 from tests.ingest.marc_fixtures import book, df, iso, marc8_iso, marcxml
 
