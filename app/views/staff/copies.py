@@ -10,7 +10,7 @@ from app.display.labels import label as code_label
 from app.web.auth import roles_required
 from app.db import get_session
 from app.errors import translate_error
-from app.views.staff.records import bp
+from app.views.routes import Routes
 from app.views.staff.forms import AddCopiesForm, BulkForm, CopyForm, attempt, choices, lines
 from app.pdf.labels_and_cards import labels_pdf
 from catalog.audit import history
@@ -22,6 +22,8 @@ from catalog.copies.items import Item, get_item_by_barcode
 from catalog.libraries import list_libraries
 from catalog.records.models import get_record
 from catalog.accounts.users import STAFF_ROLES
+
+routes = Routes()
 
 
 def status_label(status: str) -> str:
@@ -40,7 +42,7 @@ def _status_choices(with_blank: bool = False) -> list[tuple[str, str]]:
     return [("", _("(no change)"))] + options if with_blank else options
 
 
-@bp.route("/records/<int:record_id>/copies", methods=["GET", "POST"])
+@routes.route("/records/<int:record_id>/copies", methods=["GET", "POST"])
 @roles_required(*STAFF_ROLES)
 def record_copies(record_id: int):
     record = get_record(get_session(), record_id)
@@ -60,7 +62,7 @@ def record_copies(record_id: int):
     return render_template("staff/record_copies.html", record=record, form=form, status_label=status_label), status
 
 
-@bp.route("/copies/<int:item_id>", methods=["GET", "POST"])
+@routes.route("/copies/<int:item_id>", methods=["GET", "POST"])
 @roles_required(*STAFF_ROLES)
 def copy_edit(item_id: int):
     item = get_copy(get_session(), item_id)
@@ -84,7 +86,7 @@ def copy_edit(item_id: int):
                            may_change=may_change), status
 
 
-@bp.get("/copies")
+@routes.get("/copies")
 @roles_required(*STAFF_ROLES)
 def copy_find():
     barcode = request.args.get("barcode", "").strip()
@@ -94,7 +96,7 @@ def copy_find():
     return redirect(url_for("staff.copy_edit", item_id=item.id))
 
 
-@bp.get("/copies/<int:item_id>/history")
+@routes.get("/copies/<int:item_id>/history")
 @roles_required(*STAFF_ROLES)
 def copy_history(item_id: int):
     item = get_copy(get_session(), item_id)
@@ -103,7 +105,7 @@ def copy_history(item_id: int):
                            back=url_for("staff.copy_edit", item_id=item_id))
 
 
-@bp.route("/copies/bulk", methods=["GET", "POST"])
+@routes.route("/copies/bulk", methods=["GET", "POST"])
 @roles_required(*STAFF_ROLES)
 def copies_bulk():
     form = BulkForm()
@@ -121,7 +123,7 @@ def copies_bulk():
                            status_label=status_label)
 
 
-@bp.get("/labels.pdf")
+@routes.get("/labels.pdf")
 @roles_required(*STAFF_ROLES)
 def labels():
     """Spine and barcode labels for the copies named by ?item=ID (repeatable) or ?record=ID."""

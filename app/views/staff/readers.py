@@ -9,7 +9,7 @@ from flask_login import current_user, login_user
 from app.display import labels
 from app.web.auth import roles_required
 from app.db import get_session
-from app.views.staff.records import bp
+from app.views.routes import Routes
 from app.views.staff.forms import AccountForm, BlockForm, ResetPasswordForm, StaffAccountForm, attempt, choices
 from app.pdf.labels_and_cards import card_pdf
 from catalog.audit import entries, history
@@ -21,6 +21,8 @@ from catalog.accounts.readers import (
     unblock_account, update_account,
 )
 from catalog.accounts.users import Role, clear_sign_in_lock, generate_password, get_user, set_disabled
+
+routes = Routes()
 
 LIBRARIANS = (Role.LIBRARIAN,)
 
@@ -35,7 +37,7 @@ def role_label(role: str) -> str:
     return labels.label("role", role)
 
 
-@bp.get("/readers")
+@routes.get("/readers")
 @roles_required(*LIBRARIANS)
 def readers():
     query = request.args.get("q", "")
@@ -59,7 +61,7 @@ def _register(form: AccountForm, role: str):
     return user
 
 
-@bp.route("/readers/new", methods=["GET", "POST"])
+@routes.route("/readers/new", methods=["GET", "POST"])
 @roles_required(*LIBRARIANS)
 def reader_new():
     form = AccountForm()
@@ -72,7 +74,7 @@ def reader_new():
     return render_template("staff/reader_form.html", form=form, reader=None), 400 if request.method == "POST" else 200
 
 
-@bp.route("/readers/<int:user_id>", methods=["GET", "POST"])
+@routes.route("/readers/<int:user_id>", methods=["GET", "POST"])
 @roles_required(*LIBRARIANS)
 def reader_edit(user_id: int):
     reader = get_managed_account(get_session(), current_user, user_id)
@@ -91,7 +93,7 @@ def reader_edit(user_id: int):
                            reset_form=ResetPasswordForm(), role_label=role_label), 400 if request.method == "POST" else 200
 
 
-@bp.post("/readers/<int:user_id>/block")
+@routes.post("/readers/<int:user_id>/block")
 @roles_required(*LIBRARIANS)
 def reader_block(user_id: int):
     reader = get_managed_account(get_session(), current_user, user_id)
@@ -103,7 +105,7 @@ def reader_block(user_id: int):
     return redirect(url_for("staff.reader_edit", user_id=user_id))
 
 
-@bp.post("/readers/<int:user_id>/unblock")
+@routes.post("/readers/<int:user_id>/unblock")
 @roles_required(*LIBRARIANS)
 def reader_unblock(user_id: int):
     reader = get_managed_account(get_session(), current_user, user_id)
@@ -115,7 +117,7 @@ def reader_unblock(user_id: int):
     return redirect(url_for("staff.reader_edit", user_id=user_id))
 
 
-@bp.post("/readers/<int:user_id>/password")
+@routes.post("/readers/<int:user_id>/password")
 @roles_required(*LIBRARIANS)
 def reader_password(user_id: int):
     reader = get_managed_account(get_session(), current_user, user_id)
@@ -131,7 +133,7 @@ def reader_password(user_id: int):
     return redirect(url_for("staff.reader_edit", user_id=user_id))
 
 
-@bp.get("/readers/<int:user_id>/card.pdf")
+@routes.get("/readers/<int:user_id>/card.pdf")
 @roles_required(*LIBRARIANS)
 def reader_card(user_id: int):
     reader = get_managed_account(get_session(), current_user, user_id)
@@ -139,7 +141,7 @@ def reader_card(user_id: int):
                      download_name=f"card-{reader.card_barcode or reader.username}.pdf")
 
 
-@bp.get("/readers/<int:user_id>/history")
+@routes.get("/readers/<int:user_id>/history")
 @roles_required(*LIBRARIANS)
 def reader_history(user_id: int):
     reader = get_managed_account(get_session(), current_user, user_id)
@@ -148,7 +150,7 @@ def reader_history(user_id: int):
                            back=url_for("staff.reader_edit", user_id=user_id))
 
 
-@bp.get("/accounts")
+@routes.get("/accounts")
 @roles_required()
 def accounts():
     query = request.args.get("q", "")
@@ -156,7 +158,7 @@ def accounts():
     return render_template("staff/accounts.html", accounts=found, query=query, role_label=role_label)
 
 
-@bp.route("/accounts/new", methods=["GET", "POST"])
+@routes.route("/accounts/new", methods=["GET", "POST"])
 @roles_required()
 def account_new():
     form = StaffAccountForm()
@@ -169,7 +171,7 @@ def account_new():
     return render_template("staff/account_form.html", form=form), 400 if request.method == "POST" else 200
 
 
-@bp.post("/accounts/<int:user_id>/disable")
+@routes.post("/accounts/<int:user_id>/disable")
 @roles_required()
 def account_disable(user_id: int):
     account = _set_disabled(user_id, is_disabled=True)
@@ -178,7 +180,7 @@ def account_disable(user_id: int):
     return redirect(url_for("staff.reader_edit", user_id=user_id))
 
 
-@bp.post("/accounts/<int:user_id>/enable")
+@routes.post("/accounts/<int:user_id>/enable")
 @roles_required()
 def account_enable(user_id: int):
     account = _set_disabled(user_id, is_disabled=False)
@@ -197,7 +199,7 @@ def _set_disabled(user_id: int, *, is_disabled: bool):
     return account
 
 
-@bp.post("/accounts/<int:user_id>/unlock")
+@routes.post("/accounts/<int:user_id>/unlock")
 @roles_required()
 def account_unlock(user_id: int):
     account = get_user(get_session(), user_id)  # the form is only the CSRF token (checked app-wide)
@@ -207,7 +209,7 @@ def account_unlock(user_id: int):
     return redirect(url_for("staff.reader_edit", user_id=user_id))
 
 
-@bp.get("/audit")
+@routes.get("/audit")
 @roles_required()
 def audit_log():
     action = request.args.get("action") or None

@@ -1,8 +1,10 @@
-"""The staff side (/staff): the dashboard and cataloguing (form and MARC view, withdraw, history).
+"""The staff blueprint (/staff): its guard (signed-in staff only), the dashboard with every area's
+tools, and cataloguing (form and MARC view, withdraw, history).
 
-Copies, readers and labels are in staff_copies.py, staff_readers.py and staff_pdf.py; they add
-their routes to this blueprint. Every route checks the role; the services check it again with
-the library scope. A refused change (PermissionDenied) is logged in the audit trail."""
+The copies and readers pages (copies.py, readers.py) declare their routes on a table that
+app/views/__init__.py adds to this blueprint; label and card PDFs are drawn in app/pdf/. Every
+route checks the role; the services check it again with the library scope. A refused change
+(PermissionDenied) is logged in the audit trail."""
 from __future__ import annotations
 
 import logging
@@ -210,5 +212,3 @@ def record_history(record_id: int):
     return render_template("staff/history.html", title=record.title, entries=history(get_session(), "record", record_id),
                            back=url_for("staff.record_copies", record_id=record_id))
 
-
-from app.views.staff import copies as staff_copies, readers as staff_readers  # noqa: E402,F401  (they add routes to bp)
