@@ -20,7 +20,7 @@ from catalog.records.models import RecordDraft
 from catalog.text import nfc
 from ingest.marc.isbn import is_valid_isbn
 from ingest.marc.mapping import draft_from_marc
-from ingest.marc.writeback import write_draft as marc_from_draft
+from ingest.marc.writeback import write_draft
 from ingest.marc.marcjson import DEFAULT_LEADER, clean_leader, record_to_marc_json
 
 _TAG = re.compile(r"^[0-9]{3}$")
@@ -199,10 +199,10 @@ def check_draft(draft: RecordDraft) -> None:
 
 def stored_or_derived(draft: RecordDraft, marc: dict | None) -> dict:
     """The record's stored MARC, or MARC derived from its fields when none was stored."""
-    return marc if marc else marc_from_draft(draft, None)
+    return marc if marc else write_draft(draft, None)
 
 
 def marc_for_draft(draft: RecordDraft, base: dict | None) -> dict:
     """The stored MARC updated with the form's fields (every field the form does not cover kept)."""
     check_draft(draft)
-    return marc_from_draft(draft, base)
+    return write_draft(draft, base)
