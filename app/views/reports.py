@@ -32,15 +32,10 @@ READERS = (Role.LIBRARIAN, Role.DISTRICT)  # admin always passes
 RECORDERS = (Role.LIBRARIAN,)
 
 
-def local_today() -> dt.date:
-    """Today in the library's zone (the one clock, app/display/dates.py)."""
-    return library_today()
-
-
 def _year() -> int:
     raw = request.args.get("year", "").strip()
     if not raw:
-        return local_today().year
+        return library_today().year
     if not raw.isdigit() or not 1900 <= int(raw) <= 2200:
         raise ValidationError(N_("“{year}” is not a year (write it like 2026)."), year=raw, field="year")
     return int(raw)
@@ -103,7 +98,7 @@ def export_csv():
 @roles_required(*READERS)
 def annual_pdf():
     year, library = _scope()
-    body = annual_report_pdf(annual_report(get_session(), year, library), plan_for(library, year), local_today())
+    body = annual_report_pdf(annual_report(get_session(), year, library), plan_for(library, year), library_today())
     return Response(body, mimetype="application/pdf",
                     headers={"Content-Disposition": f'attachment; filename="{_filename(year, library, "pdf")}"'})
 
@@ -130,7 +125,7 @@ def visit_form():
     form = Form()
     form.library.choices = library_choices()
     if form.day.data is None and request.method == "GET":
-        form.day.data = local_today()
+        form.day.data = library_today()
     return form
 
 
@@ -142,7 +137,7 @@ def visits():
         groups = {g: form[f"group_{g}"].data for g in current_app.config["AGE_GROUPS"]}
         recorded = attempt(form, lambda: record_visits(  # a refusal goes next to its field, values kept
             get_session(), library=get_library(get_session(), form.library.data), day=form.day.data,
-            user=current_user, now=utcnow(), today=local_today(), total=form.total.data, groups=groups,
+            user=current_user, now=utcnow(), today=library_today(), total=form.total.data, groups=groups,
             age_groups=current_app.config["AGE_GROUPS"], note=form.note.data or ""))
         if recorded is not None:
             tally, changed = recorded
@@ -171,7 +166,7 @@ def event_form() -> EventForm:
     form.audience.choices = [SelectChoice("", _("Everyone"))] + [
         SelectChoice(g, labels.label(labels.AGE_GROUPS, g)) for g in current_app.config["AGE_GROUPS"]]
     if form.day.data is None and request.method == "GET":
-        form.day.data = local_today()
+        form.day.data = library_today()
     return form
 
 
@@ -183,7 +178,7 @@ def events():
         event = attempt(form, lambda: record_event(
             get_session(), library=get_library(get_session(), form.library.data), day=form.day.data,
             kind=form.kind.data, title=form.title.data, attendance=form.attendance.data, user=current_user,
-            now=utcnow(), today=local_today(), audience=form.audience.data or "",
+            now=utcnow(), today=library_today(), audience=form.audience.data or "",
             age_groups=current_app.config["AGE_GROUPS"], notes=form.notes.data or ""))
         if event is not None:
             get_session().commit()
@@ -191,7 +186,7 @@ def events():
                     attendance=event.attendance), "info")
             return redirect(url_for("reports.events"))
     managed = {entry.id for entry in recordable_libraries(get_session(), current_user)}
-    today = local_today()
+    today = library_today()
     return render_template("reports/events.html", form=form, labels=labels,
                            events=list_events(get_session(), managed, dt.date(today.year - 1, 1, 1), today)), \
         400 if form.errors else 200

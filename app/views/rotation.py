@@ -127,7 +127,7 @@ def create():
         session, origin=origin, stops=_stops(), now=utcnow(), prepared_by=current_user,
         code=request.form.get("code", ""), planned_dispatch_on=_date("planned_dispatch_on"),
         due_back_on=_date("due_back_on"), notes=request.form.get("notes", ""),
-        route_repeats=request.form.get("repeats") == "1")
+        route_repeats=request.form.get("repeats") == "1", today=library_today())
     return _done(batch, _("Batch {code} created: scan the copies to send.").format(code=batch.code), "scan")
 
 

@@ -10,7 +10,6 @@ own session is closed (app.db.after_release), so a request never holds two poole
 """
 from __future__ import annotations
 
-import datetime as dt
 import logging
 
 from flask import Flask, current_app, g, request, session
@@ -25,11 +24,6 @@ FLAG = "counted"
 ENDPOINTS = {"opac.search": "search", "opac.api_search": "search", "opac.record_detail": "record_view"}
 # Never counted as a visit to the site: machines and assets.
 SKIPPED = ("static", "main.healthz")
-
-
-def today() -> dt.date:
-    """Today in the district's time zone (a day's counters follow local days)."""
-    return library_today()
 
 
 def _uses(response) -> list[tuple[str, str]]:
@@ -60,7 +54,7 @@ def _count(_exc: BaseException | None) -> None:
         with current_app.extensions["session_factory"].begin() as db:
             commit_without_waiting_for_disk(db)
             for kind, subject in uses:
-                count_use(db, kind, today(), subject)
+                count_use(db, kind, library_today(), subject)
     except Exception:  # process edge: a lost count must not cost the reader the page
         log.exception("usage count failed")
 

@@ -14,6 +14,7 @@ from collections.abc import Iterable, Mapping
 from sqlalchemy import JSON, CheckConstraint, Date, DateTime, ForeignKey, Integer, String, Text, UniqueConstraint, select
 from sqlalchemy.orm import Mapped, Session, mapped_column, relationship
 
+from catalog import clock
 from catalog.db import Base
 from catalog.errors import N_, ValidationError
 from catalog.libraries import Library, list_libraries
@@ -186,9 +187,10 @@ def record_visits(
     """Record (or correct) a day's visits; returns the tally and whether anything changed.
 
     A correction keeps the old figures in a VisitTallyRevision with the user and time. `now` is
-    stored (UTC); `today` is the library's local date (default now's date): later days are refused."""
+    stored (UTC); `today` is the library's local date (default: now in the default zone, catalog/clock.py):
+    later days are refused."""
     require_library(session, user, library.id)
-    _check_day(day, today or now.date())
+    _check_day(day, today or clock.today(None, now))
     new_total, new_groups = _visit_figures(total, groups, age_groups)
     note = normalise(note)[:1000]
     tally = get_tally(session, library.id, day)
@@ -236,7 +238,7 @@ def record_event(
 ) -> Event:
     """Record an activity or event held by a library, with how many people took part."""
     require_library(session, user, library.id)
-    _check_day(day, today or now.date())
+    _check_day(day, today or clock.today(None, now))
     if kind not in EVENT_KINDS:
         raise ValidationError(N_("Unknown kind of activity {kind}."), kind=kind, field="kind")
     title = normalise(title)

@@ -18,6 +18,7 @@ from sqlalchemy.orm import Session
 from catalog.rotation.batch_steps import (  # noqa: F401 (RotationRefused, ScanResult and get_batch are part of this API)
     RotationRefused, ScanResult, entries_in, entry_of, get_batch, log_step, record_discrepancy, require_status,
 )
+from catalog import clock
 from catalog.errors import N_
 from catalog.copies.items import Item, ItemStatus, normalise_barcode, set_item_status
 from catalog.circulation.lending import lock_item, open_loan, open_rotation, ready_hold
@@ -30,9 +31,9 @@ from catalog.text import normalise
 from catalog.accounts.users import User
 
 
-def next_code(session: Session, now: dt.datetime) -> str:
-    """The next free batch code of the year: LC-2026-001, LC-2026-002, ..."""
-    prefix = f"LC-{now.year}-"
+def next_code(session: Session, year: int) -> str:
+    """The next free batch code of the (library's) year: LC-2026-001, LC-2026-002, ..."""
+    prefix = f"LC-{year}-"
     count = session.scalar(select(func.count()).select_from(RotationBatch).where(RotationBatch.code.like(prefix + "%")))
     n = count + 1
     while session.scalar(select(RotationBatch.id).where(RotationBatch.code == f"{prefix}{n:03d}")) is not None:
@@ -42,8 +43,12 @@ def next_code(session: Session, now: dt.datetime) -> str:
 
 def create_batch(session: Session, *, origin: Library, stops: list[tuple[Library, int]], now: dt.datetime,
                  prepared_by: User | None = None, code: str = "", planned_dispatch_on: dt.date | None = None,
-                 due_back_on: dt.date | None = None, notes: str = "", route_repeats: bool = False) -> RotationBatch:
-    """A draft batch going from `origin` along `stops` ((library, days) each)."""
+                 due_back_on: dt.date | None = None, notes: str = "", route_repeats: bool = False,
+                 today: dt.date | None = None) -> RotationBatch:
+    """A draft batch going from `origin` along `stops` ((library, days) each). `today` is the
+    library's date (catalog/clock.py; default: now in the default zone): the code's year and the
+    due date count from it, never from the UTC day."""
+    today = today or clock.today(None, now)
     require_desk(session, prepared_by, origin.id)
     if not stops:
         raise RotationRefused(N_("Choose at least one school or point to send the batch to."), field="stops")
@@ -53,10 +58,10 @@ def create_batch(session: Session, *, origin: Library, stops: list[tuple[Library
                                   name=origin.name, field="stops")
         if days < 1:
             raise RotationRefused(N_("A stop lasts at least one day."), field="stops")
-    code = normalise(code).upper() or next_code(session, now)
+    code = normalise(code).upper() or next_code(session, today.year)
     if session.scalar(select(RotationBatch.id).where(RotationBatch.code == code)) is not None:
         raise RotationRefused(N_("The batch code {code} is already used: choose another."), code=code, field="code")
-    start = planned_dispatch_on or now.date()
+    start = planned_dispatch_on or today
     batch = RotationBatch(
         code=code, origin_library=origin, destination_library=stops[0][0], status=BatchStatus.DRAFT,
         planned_dispatch_on=planned_dispatch_on, notes=normalise(notes), prepared_by=prepared_by,
