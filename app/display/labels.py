@@ -1,5 +1,5 @@
 """Every code the interface shows, with its words: one definition per set (statuses, roles,
-record types, licences), used by every page, form, PDF and IIIF label. Codes never reach a page."""
+record types, licences, languages), used by every page, form, PDF and IIIF label. Codes never reach a page."""
 from __future__ import annotations
 
 import enum
@@ -40,9 +40,13 @@ LICENCE = {
     "cc0": _l("No rights reserved (CC0)"), "public-domain": _l("Public domain"),
     "in-library": _l("Read in the library only"), "all-rights-reserved": _l("All rights reserved"),
 }
+# MARC language codes (008/35-37, 041) as the catalogue and the reports name them.
+LANGUAGE = {"vie": _l("Vietnamese"), "eng": _l("English"), "fre": _l("French"), "chi": _l("Chinese"),
+            "rus": _l("Russian"), "jpn": _l("Japanese"), "kor": _l("Korean"), "ger": _l("German"),
+            "und": _l("Not stated")}
 SETS = {"item_status": ITEM_STATUS, "hold_status": HOLD_STATUS, "batch_status": BATCH_STATUS,
         "item_state": ITEM_STATE, "work_status": WORK_STATUS, "role": ROLE, "record_type": RECORD_TYPE,
-        "licence": LICENCE}
+        "licence": LICENCE, "language": LANGUAGE}
 # Which set an enum's values belong to, by the enum's class name (catalog stays free of labels).
 ENUM_SETS = {"ItemStatus": ITEM_STATUS, "HoldStatus": HOLD_STATUS, "BatchStatus": BATCH_STATUS,
              "ItemState": ITEM_STATE, "JobStatus": WORK_STATUS, "Role": ROLE}

@@ -7,6 +7,7 @@ import io
 
 from flask_babel import lazy_gettext as _l
 
+from app.display.labels import LANGUAGE
 from catalog.reports.annual import YearReport
 
 FIGURES = {
@@ -81,8 +82,7 @@ AGE_GROUPS = {
     "elderly": _l("Older people"),
 }
 
-LANGUAGES = {"vie": _l("Vietnamese"), "eng": _l("English"), "fre": _l("French"), "chi": _l("Chinese"),
-             "und": _l("Not stated")}
+LANGUAGES = LANGUAGE  # one set of language names (app/display/labels.py)
 
 TYPES = {"book": _l("Books"), "serial": _l("Serials"), "map": _l("Maps"), "music": _l("Music"),
          "sound": _l("Sound recordings"), "video": _l("Video"), "image": _l("Images"), "kit": _l("Kits"),

@@ -28,8 +28,7 @@ FACET_LABELS = {
     "library": _l("Library"), "availability": _l("Availability"), "digital": _l("Readable online"),
 }
 TYPE_LABELS = labels.RECORD_TYPE
-LANGUAGE_LABELS = {"vie": _l("Vietnamese"), "eng": _l("English"), "fre": _l("French"), "chi": _l("Chinese"),
-                   "rus": _l("Russian"), "jpn": _l("Japanese"), "kor": _l("Korean"), "ger": _l("German")}
+LANGUAGE_LABELS = labels.LANGUAGE
 SORT_LABELS = {"relevance": _l("Relevance"), "newest": _l("Newest first"), "oldest": _l("Oldest first"),
                "title": _l("Title A–Z")}
 
