@@ -127,6 +127,29 @@ SYMBOL_MOVES: dict[tuple[str, str], tuple[str, str]] = {
     # one "today" (catalog/clock.py through app/display/dates.py), no aliases of it
     ("app.usage", "today"): ("app.display.dates", "library_today"),
     ("app.web.usage", "today"): ("app.display.dates", "library_today"),
+    # blueprints live in app/views: the sign-in pages and the job pages moved there
+    ("app.auth", "bp"): ("app.views.auth", "bp"),
+    ("app.auth", "LoginForm"): ("app.views.auth", "LoginForm"),
+    ("app.auth", "login"): ("app.views.auth", "login"),
+    ("app.auth", "logout"): ("app.views.auth", "logout"),
+    ("app.auth", "_safe_next"): ("app.views.auth", "_safe_next"),
+    ("app.web.auth", "bp"): ("app.views.auth", "bp"),
+    ("app.web.auth", "LoginForm"): ("app.views.auth", "LoginForm"),
+    ("app.web.auth", "login"): ("app.views.auth", "login"),
+    ("app.web.auth", "logout"): ("app.views.auth", "logout"),
+    ("app.web.auth", "_safe_next"): ("app.views.auth", "_safe_next"),
+    ("app.jobs", "bp"): ("app.views.jobs", "bp"),
+    ("app.jobs", "visible_job"): ("app.views.jobs", "visible_job"),
+    ("app.jobs", "public_message"): ("app.views.jobs", "public_message"),
+    ("app.jobs", "job_page"): ("app.views.jobs", "job_page"),
+    ("app.jobs", "job_json"): ("app.views.jobs", "job_json"),
+    ("app.jobs", "retry"): ("app.views.jobs", "retry"),
+    ("app.background.jobs", "bp"): ("app.views.jobs", "bp"),
+    ("app.background.jobs", "visible_job"): ("app.views.jobs", "visible_job"),
+    ("app.background.jobs", "public_message"): ("app.views.jobs", "public_message"),
+    ("app.background.jobs", "job_page"): ("app.views.jobs", "job_page"),
+    ("app.background.jobs", "job_json"): ("app.views.jobs", "job_json"),
+    ("app.background.jobs", "retry"): ("app.views.jobs", "retry"),
 }
 
 # The one-line docstring of each package the moves create.

@@ -5,7 +5,7 @@ from flask import Flask
 from flask_babel import lazy_gettext as _l
 
 from app.web.auth import may_open
-from app.views import account, digital, iiif, main, opac, opds, reports, scans
+from app.views import account, auth, digital, iiif, jobs, main, opac, opds, reports, scans
 from app.views.staff import copies as staff_copies, readers as staff_readers, records as staff
 from app.views import marc, marc_import, oai
 from app.views import circulation, rotation
@@ -37,7 +37,7 @@ for _pages in (staff_copies.routes, staff_readers.routes):
     _pages.add_to(staff.bp)
 
 BLUEPRINTS = [main.bp, opac.bp, reports.bp, marc.bp, marc_import.bp, oai.bp, digital.bp, iiif.bp, opds.bp, scans.bp,
-              staff.bp, account.bp,
+              staff.bp, account.bp, auth.bp, jobs.bp,
               circulation.bp, rotation.bp]
 
 

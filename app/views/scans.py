@@ -20,7 +20,8 @@ from app.web.auth import roles_required
 from app.cli.scans import scan_settings
 from app.db import get_session
 from app.web.params import page_arg
-from app.background.jobs import job_type, submit, visible_job
+from app.background.jobs import job_type, submit
+from app.views.jobs import visible_job
 from app.background.tasks import ocr_in_parts
 from app.views.staff.forms import attempt
 from catalog.digital.models import LICENCES, correct_page_text, get_object, get_page, list_objects

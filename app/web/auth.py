@@ -1,38 +1,27 @@
-"""Sign-in (Flask-Login), CSRF protection (Flask-WTF) and the role check for staff routes."""
+"""Sign-in (Flask-Login: the session's account, the limits on failed sign-ins), CSRF protection
+(Flask-WTF) and the role check for staff routes. The sign-in pages are app/views/auth.py."""
 from __future__ import annotations
 
-import functools
-from urllib.parse import urlsplit
-
 import datetime as dt
+import functools
 
-from flask import Blueprint, Flask, abort, current_app, flash, redirect, render_template, request, session, url_for
-from flask_babel import lazy_gettext as _l, gettext as _
-from flask_login import LoginManager, current_user, login_required, login_user, logout_user
-from flask_wtf import FlaskForm
+from flask import Flask, abort, current_app, request
+from flask_babel import lazy_gettext as _l
+from flask_login import LoginManager, current_user, login_required
 from flask_wtf.csrf import CSRFProtect
-from wtforms import PasswordField, StringField
-from wtforms.validators import DataRequired, Length
 
 from app.db import get_session
-from app.errors import translate_error
 from catalog.db import utcnow
 from catalog.errors import N_, PermissionDenied
-from catalog.accounts.sign_in import SignInLimits, SignInLocked, check_sign_in_allowed, record_sign_in
-from catalog.accounts.users import Role, User, check_password, end_sessions, find_user
+from catalog.accounts.sign_in import SignInLimits, check_sign_in_allowed, record_sign_in
+from catalog.accounts.users import Role, User, check_password, find_user
 
-bp = Blueprint("auth", __name__)
 login_manager = LoginManager()
 csrf = CSRFProtect()
 
 
 class AccountDisabled(PermissionDenied):
     """The password was right but the account is disabled."""
-
-
-class LoginForm(FlaskForm):
-    username = StringField(_l("User name"), validators=[DataRequired(), Length(max=64)])
-    password = PasswordField(_l("Password"), validators=[DataRequired(), Length(max=256)])
 
 
 @login_manager.user_loader
@@ -63,13 +52,6 @@ def roles_required(*roles: Role):
         return wrapped
 
     return decorator
-
-
-def _safe_next(target: str | None, user: User | None = None) -> str:
-    """`next` if it stays on this site; otherwise staff go to their desk, everyone else home."""
-    if target and not urlsplit(target).netloc and target.startswith("/") and not target.startswith("//"):
-        return target
-    return url_for("staff.dashboard") if user is not None and user.is_staff else url_for("main.home")
 
 
 def may_open(endpoint: str) -> bool:
@@ -120,40 +102,8 @@ def sign_in(username: str, password: str) -> User | None:
     return user
 
 
-@bp.route("/login", methods=["GET", "POST"])
-def login():
-    form = LoginForm()
-    status = 200
-    if form.validate_on_submit():
-        try:
-            user = sign_in(form.username.data, form.password.data)
-        except (SignInLocked, AccountDisabled) as refused:  # shown on the form, not as an error page
-            flash(translate_error(refused), "error")
-            return render_template("login.html", form=form, locked=True), refused.status
-        if user is not None:
-            session.clear()  # a fresh session on sign-in (no fixation)
-            login_user(user)
-            return redirect(_safe_next(request.args.get("next"), user))
-        flash(_("Wrong user name or password."), "error")
-        status = 400
-    elif request.method == "POST":
-        status = 400
-    return render_template("login.html", form=form), status
-
-
-@bp.post("/logout")
-def logout():
-    if current_user.is_authenticated:  # a copy of this session cookie stops working too
-        end_sessions(current_user._get_current_object())
-        get_session().commit()
-    logout_user()
-    flash(_("You are signed out."), "info")
-    return redirect(url_for("main.home"))
-
-
 def init_app(app: Flask) -> None:
     csrf.init_app(app)
     login_manager.init_app(app)
     login_manager.login_view = "auth.login"
     login_manager.login_message = _l("Please sign in to see this page.")
-    app.register_blueprint(bp)
