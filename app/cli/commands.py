@@ -1,4 +1,5 @@
-"""Command-line interface: flask --app app COMMAND (see shared/CONTRACT.md)."""
+"""Command-line interface: flask --app app COMMAND (see shared/CONTRACT.md). init-db and demo-data
+are here; init_app registers them with the commands of the other app/cli modules."""
 from __future__ import annotations
 
 import click

@@ -1,4 +1,5 @@
-"""Bibliographic records: the full source MARC plus the fields the app shows and filters on."""
+"""Bibliographic records: the full source MARC plus the fields the app shows and filters on;
+creating, finding and withdrawing them, and marking them stale for the search index."""
 from __future__ import annotations
 
 import dataclasses
