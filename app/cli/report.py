@@ -45,7 +45,7 @@ def report(year: int, code: str | None, output: str) -> None:
     """Print a year's figures (collection, readers, visits, loans, rotation, digital, events)."""
     with force_locale("vi"), current_app.extensions["session_factory"]() as session:
         try:
-            figures = annual_report(session, year, code)
+            figures = annual_report(session, year, code, tz=current_app.config["TIMEZONE"])
             plan = plan_summary(session, year, code)
         except CatalogError as error:
             raise click.ClickException(translate_error(error)) from None

@@ -14,7 +14,7 @@ from wtforms.validators import DataRequired, InputRequired, Length, NumberRange,
 
 from app.display import report_labels as labels
 from app.web.auth import roles_required
-from app.display.dates import library_today
+from app.display.dates import library_today, library_zone
 from app.db import get_session
 from app.display.report_charts import month_chart, number, plan_charts, svg
 from app.pdf.report import annual_report_pdf
@@ -54,7 +54,7 @@ def _scope_args(year: int, library) -> dict:
 @roles_required(*READERS)
 def index():
     year, library = _scope()
-    report = annual_report(get_session(), year, library)
+    report = annual_report(get_session(), year, library, tz=library_zone())
     return render_template("reports/index.html", report=report, year=year, library=library,
                            chart=svg(month_chart(report)), choices=readable_libraries(get_session(), current_user),
                            args=_scope_args(year, library), labels=labels, number=number)
@@ -89,7 +89,7 @@ def _filename(year: int, library, extension: str) -> str:
 @roles_required(*READERS)
 def export_csv():
     year, library = _scope()
-    body = labels.report_csv(annual_report(get_session(), year, library))
+    body = labels.report_csv(annual_report(get_session(), year, library, tz=library_zone()))
     return Response(body.encode("utf-8"), mimetype="text/csv",
                     headers={"Content-Disposition": f'attachment; filename="{_filename(year, library, "csv")}"'})
 
@@ -98,7 +98,7 @@ def export_csv():
 @roles_required(*READERS)
 def annual_pdf():
     year, library = _scope()
-    body = annual_report_pdf(annual_report(get_session(), year, library), plan_for(library, year), library_today())
+    body = annual_report_pdf(annual_report(get_session(), year, library, tz=library_zone()), plan_for(library, year), library_today())
     return Response(body, mimetype="application/pdf",
                     headers={"Content-Disposition": f'attachment; filename="{_filename(year, library, "pdf")}"'})
 

@@ -23,6 +23,7 @@ from collections import Counter, defaultdict
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
+from catalog import clock
 from catalog.reports.activity import Event, VisitTally
 from catalog.digital.models import DigitalObject, Page
 from catalog.errors import N_, PermissionDenied
@@ -53,11 +54,12 @@ def growth_rate(current: int, previous: int) -> float | None:
     return (current - previous) / previous
 
 
-def _as_date(value: dt.date | dt.datetime | str | None) -> dt.date | None:
+def _as_date(value: dt.date | dt.datetime | str | None, tz: str | None = None) -> dt.date | None:
+    """A date as it is; a stored time as the library's day (`tz`)."""
     if value is None:
         return None
     if isinstance(value, dt.datetime):
-        return value.date()
+        return clock.local_date(value, tz)
     if isinstance(value, dt.date):
         return value
     return dt.date.fromisoformat(str(value)[:10])
@@ -69,7 +71,8 @@ def _in_scope(column, scope: set[int] | None):
 
 # Collection -------------------------------------------------------------------------------------
 
-def _collection(session: Session, scope: set[int] | None, year: int) -> tuple[CollectionFigures, dict, Counter]:
+def _collection(session: Session, scope: set[int] | None, year: int,
+                tz: str | None) -> tuple[CollectionFigures, dict, Counter]:
     """Collection figures, plus per library (titles set, copies, new copies) and new copies per month."""
     _start, end = year_bounds(year)
     rows = session.execute(
@@ -86,7 +89,7 @@ def _collection(session: Session, scope: set[int] | None, year: int) -> tuple[Co
     per_library: dict[int, list] = defaultdict(lambda: [set(), 0, 0])
     per_month: Counter = Counter()
     for library_id, record_id, acquired_on, created_at, status, record_type, languages in rows:
-        acquired = _as_date(acquired_on) or _as_date(created_at)
+        acquired = _as_date(acquired_on) or _as_date(created_at, tz)
         if acquired is None or acquired > end or ItemStatus(status) in GONE:
             continue
         language = (languages or ["und"])[0] or "und"
@@ -114,7 +117,7 @@ def _collection(session: Session, scope: set[int] | None, year: int) -> tuple[Co
 
 # Readers, visits, events ------------------------------------------------------------------------
 
-def _readers(session: Session, scope: set[int] | None, year: int) -> tuple[int, int, Counter, Counter]:
+def _readers(session: Session, scope: set[int] | None, year: int, tz: str | None) -> tuple[int, int, Counter, Counter]:
     """Registered readers by the year's end, new ones in the year, per library, new per month."""
     _start, end = year_bounds(year)
     query = select(User.library_id, User.created_at).where(User.role == Role.READER)
@@ -124,7 +127,7 @@ def _readers(session: Session, scope: set[int] | None, year: int) -> tuple[int, 
     per_library: Counter = Counter()
     per_month: Counter = Counter()
     for library_id, created_at in session.execute(query):
-        created = _as_date(created_at)
+        created = _as_date(created_at, tz)
         if created is None or created > end:
             continue
         registered += 1
@@ -197,13 +200,13 @@ def online_sessions(session: Session, start: dt.date, end: dt.date) -> int:
     return sum(usage_by_month(session, "session", start, end).values())
 
 
-def _digital(session: Session, year: int) -> DigitalFigures:
+def _digital(session: Session, year: int, tz: str | None) -> DigitalFigures:
     start, end = year_bounds(year)
-    cutoff = dt.datetime.combine(end, dt.time.max)
+    next_year = clock.day_starts(end + dt.timedelta(days=1), tz)
     objects = session.scalar(select(func.count()).select_from(DigitalObject)
-                             .where(DigitalObject.created_at <= cutoff)) or 0
+                             .where(DigitalObject.created_at < next_year)) or 0
     pages = session.scalar(select(func.count()).select_from(Page).join(DigitalObject)
-                           .where(DigitalObject.created_at <= cutoff)) or 0
+                           .where(DigitalObject.created_at < next_year)) or 0
     reads = sum(usage_by_month(session, "read", start, end).values())
     downloads = sum(usage_by_month(session, "download", start, end).values())
     return DigitalFigures(int(objects), int(pages), reads, downloads)
@@ -254,17 +257,20 @@ def readable_libraries(session: Session, user: User) -> list[tuple[Library, int]
     return []
 
 
-def annual_report(session: Session, year: int, library: Library | str | None = None) -> YearReport:
-    """Every figure of one year, for one library and its subtree or (None) the whole network."""
+def annual_report(session: Session, year: int, library: Library | str | None = None, *,
+                  tz: str | None = None) -> YearReport:
+    """Every figure of one year, for one library and its subtree or (None) the whole network. The
+    year and its months are the library's (`tz`: LIBRARY_TIMEZONE, catalog/clock.py): a reader
+    registered at 00:30 on 1 January counts in the new year, though it is still 31 December in UTC."""
     library, scope = resolve_scope(session, library)
     start, end = year_bounds(year)
-    collection, collection_by_library, acquisitions_by_month = _collection(session, scope, year)
-    registered, new_readers, readers_by_library, readers_by_month = _readers(session, scope, year)
+    collection, collection_by_library, acquisitions_by_month = _collection(session, scope, year, tz)
+    registered, new_readers, readers_by_library, readers_by_month = _readers(session, scope, year, tz)
     visits, groups, days, visits_by_library, visits_by_month = _visits(session, scope, year)
     events, events_by_library, events_by_month = _events(session, scope, year)
     network = scope is None
     sessions_by_month = usage_by_month(session, "session", start, end) if network else None
-    loans, rotation, active, loans_by_library, loans_by_month = circulation_figures(session, scope, year)
+    loans, rotation, active, loans_by_library, loans_by_month = circulation_figures(session, scope, year, tz)
     use = library_use(session, scope, year)
     previous = library_use(session, scope, year - 1)
     months = [
@@ -305,7 +311,7 @@ def annual_report(session: Session, year: int, library: Library | str | None = N
         ),
         loans=loans,
         rotation=rotation,
-        digital=_digital(session, year) if network else None,
+        digital=_digital(session, year, tz) if network else None,
         events=events,
         library_use=use,
         previous_library_use=previous,
@@ -329,9 +335,9 @@ def _libraries_in_scope(session: Session, scope: set[int] | None) -> list[tuple[
     return found
 
 
-def circulation_figures(session: Session, scope: set[int] | None, year: int):
+def circulation_figures(session: Session, scope: set[int] | None, year: int, tz: str | None = None):
     """(loans, rotation, active readers, per library [loans, renewals], per month [loans, renewals])."""
-    year_figures = circulation_year(session, scope, year)
+    year_figures = circulation_year(session, scope, year, tz)
     loans = LoanFigures(year_figures.loans, year_figures.renewals, year_figures.returns, year_figures.borrowers)
     rotation = RotationFigures(year_figures.batches, year_figures.copies_sent, year_figures.copies_received,
                                year_figures.copies_returned, year_figures.copies_lost,

@@ -20,6 +20,7 @@ from collections import Counter
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from catalog import clock
 from catalog.circulation.models import CirculationEvent, EventKind, Loan
 from catalog.libraries import Library, LibraryKind
 from catalog.rotation.models import DiscrepancyKind, RotationBatch, RotationDiscrepancy, RotationEvent
@@ -46,17 +47,21 @@ class CirculationYear:
     by_month: dict[int, list[int]]
 
 
-def _month(value: dt.datetime | str) -> int:
-    return value.month if isinstance(value, dt.datetime) else int(str(value)[5:7])
+def _month(value: dt.datetime | str, tz: str | None) -> int:
+    """The library's month of a stored time."""
+    value = value if isinstance(value, dt.datetime) else dt.datetime.fromisoformat(str(value))
+    return clock.local(value, tz).month
 
 
-def _between(year: int) -> tuple[dt.datetime, dt.datetime]:
-    return dt.datetime(year, 1, 1), dt.datetime(year + 1, 1, 1)
+def _between(year: int, tz: str | None) -> tuple[dt.datetime, dt.datetime]:
+    """The library's year as stored times: [its 1 January, the next 1 January)."""
+    return clock.day_starts(dt.date(year, 1, 1), tz), clock.day_starts(dt.date(year + 1, 1, 1), tz)
 
 
-def circulation_year(session: Session, scope: set[int] | None, year: int) -> CirculationYear:
-    """Loans, renewals, returns, borrowers and rotation movements of one year in a scope."""
-    start, end = _between(year)
+def circulation_year(session: Session, scope: set[int] | None, year: int, tz: str | None = None) -> CirculationYear:
+    """Loans, renewals, returns, borrowers and rotation movements of one year in a scope; the year
+    and its months are the library's (`tz`, catalog/clock.py), not UTC's."""
+    start, end = _between(year, tz)
     inside = (lambda library_id: True) if scope is None else (lambda library_id: library_id in scope)
     schools = set(session.scalars(select(Library.id).where(Library.kind == LibraryKind.SCHOOL)))
     by_library: dict[int, list[int]] = {}
@@ -71,7 +76,7 @@ def circulation_year(session: Session, scope: set[int] | None, year: int) -> Cir
         loans += 1
         borrowers.add(reader_id)
         by_library.setdefault(library_id, [0, 0])[0] += 1
-        by_month[_month(at)][0] += 1
+        by_month[_month(at, tz)][0] += 1
         if batch_id is not None and library_id in schools:
             school_rotation_loans += 1
     counts: Counter = Counter()
@@ -86,7 +91,7 @@ def circulation_year(session: Session, scope: set[int] | None, year: int) -> Cir
             if reader_id is not None:
                 borrowers.add(reader_id)
             by_library.setdefault(library_id, [0, 0])[1] += 1
-            by_month[_month(at)][1] += 1
+            by_month[_month(at, tz)][1] += 1
     moved, batches = _rotation_moves(session, inside, start, end)
     return CirculationYear(
         loans=loans, renewals=counts[EventKind.RENEW], returns=counts[EventKind.CHECKIN], borrowers=len(borrowers),

@@ -63,3 +63,25 @@ def test_a_rotation_and_its_loans_recorded_by_the_services(session):
     origin = annual_report(session, 2026, "TT")
     assert origin.loans.loans == 0 and origin.rotation.school_loans_from_rotation == 0
     assert (origin.rotation.copies_sent, origin.rotation.copies_returned, origin.rotation.copies_lost) == (3, 2, 1)
+
+
+def test_the_year_and_its_months_are_the_librarys_not_utcs(session):
+    """00:30 on 1 January 2027 in Hanoi is 17:30 on 31 December 2026 in UTC (how it is stored):
+    a loan and a registration then belong to January 2027 there, and to December 2026 in UTC."""
+    school = save_library(session, code="TH", name="Trường Tiểu học", kind=LibraryKind.SCHOOL)
+    new_year_night = dt.datetime(2026, 12, 31, 17, 30)
+    reader = User(username="hs2", role=Role.READER, library=school, card_barcode="HS0002", display_name="Học sinh",
+                  created_at=new_year_night)
+    session.add(reader)
+    record = create_record(session, RecordDraft(title="Dế Mèn phiêu lưu ký"))
+    add_item(session, record, barcode="Y1", library=school, acquired_on=dt.date(2025, 5, 1))
+    session.flush()
+    checkout(session, reader=reader, barcode="Y1", library=school, now=new_year_night)
+    session.commit()
+
+    for tz, year, month in (("Asia/Ho_Chi_Minh", 2027, 1), ("UTC", 2026, 12)):
+        report = annual_report(session, year, tz=tz)
+        assert (report.loans.loans, report.readers.new) == (1, 1), tz
+        assert [m.loans for m in report.months] == [1 if m == month else 0 for m in range(1, 13)], tz
+        other = annual_report(session, 2026 if year == 2027 else 2027, tz=tz)
+        assert (other.loans.loans, other.readers.new) == (0, 0), tz
