@@ -237,7 +237,7 @@ class Edits:
 
     def __init__(self, source: str):
         self.source = source
-        self.lines = source.splitlines(keepends=True)
+        self.lines = re.findall(r"[^\n]*\n|[^\n]+$", source)  # lines as ast and tokenize count them
         self.starts = [0]
         for line in self.lines:
             self.starts.append(self.starts[-1] + len(line))
