@@ -17,7 +17,7 @@ from xml.sax.saxutils import escape
 
 from app.display.dates import formal_date, show_date, show_time
 
-FONTS = Path(__file__).resolve().parent / "static" / "fonts"
+FONTS = Path(__file__).resolve().parents[1] / "static" / "fonts"  # app/static/fonts
 
 
 def _fonts() -> tuple[str, str]:

@@ -24,7 +24,7 @@ from app.display.report_charts import COLOURS, TARGET_COLOUR, Chart, chart_top, 
 from catalog.reports.plan import PlanProgress
 from catalog.reports.annual import YearReport
 
-FONTS = Path(__file__).resolve().parent / "static" / "fonts"
+FONTS = Path(__file__).resolve().parents[1] / "static" / "fonts"  # app/static/fonts
 FONT, BOLD = "DejaVuSans", "DejaVuSans-Bold"
 
 
