@@ -36,7 +36,7 @@ DEFAULT_SECRET_KEYS = ("", "dev", "change-me", "secret")
 LANGUAGES = ("vi", "en")
 BABEL_DEFAULT_LOCALE = "vi"
 # The library's clock (LIBRARY_TIMEZONE): what "today" is and how every time is shown; stored
-# times stay UTC. Babel follows it (app/dates.py).
+# times stay UTC. Babel follows it (app/display/dates.py).
 TIMEZONE = "Asia/Ho_Chi_Minh"
 BABEL_DEFAULT_TIMEZONE = TIMEZONE
 
@@ -51,7 +51,7 @@ SEARCH_BACKEND = "whoosh"
 # /healthz is not ok when more records than this wait for the search index (a sync catches up).
 HEALTH_MAX_STALE_RECORDS = 1000
 
-# Logs (app/logs.py): one line per request and per job, "keyvalue" or "json", on standard error.
+# Logs (app/ops/logs.py): one line per request and per job, "keyvalue" or "json", on standard error.
 LOG_LEVEL = "INFO"
 LOG_FORMAT = "keyvalue"
 
@@ -62,7 +62,7 @@ SESSION_COOKIE_SECURE = False  # set LIBRARY_SESSION_COOKIE_SECURE=true behind H
 REMEMBER_COOKIE_HTTPONLY = True
 REMEMBER_COOKIE_SAMESITE = "Lax"
 
-# Failed sign-ins (catalog/sign_in.py): this many within the window for one account from one
+# Failed sign-ins (catalog/accounts/sign_in.py): this many within the window for one account from one
 # address lock that address out of the account for the lockout; from an address the account has
 # signed in from before they bring growing waits instead (FIRST_DELAY, doubling, up to the lockout).
 # One address failing over every name, or one account failing from every address together
@@ -74,7 +74,7 @@ LOGIN_FAILURE_WINDOW_MINUTES = 15
 LOGIN_LOCKOUT_MINUTES = 15
 LOGIN_FIRST_DELAY_SECONDS = 30
 
-# Security headers on every response (app/security.py). No inline script: scripts are static files.
+# Security headers on every response (app/web/security.py). No inline script: scripts are static files.
 CONTENT_SECURITY_POLICY = (
     "default-src 'self'; script-src 'self'; style-src 'self' 'unsafe-inline'; img-src 'self' data:; "
     "object-src 'none'; base-uri 'self'; form-action 'self'; frame-ancestors 'none'"
@@ -92,7 +92,7 @@ BARCODE_PATTERN = "{library}{seq:06d}"
 WTF_CSRF_ENABLED = True
 WTF_CSRF_TIME_LIMIT = None
 
-# Request bodies (app/security.py): every route accepts at most MAX_REQUEST_BYTES; the upload
+# Request bodies (app/web/security.py): every route accepts at most MAX_REQUEST_BYTES; the upload
 # routes below accept up to MAX_CONTENT_LENGTH, but only from a signed-in account with the route's
 # role, checked before the body is read.
 MAX_REQUEST_BYTES = 2 * 1024 * 1024  # the page-text form allows 200,000 characters, percent-encoded
@@ -139,7 +139,7 @@ PLAN_ACTIVITY_TARGETS = ((2025, 0.70), (2030, 1.00))
 PLAN_ACTIVITY_KINDS = ("cultural_centre", "commune_library", "post_office_point", "village_reading_room", "other")
 # The first year the plan page shows.
 PLAN_FIRST_YEAR = 2021
-# Online use (app/usage.py): count sessions, searches and record views (no personal data).
+# Online use (app/web/usage.py): count sessions, searches and record views (no personal data).
 USAGE_COUNTING = True
 # Each server process adds its counts up in memory and writes them this often (seconds); 0 writes
 # each request's counts at once. A process killed with -9 loses at most this many seconds of counts.

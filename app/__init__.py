@@ -9,8 +9,13 @@ from werkzeug.middleware.proxy_fix import ProxyFix
 
 import config as default_config
 
-from app import assets, auth, cli, db, errors, i18n, jobs, links, logs, operations, search, security, usage, views
-from app.params import BoundedIntConverter
+from app.web import assets, auth, security, usage
+from app.cli import commands as cli
+from app import db, errors, search, views
+from app.display import i18n, links
+from app.background import jobs
+from app.ops import logs, checks as operations
+from app.web.params import BoundedIntConverter
 
 
 class ConfigurationError(RuntimeError):

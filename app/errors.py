@@ -37,8 +37,8 @@ def translate_error(error: CatalogError) -> str:
 
 def _shown(name: str, value: object) -> object:
     """A message parameter in the reader's terms: a date in the library's zone, a code as words."""
-    from app.dates import show_date
-    from app.labels import message_param
+    from app.display.dates import show_date
+    from app.display.labels import message_param
 
     if isinstance(value, dt.date):
         return show_date(value)

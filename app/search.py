@@ -24,8 +24,8 @@ from sqlalchemy import event
 
 from app import hooks
 from app.db import release_connection
-from app.health import HealthProblem, register
-from catalog.records import Record
+from app.ops.health import HealthProblem, register
+from catalog.records.models import Record
 from search_index.backend import BackgroundIndexing, Health, SearchBackend, Snippet, backend_names, create_backend
 from search_index.errors import IndexBusy
 

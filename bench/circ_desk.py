@@ -21,12 +21,13 @@ sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 from sqlalchemy import insert, select  # noqa: E402
 
 from app.schema import upgrade  # noqa: E402
-from catalog import batches, lending  # noqa: E402
+from catalog.rotation import batches
+from catalog.circulation import lending  # noqa: E402
 from catalog.db import make_engine, make_session_factory  # noqa: E402
-from catalog.items import Item  # noqa: E402
+from catalog.copies.items import Item  # noqa: E402
 from catalog.libraries import Library, LibraryKind  # noqa: E402
-from catalog.records import Record  # noqa: E402
-from catalog.users import Role, User  # noqa: E402
+from catalog.records.models import Record  # noqa: E402
+from catalog.accounts.users import Role, User  # noqa: E402
 
 NOW = dt.datetime(2026, 3, 2, 9, 0)
 BATCH = 250

@@ -25,10 +25,10 @@ from sqlalchemy import select, update  # noqa: E402
 from app.schema import upgrade  # noqa: E402
 from catalog.db import make_engine, make_session_factory  # noqa: E402
 from catalog.demo import FAMILY, GIVEN, MIDDLE, QUALIFIERS, TOPICS, isbn13  # noqa: E402
-from catalog.duplicate_keys import refresh_duplicate_keys  # noqa: E402
-from catalog.duplicates import candidate_pairs, compare_pair  # noqa: E402
-from catalog.records import Record, RecordDraft, checked_draft, insert_records  # noqa: E402
-from catalog.users import Role, User  # noqa: E402
+from catalog.records.duplicate_keys import refresh_duplicate_keys  # noqa: E402
+from catalog.records.duplicates import candidate_pairs, compare_pair  # noqa: E402
+from catalog.records.models import Record, RecordDraft, checked_draft, insert_records  # noqa: E402
+from catalog.accounts.users import Role, User  # noqa: E402
 
 NOW = dt.datetime(2026, 12, 1, 9, 0)
 

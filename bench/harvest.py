@@ -5,7 +5,7 @@
 Builds a provider (SQLite, generated Vietnamese records imported with import-marc: the same
 generator as bench/marc_import.py), serves its /oai from a separate process on a free
 127.0.0.1 port, then runs a full harvest job of an empty harvester (SQLite) the way the staff
-page does (app.harvest_runs.run_harvest: HTTP, parsing, mapping, matching, writing, search
+page does (app.background.harvest_runs.run_harvest: HTTP, parsing, mapping, matching, writing, search
 index), and an incremental harvest after it (nothing changed). Prints records/s.
 """
 from __future__ import annotations
@@ -48,7 +48,7 @@ def main() -> None:
     args = parser.parse_args()
 
     from bench.marc_import import generate
-    from app.harvest_runs import queue_harvest, run_harvest
+    from app.background.harvest_runs import queue_harvest, run_harvest
     from app.schema import upgrade
     from catalog.db import utcnow
     from catalog.harvest.services import create_source

@@ -62,7 +62,7 @@ def drop_database(server_url: str, url: str) -> None:
 def build(env: dict, work: Path, records: int) -> int:
     """Generated records imported (search index included) and one scanned page; the object's id."""
     from app import create_app
-    from app.marc_runs import run_import
+    from app.background.marc_runs import run_import
     from app.schema import upgrade
     from catalog.libraries import LibraryKind, save_library
 

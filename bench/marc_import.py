@@ -4,7 +4,7 @@
 
 Generates a realistic UTF-8 ISO 2709 file (Zipf-like vocabulary, names with diacritics, subjects,
 ISBNs, Koha 952 holdings on a fifth of the records), reads it once with plain pymarc, then imports
-it through app.marc_runs.run_import, as `flask import-marc` does, in the set-up of a big file (a
+it through app.background.marc_runs.run_import, as `flask import-marc` does, in the set-up of a big file (a
 decode worker and a background indexer process; --inline: the small-file set-up, one process), and
 reports records/s, the ratio to the plain pymarc read, peak memory (ru_maxrss) and CPU time.
 """
@@ -125,7 +125,7 @@ def main() -> None:
     print(f"plain pymarc read: {read} records in {pymarc_seconds:.1f} s = {read / pymarc_seconds:,.0f} records/s")
 
     from app import create_app
-    from app.marc_runs import run_import
+    from app.background.marc_runs import run_import
     from app.schema import upgrade
     from catalog.libraries import LibraryKind, save_library
 

@@ -28,7 +28,7 @@ FLASK = Path(sys.executable).parent / "flask"
 def _ocr_run(app, folder: Path, workers: int, env: dict, log_dir: Path) -> dict:
     """Ingest the pages without OCR, queue the OCR job, start the workers, time it to done."""
     from catalog.db import utcnow
-    from catalog.jobs import Job, create_job
+    from catalog.jobs.models import Job, create_job
 
     result = app.test_cli_runner().invoke(args=["ingest-scans", str(folder), "--json", "--no-ocr"])
     object_id = json.loads(result.output.strip().splitlines()[-1])["object_id"]

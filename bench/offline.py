@@ -30,13 +30,13 @@ from sqlalchemy import insert, select, update  # noqa: E402
 
 from app import create_app  # noqa: E402
 from app.schema import upgrade  # noqa: E402
-from catalog.circulation import Loan  # noqa: E402
+from catalog.circulation.models import Loan  # noqa: E402
 from catalog.db import make_engine, make_session_factory, utcnow  # noqa: E402
-from catalog.items import Item, ItemStatus  # noqa: E402
+from catalog.copies.items import Item, ItemStatus  # noqa: E402
 from catalog.libraries import Library, LibraryKind  # noqa: E402
 from catalog.offline.queue import envelope  # noqa: E402
-from catalog.records import Record  # noqa: E402
-from catalog.users import Role, User, create_user  # noqa: E402
+from catalog.records.models import Record  # noqa: E402
+from catalog.accounts.users import Role, User, create_user  # noqa: E402
 
 RTT = 0.400
 BYTES_PER_SECOND = 50 * 1024

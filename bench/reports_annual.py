@@ -21,13 +21,13 @@ from sqlalchemy import insert  # noqa: E402
 
 from app import create_app  # noqa: E402
 from app.schema import upgrade  # noqa: E402
-from catalog.activity import Event, VisitTally  # noqa: E402
-from catalog.circulation import CirculationEvent, EventKind, Loan  # noqa: E402
-from catalog.items import Item  # noqa: E402
+from catalog.reports.activity import Event, VisitTally  # noqa: E402
+from catalog.circulation.models import CirculationEvent, EventKind, Loan  # noqa: E402
+from catalog.copies.items import Item  # noqa: E402
 from catalog.libraries import Library, LibraryKind  # noqa: E402
-from catalog.records import Record  # noqa: E402
-from catalog.usage import UsageCount  # noqa: E402
-from catalog.users import Role, User  # noqa: E402
+from catalog.records.models import Record  # noqa: E402
+from catalog.reports.usage import UsageCount  # noqa: E402
+from catalog.accounts.users import Role, User  # noqa: E402
 
 YEARS = (2025, 2026)
 
@@ -91,10 +91,10 @@ def timed(label: str, fn, results: dict) -> None:
 
 
 def run(copies: int) -> dict:
-    from app.report_labels import report_csv
-    from app.report_pdf import annual_report_pdf
+    from app.display.report_labels import report_csv
+    from app.pdf.report import annual_report_pdf
     from app.views.reports import plan_for
-    from catalog.reports import annual_report
+    from catalog.reports.annual import annual_report
 
     folder = tempfile.mkdtemp(prefix="bench-reports-")
     url = os.environ.get("LIBRARY_DATABASE_URL") or f"sqlite:///{folder}/bench.db"

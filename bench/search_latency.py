@@ -22,8 +22,8 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-from catalog.indexing import CopyRow, IndexRow  # noqa: E402
-from catalog.records import DRAFT_FIELDS, RecordDraft  # noqa: E402
+from catalog.records.indexing import CopyRow, IndexRow  # noqa: E402
+from catalog.records.models import DRAFT_FIELDS, RecordDraft  # noqa: E402
 from catalog.text import sort_string  # noqa: E402
 
 # Phrases of real catalogue titles; the first ones (with "học", "Việt Nam") are the most common.
@@ -72,7 +72,7 @@ SORTED = {"lịch sử": "newest", "văn học": "title", "học": "oldest"}
 
 
 def generate_rows(count: int, seed: int = 7) -> list[IndexRow]:
-    """Index rows as catalog.indexing.index_rows would load them."""
+    """Index rows as catalog.records.indexing.index_rows would load them."""
     rng = random.Random(seed)
     topic_weights = [1 / (rank + 1) ** 0.8 for rank in range(len(TOPICS))]
     rows = []
@@ -151,7 +151,7 @@ def measure_sync(count: int) -> tuple[float, float]:
     """Records created through catalog services, committed, then indexed by sync(): records/s."""
     from catalog.db import make_engine, make_session_factory
     from catalog.models import metadata
-    from catalog.records import create_record
+    from catalog.records.models import create_record
     from search_index.writer import sync
 
     rows = generate_rows(count, seed=11)

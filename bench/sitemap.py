@@ -28,7 +28,7 @@ def main() -> None:
     from app import create_app
     from app.schema import upgrade
     from catalog.db import make_engine
-    from catalog.records import Record
+    from catalog.records.models import Record
 
     with tempfile.TemporaryDirectory() as tmp:
         url = f"sqlite:///{tmp}/bench.db"

@@ -34,6 +34,12 @@ def today(tz: str | None, at: dt.datetime | None = None) -> dt.date:
     return local(at or now(), tz).date()
 
 
+def day_starts(day: dt.date, tz: str | None) -> dt.datetime:
+    """When the library's `day` begins, as a stored time (naive UTC): 1 January 2027 in Hanoi
+    begins at 2026-12-31 17:00 UTC. For ranges over stored times: [day_starts(a), day_starts(b))."""
+    return dt.datetime.combine(day, dt.time(), tzinfo=zone(tz)).astimezone(dt.UTC).replace(tzinfo=None)
+
+
 def local_date(value: dt.date | dt.datetime, tz: str | None) -> dt.date:
     """The calendar day of a value: a date as it is, a stored time in the library's zone."""
     return local(value, tz).date() if isinstance(value, dt.datetime) else value

@@ -11,10 +11,10 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from catalog import clock
-from catalog.items import ItemStatus, add_item
+from catalog.copies.items import ItemStatus, add_item
 from catalog.libraries import Library, LibraryKind, save_library
-from catalog.records import Record, RecordDraft, create_record
-from catalog.users import Role, User, create_user, find_user
+from catalog.records.models import Record, RecordDraft, create_record
+from catalog.accounts.users import Role, User, create_user, find_user
 
 DEMO_PASSWORD = "hoclieu-demo"
 CENTRE = "TTVH"

@@ -33,7 +33,7 @@ max_requests_jitter = max_requests // 10
 # gunicorn believes none (its default trusts any local client's X-Forwarded-Proto).
 forwarded_allow_ips = ""
 
-# The app logs one structured line per request (app/logs.py); gunicorn's own access log is off
+# The app logs one structured line per request (app/ops/logs.py); gunicorn's own access log is off
 # unless ACCESS_LOG names a file or "-" (standard output), in the same key=value shape.
 accesslog = os.environ.get("ACCESS_LOG") or None
 access_log_format = ('remote=%(h)s method=%(m)s path="%(U)s" status=%(s)s ms=%(M)s bytes=%(B)s '
@@ -45,7 +45,7 @@ proc_name = "hoclieu"
 
 def post_worker_init(worker) -> None:
     """A new worker (at start, or recycled) warms up before it takes requests."""
-    from app.operations import warm_up
+    from app.ops.checks import warm_up
 
     try:
         warm_up(worker.wsgi)
@@ -55,7 +55,7 @@ def post_worker_init(worker) -> None:
 
 def worker_exit(server, worker) -> None:
     """A worker that stops (shutdown, reload, recycling) writes the usage counts it still holds."""
-    from app.usage import flush
+    from app.web.usage import flush
 
     try:
         flush(worker.wsgi)

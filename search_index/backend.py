@@ -14,7 +14,7 @@ from typing import Callable, Protocol
 
 from sqlalchemy.orm import sessionmaker
 
-from catalog.digital import ANONYMOUS, DigitalObject, Viewer
+from catalog.digital.models import ANONYMOUS, DigitalObject, Viewer
 from search_index.highlight import Snippet, has_match, mark_words, plain_text  # noqa: F401 (for app/)
 from search_index.parsing import MAX_QUERY_CHARS  # noqa: F401 (for app/)
 from search_index.results import (  # noqa: F401 (for app/)

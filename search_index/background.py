@@ -5,7 +5,7 @@ import writes the database while this process indexes what each committed batch 
 two costs overlap instead of adding up.
 
 The database stays the truth: records are marked stale when written; this process reads them back
-(catalog.indexing.index_rows), writes them with one Whoosh writer (committed every COMMIT_EVERY
+(catalog.records.indexing.index_rows), writes them with one Whoosh writer (committed every COMMIT_EVERY
 documents and at the end) and clears the stale flags only after each commit, for rows not changed
 meanwhile. If it fails, the records stay stale and the next sync indexes them.
 
@@ -25,10 +25,10 @@ import traceback
 from pathlib import Path
 from typing import Callable
 
-from catalog.bulk import fewer_collections
+from catalog.jobs.bulk import fewer_collections
 from catalog.db import make_engine, make_session_factory
-from catalog.indexing import index_rows, mark_indexed_versions
-from catalog.processes import die_with_parent
+from catalog.records.indexing import index_rows, mark_indexed_versions
+from catalog.jobs.processes import die_with_parent
 from search_index.writer import COMMIT_EVERY, LOCK_TIMEOUT, open_index, open_writer, write_document
 
 # Record ids read from the database at a time.

@@ -1,10 +1,10 @@
-"""Index documents built from catalog rows (catalog.indexing.IndexRow): text fields, facet values,
+"""Index documents built from catalog rows (catalog.records.indexing.IndexRow): text fields, facet values,
 sort keys and the plain data a hit shows (stored, so a results page needs no database query)."""
 from __future__ import annotations
 
 from collections import OrderedDict
 
-from catalog.indexing import IndexRow, version_of
+from catalog.records.indexing import IndexRow, version_of
 from catalog.text import isbn_forms, normalise
 from search_index.analysis import VALUE_SEP, autocomplete_key
 

@@ -1,17 +1,17 @@
 """Search inside one book: the pages of its digital objects holding every word, with the words
 marked in each page's snippet (spans) and their boxes on the page image.
 
-The page text and word boxes live in the database (catalog.digital, which also holds the licence
+The page text and word boxes live in the database (catalog.digital.models, which also holds the licence
 rule); every backend answers from there, so the rule is written once."""
 from __future__ import annotations
 
-from catalog.digital import ANONYMOUS, DigitalObject, Viewer, query_terms, search_inside
+from catalog.digital.models import ANONYMOUS, DigitalObject, Viewer, query_terms, search_inside
 from search_index.highlight import mark_all
 from search_index.results import InsideHit
 
 
 def _matcher(terms: list[str]):
-    """search inside's word rule (catalog.digital): the folded word is a term, or begins with a
+    """search inside's word rule (catalog.digital.models): the folded word is a term, or begins with a
     term of three or more letters."""
     wanted = set(terms)
     long_terms = tuple(t for t in wanted if len(t) >= 3)

@@ -24,9 +24,9 @@ from whoosh.filedb.filestore import FileStorage
 from whoosh.index import TOC
 from whoosh.util.filelock import try_for
 
-from catalog.bulk import fewer_collections
+from catalog.jobs.bulk import fewer_collections
 from catalog.errors import N_
-from catalog.indexing import index_rows, live_record_ids, mark_indexed_versions, record_states
+from catalog.records.indexing import index_rows, live_record_ids, mark_indexed_versions, record_states
 from search_index.cleaning import clean_old_files
 from search_index.documents import build_document
 from search_index.errors import IndexBusy, IndexUnavailable

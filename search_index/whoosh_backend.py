@@ -15,9 +15,9 @@ from pathlib import Path
 from sqlalchemy.orm import sessionmaker
 from whoosh.index import IndexError as WhooshIndexError
 
-from catalog.digital import ANONYMOUS, DigitalObject, Viewer
-from catalog.indexing import has_live_records
-from catalog.operations import stale_record_count
+from catalog.digital.models import ANONYMOUS, DigitalObject, Viewer
+from catalog.records.indexing import has_live_records
+from catalog.jobs.operations import stale_record_count
 from search_index import writer as index_writer
 from search_index.background import BackgroundIndexer
 from search_index.errors import IndexMissing, IndexUnavailable

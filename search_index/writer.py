@@ -18,8 +18,8 @@ from whoosh import index as whoosh_index
 from whoosh.index import LockError
 
 from catalog.errors import N_
-from catalog.indexing import index_rows, mark_indexed_versions, record_versions
-from catalog.records import stale_record_ids
+from catalog.records.indexing import index_rows, mark_indexed_versions, record_versions
+from catalog.records.models import stale_record_ids
 from search_index.cleaning import GracefulWriter
 from search_index.codec import TermPool, WritingCodec
 from search_index.documents import build_document

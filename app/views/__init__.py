@@ -1,10 +1,12 @@
 """Blueprints and the navigation. Each area registers its blueprint in BLUEPRINTS; a menu entry
-appears once its endpoint exists."""
+appears once its endpoint exists. The staff blueprint gathers the copies and readers pages here,
+explicitly (app/views/routes.py)."""
 from flask import Flask
 from flask_babel import lazy_gettext as _l
 
-from app.auth import may_open
-from app.views import account, digital, iiif, main, opac, opds, reports, scans, staff
+from app.web.auth import may_open
+from app.views import account, auth, digital, iiif, jobs, main, opac, opds, reports, scans
+from app.views.staff import copies as staff_copies, readers as staff_readers, records as staff
 from app.views import marc, marc_import, oai
 from app.views import circulation, offline, rotation
 from app.views import copycat
@@ -34,8 +36,11 @@ DISTRICT_NAV_LINKS = [
     ("reports.plan", _l("Plan targets")),
 ]
 
+for _pages in (staff_copies.routes, staff_readers.routes):
+    _pages.add_to(staff.bp)
+
 BLUEPRINTS = [main.bp, opac.bp, reports.bp, marc.bp, marc_import.bp, oai.bp, digital.bp, iiif.bp, opds.bp, scans.bp,
-              staff.bp, account.bp,
+              staff.bp, account.bp, auth.bp, jobs.bp,
               circulation.bp, rotation.bp, copycat.bp, harvest.bp, offline.bp, sharing.bp]
 
 

@@ -7,10 +7,10 @@ from flask_babel import gettext as _
 from flask_login import current_user, login_required, login_user
 
 from app.db import get_session
-from app.views.staff_forms import ChangePasswordForm, attempt
+from app.views.staff.forms import ChangePasswordForm, attempt
 from catalog.audit import log_change
 from catalog.db import utcnow
-from catalog.users import change_password
+from catalog.accounts.users import change_password
 
 bp = Blueprint("account", __name__, url_prefix="/account")
 

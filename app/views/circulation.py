@@ -8,18 +8,18 @@ from flask_babel import gettext as _, lazy_gettext as _l
 from flask_login import current_user, login_required
 from werkzeug.exceptions import BadRequest
 
-from app import labels
-from app.auth import roles_required
+from app.display import labels
+from app.web.auth import roles_required
 from app.db import get_session
-from app.dates import library_today, show_date, show_time
+from app.display.dates import library_today, show_date, show_time
 from app.errors import refuse, translate_error
-from catalog import lending, loan_lists
+from catalog.circulation import lending, loan_lists
 from catalog.db import utcnow
 from catalog.errors import N_, CatalogError, PermissionDenied, ValidationError
 from catalog.libraries import get_library, list_libraries
-from catalog.permissions import managed_library_ids, require_desk
-from catalog.records import get_record
-from catalog.users import Role
+from catalog.accounts.permissions import managed_library_ids, require_desk
+from catalog.records.models import get_record
+from catalog.accounts.users import Role
 
 bp = Blueprint("circulation", __name__)
 

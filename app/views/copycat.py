@@ -10,20 +10,20 @@ from flask_wtf import FlaskForm
 from wtforms import SelectChoice, BooleanField, HiddenField, IntegerField, SelectField, StringField, TextAreaField
 from wtforms.validators import DataRequired, Length, NumberRange, Optional, Regexp
 
-from app.auth import roles_required
+from app.web.auth import roles_required
 from app.db import get_session
-from app.views.staff_forms import attempt
+from app.views.staff.forms import attempt
 from catalog.copycat.models import CHARSETS, PROTOCOLS, RECORD_SYNTAXES, SRU_VERSIONS
 from catalog.copycat.services import (
     MAX_TIMEOUT, TargetDraft, delete_target, get_target, list_targets, record_test, save_copy, save_target,
 )
 from catalog.db import utcnow
-from catalog.records import get_record
-from catalog.users import Role
+from catalog.records.models import get_record
+from catalog.accounts.users import Role
 from ingest.copycat.matches import mark_matches
 from ingest.copycat.queries import Query, parse_query
 from ingest.copycat.search import TargetSpec, search_all, search_target
-from ingest.marc_edit import draft_from_text, marc_to_text
+from ingest.marc.edit import draft_from_text, marc_to_text
 
 bp = Blueprint("copycat", __name__, url_prefix="/staff/copycat")
 TEST_QUERY = Query(isbn="9780262510875")

@@ -10,15 +10,15 @@ from flask import Blueprint, current_app, jsonify, redirect, render_template, re
 from flask_babel import gettext as _
 from flask_login import current_user
 
-from app.dates import library_today
+from app.display.dates import library_today
 from app.db import get_session
-from app.params import page_arg
-from app.ratelimit import count_derivation
+from app.web.params import page_arg
+from app.web.ratelimit import count_derivation
 from app.search import search_backend, snippet_html
-from catalog.digital import (DigitalObject, LICENCE_URLS, Viewer, get_object, get_page, list_objects,
+from catalog.digital.models import (DigitalObject, LICENCE_URLS, Viewer, get_object, get_page, list_objects,
                              objects_of_record, raise_read_at_library, require_download, viewer_access)
-from catalog.records import get_record
-from catalog.usage import count_use
+from catalog.records.models import get_record
+from catalog.reports.usage import count_use
 from ingest.scans.iiif import preferred_sizes
 from ingest.scans.images import images_to_pdf, safe_join
 from ingest.scans.ocr import INSTALL_HINT, tesseract_status
@@ -47,12 +47,12 @@ def is_on_site() -> bool:
 
 
 def viewer() -> Viewer:
-    """Who is asking, for catalog.digital.viewer_access (the licence rule)."""
+    """Who is asking, for catalog.digital.models.viewer_access (the licence rule)."""
     return Viewer(is_staff=is_staff(), on_site=is_on_site())
 
 
 def access(obj: DigitalObject) -> dict:
-    """What this visitor may do with the object (for templates; the rule is catalog.digital.viewer_access)."""
+    """What this visitor may do with the object (for templates; the rule is catalog.digital.models.viewer_access)."""
     allowed = viewer_access(obj, viewer())
     return {"read": allowed.read, "download": allowed.download}
 
@@ -68,7 +68,7 @@ def ocr_available() -> bool:
 
 def count_once(obj: DigitalObject, kind: str) -> None:
     """Count a read once per visitor session, object and day; downloads every time."""
-    day = library_today()  # the same local day as every other counter (app/usage.py)
+    day = library_today()  # the same local day as every other counter (app/web/usage.py)
     if kind == "read":
         key = f"{day.isoformat()}:{obj.id}"
         seen = [k for k in session.get("reads", []) if k.startswith(day.isoformat())]
@@ -102,7 +102,7 @@ def _nearest(widths: list[int], target: int) -> int:
 def first_sizes(page) -> list[tuple[int, str]]:
     """What a phone's reader asks for first (the light image of each phone slot, as WebP and as
     the JPEG beside it for browsers without WebP): rendered at ingest, so that the first reader of
-    a page waits for the link only (app.tasks.render_first_images)."""
+    a page waits for the link only (app.background.tasks.render_first_images)."""
     widths = page_sizes(page)
     chosen = sorted({_nearest(widths, target) for limit, target in LIGHT_SLOTS if limit and limit <= PHONE_SCREENS})
     return [(width, fmt) for width in chosen for fmt in ("webp", "jpg")]

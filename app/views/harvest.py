@@ -13,17 +13,17 @@ from wtforms import SelectField, StringField
 from wtforms.fields.choices import SelectChoice
 from wtforms.validators import DataRequired, Length
 
-from app.auth import roles_required
+from app.web.auth import roles_required
 from app.db import get_session
 from app.errors import translate_error
-from app.harvest_runs import client_settings, fail_harvest, queue_harvest, run_dc_import, run_harvest
-from app.jobs import job_type, submit
-from app.views.staff_forms import attempt
+from app.background.harvest_runs import client_settings, fail_harvest, queue_harvest, run_dc_import, run_harvest
+from app.background.jobs import job_type, submit
+from app.views.staff.forms import attempt
 from catalog.db import utcnow
 from catalog.errors import CatalogError, ValidationError
 from catalog.harvest import services
 from catalog.harvest.models import PREFIXES
-from catalog.jobs import get_job
+from catalog.jobs.models import get_job
 from catalog.libraries import list_libraries
 from ingest.harvest.client import identify
 from ingest.harvest.errors import HarvestError

@@ -8,11 +8,11 @@ from pathlib import Path
 
 from flask import Blueprint, Flask, Response, current_app, jsonify, request, send_file, url_for
 
-from app import ratelimit
+from app.web import ratelimit
 from app.db import get_session
 from app.views.digital import check_read, viewer
 from app.views.manifest import manifest_of
-from catalog.digital import LICENCE_URLS, DigitalObject, get_object, get_page, require_image
+from catalog.digital.models import LICENCE_URLS, DigitalObject, get_object, get_page, require_image
 from ingest.scans.cache import DerivativeCache
 from ingest.scans.iiif import cache_path, page_cache_key, parse_request, preferred_sizes, render_page
 from ingest.scans.images import FORMATS

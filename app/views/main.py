@@ -4,9 +4,9 @@ from __future__ import annotations
 from flask import Blueprint, current_app, jsonify, render_template, request
 
 from app.db import get_session
-from app.health import run_checks
-from app.operations import detail, wants_detail
-from catalog.overview import database_answers, overview
+from app.ops.health import run_checks
+from app.ops.checks import detail, wants_detail
+from catalog.reports.overview import database_answers, overview
 
 bp = Blueprint("main", __name__)
 

@@ -10,8 +10,8 @@ from urllib.parse import urlsplit
 from flask import url_for
 from flask_babel import force_locale
 
-from app.labels import label
-from catalog.digital import LICENCE_URLS, DigitalObject
+from app.display.labels import label
+from catalog.digital.models import LICENCE_URLS, DigitalObject
 from ingest.scans.iiif import largest_size
 
 PRESENTATION_CONTEXT = "http://iiif.io/api/presentation/3/context.json"

@@ -1,5 +1,5 @@
 """MARC out of the catalogue: one record as .mrc / MARCXML; and the duplicates queue: candidate pairs,
-a pair side by side, merge after a confirmation, and "not duplicates" decisions (catalog/duplicates.py)."""
+a pair side by side, merge after a confirmation, and "not duplicates" decisions (catalog/records/duplicates.py)."""
 from __future__ import annotations
 
 from flask import Blueprint, Response, flash, redirect, render_template, request, url_for
@@ -9,23 +9,23 @@ from flask_wtf import FlaskForm
 from wtforms import HiddenField, TextAreaField
 from wtforms.validators import DataRequired, Length, Regexp
 
-from app.auth import roles_required
+from app.web.auth import roles_required
 from app.db import get_session
-from app.params import page_arg
+from app.web.params import page_arg
 from app.views.opac import LANGUAGE_LABELS
 from catalog.db import utcnow
-from catalog.duplicate_decisions import (
+from catalog.records.duplicate_decisions import (
     mark_not_duplicates, merge_pair, merge_plan, not_duplicate_decisions, withdraw_not_duplicates,
 )
-from catalog.duplicates import PER_PAGE, RULE_LABELS, candidate_pairs, compare_pair
+from catalog.records.duplicates import PER_PAGE, RULE_LABELS, candidate_pairs, compare_pair
 from catalog.errors import N_, ValidationError
-from catalog.records import get_record
-from catalog.users import Role
+from catalog.records.models import get_record
+from catalog.accounts.users import Role
 from ingest.marc.export import record_bytes
 
 bp = Blueprint("marc", __name__)
 MIMETYPES = {"marc": "application/marc", "marcxml": "application/marcxml+xml; charset=utf-8"}
-# The rows of a side-by-side comparison (catalog.duplicates.compare_pair), in its order.
+# The rows of a side-by-side comparison (catalog.records.duplicates.compare_pair), in its order.
 FIELD_LABELS = {
     "title": _l("Title proper"), "subtitle": _l("Subtitle"), "authors": _l("Authors"), "edition": _l("Edition"),
     "year": _l("Year"), "publisher": _l("Publisher"), "place": _l("Place of publication"), "isbns": _l("ISBN"),

@@ -12,17 +12,17 @@ from flask_wtf import FlaskForm
 from flask_wtf.file import FileField, FileRequired
 from wtforms import BooleanField, SelectField
 
-from app.auth import roles_required
+from app.web.auth import roles_required
 from app.db import get_session
 from app.errors import translate_error
-from app.jobs import job_type, submit
-from app.marc_runs import run_import
-from app.params import page_arg
+from app.background.jobs import job_type, submit
+from app.background.marc_runs import run_import
+from app.web.params import page_arg
 from catalog.db import utcnow
-from catalog.imports import count_problems, get_problem, get_run, recent_runs, run_problems, start_run
-from catalog.jobs import create_job, get_job
+from catalog.records.imports import count_problems, get_problem, get_run, recent_runs, run_problems, start_run
+from catalog.jobs.models import create_job, get_job
 from catalog.libraries import list_libraries
-from catalog.users import Role
+from catalog.accounts.users import Role
 from catalog.errors import N_
 from ingest.marc.errors import MarcFileError, MarcStorageError
 from ingest.harvest.files import sniff as sniff_dc

@@ -5,7 +5,7 @@ from __future__ import annotations
 from flask import Blueprint, Response, current_app, request, url_for
 from flask.blueprints import BlueprintSetupState
 
-from app.auth import csrf
+from app.web.auth import csrf
 from app.db import get_session
 from catalog.db import utcnow
 from ingest.marc.oai import Repository, admin_emails, check_settings, repository_identifier, respond

@@ -12,10 +12,10 @@ from flask_babel import gettext as _
 from flask_login import current_user
 from flask_wtf.csrf import generate_csrf
 
-from app import labels, report_labels
-from app.assets import static_url
-from app.auth import roles_required
-from app.dates import show_time
+from app.display import labels, report_labels
+from app.web.assets import static_url
+from app.web.auth import roles_required
+from app.display.dates import show_time
 from app.db import get_session
 from app.errors import refuse, translate_error, wants_json
 from catalog.db import utcnow
@@ -23,7 +23,7 @@ from catalog.errors import N_, CatalogError, PermissionDenied, ValidationError
 from catalog.libraries import get_library
 from catalog.offline import devices as device_rules, sync
 from catalog.offline.queue import QueueInvalid
-from catalog.users import Role
+from catalog.accounts.users import Role
 
 bp = Blueprint("offline", __name__)
 DEVICE_FILE_FORMAT = "hoclieu-offline-device"

@@ -5,14 +5,14 @@ from flask import Blueprint, g, jsonify, redirect, render_template, request, url
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 
-from app import labels
+from app.display import labels
 from app.db import get_session
-from app.params import page_arg
+from app.web.params import page_arg
 from app.search import search_backend, snippet_html
 from app.views.digital import viewer
-from catalog.detail import record_detail_data
-from catalog.digital import first_objects, records_with_hidden_text, viewer_access
-from catalog.indexing import pages_with_words
+from catalog.records.detail import record_detail_data
+from catalog.digital.models import first_objects, records_with_hidden_text, viewer_access
+from catalog.records.indexing import pages_with_words
 from catalog.libraries import list_libraries
 from catalog.text import normalise
 from search_index.backend import MAX_PER_PAGE, MAX_QUERY_CHARS, SearchResult, has_match, parse_filters
@@ -25,8 +25,7 @@ FACET_LABELS = {
     "library": _l("Library"), "availability": _l("Availability"), "digital": _l("Readable online"),
 }
 TYPE_LABELS = labels.RECORD_TYPE
-LANGUAGE_LABELS = {"vie": _l("Vietnamese"), "eng": _l("English"), "fre": _l("French"), "chi": _l("Chinese"),
-                   "rus": _l("Russian"), "jpn": _l("Japanese"), "kor": _l("Korean"), "ger": _l("German")}
+LANGUAGE_LABELS = labels.LANGUAGE
 SORT_LABELS = {"relevance": _l("Relevance"), "newest": _l("Newest first"), "oldest": _l("Oldest first"),
                "title": _l("Title A–Z")}
 
@@ -78,7 +77,7 @@ def run_search() -> SearchResult:
         hit.reader_object = first.get(hit.id)
     if words and digital:
         found = pages_with_words(get_session(), digital, words)
-        # The licence rule (catalog.digital.viewer_access): page text of material read only at the
+        # The licence rule (catalog.digital.models.viewer_access): page text of material read only at the
         # library never reaches a snippet off site; the page numbers do.
         hidden = records_with_hidden_text(get_session(), digital, viewer())
         for hit in result.hits:

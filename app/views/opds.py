@@ -5,9 +5,9 @@ from __future__ import annotations
 from flask import Blueprint, Response, render_template, request, url_for
 
 from app.db import get_session
-from app.params import page_arg
+from app.web.params import page_arg
 from catalog.db import utcnow
-from catalog.digital import ANONYMOUS, ObjectList, list_objects, viewer_access
+from catalog.digital.models import ANONYMOUS, ObjectList, list_objects, viewer_access
 from catalog.text import fold
 
 bp = Blueprint("opds", __name__, url_prefix="/opds")
@@ -16,7 +16,7 @@ ACQUISITION = "application/atom+xml;profile=opds-catalog;kind=acquisition"
 
 
 def _downloadable(listing: ObjectList) -> ObjectList:
-    """Only what anyone may download (the licence rule, catalog.digital.viewer_access): OPDS
+    """Only what anyone may download (the licence rule, catalog.digital.models.viewer_access): OPDS
     clients are anonymous and every entry carries an acquisition link."""
     listing.objects = [o for o in listing.objects if viewer_access(o, ANONYMOUS).download]
     return listing

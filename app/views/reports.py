@@ -12,35 +12,30 @@ from wtforms import DateField, IntegerField, SelectField, StringField, TextAreaF
 from wtforms.fields.choices import SelectChoice
 from wtforms.validators import DataRequired, InputRequired, Length, NumberRange, Optional
 
-from app import report_labels as labels
-from app.auth import roles_required
-from app.dates import library_today
+from app.display import report_labels as labels
+from app.web.auth import roles_required
+from app.display.dates import library_today, library_zone
 from app.db import get_session
-from app.report_charts import month_chart, number, plan_charts, svg
-from app.report_pdf import annual_report_pdf
-from app.views.staff_forms import attempt
-from catalog.activity import EVENT_KINDS, list_events, recent_tallies, record_event, record_visits, recordable_libraries
+from app.display.report_charts import month_chart, number, plan_charts, svg
+from app.pdf.report import annual_report_pdf
+from app.views.staff.forms import attempt
+from catalog.reports.activity import EVENT_KINDS, list_events, recent_tallies, record_event, record_visits, recordable_libraries
 from catalog.db import utcnow
 from catalog.errors import N_, ValidationError
 from catalog.libraries import get_library
-from catalog.report_plan import plan_progress
-from catalog.reports import annual_report, readable_libraries, report_scope
-from catalog.users import Role
+from catalog.reports.plan import plan_progress
+from catalog.reports.annual import annual_report, readable_libraries, report_scope
+from catalog.accounts.users import Role
 
 bp = Blueprint("reports", __name__, url_prefix="/staff/reports")
 READERS = (Role.LIBRARIAN, Role.DISTRICT)  # admin always passes
 RECORDERS = (Role.LIBRARIAN,)
 
 
-def local_today() -> dt.date:
-    """Today in the library's zone (the one clock, app/dates.py)."""
-    return library_today()
-
-
 def _year() -> int:
     raw = request.args.get("year", "").strip()
     if not raw:
-        return local_today().year
+        return library_today().year
     if not raw.isdigit() or not 1900 <= int(raw) <= 2200:
         raise ValidationError(N_("“{year}” is not a year (write it like 2026)."), year=raw, field="year")
     return int(raw)
@@ -59,7 +54,7 @@ def _scope_args(year: int, library) -> dict:
 @roles_required(*READERS)
 def index():
     year, library = _scope()
-    report = annual_report(get_session(), year, library)
+    report = annual_report(get_session(), year, library, tz=library_zone())
     return render_template("reports/index.html", report=report, year=year, library=library,
                            chart=svg(month_chart(report)), choices=readable_libraries(get_session(), current_user),
                            args=_scope_args(year, library), labels=labels, number=number)
@@ -94,7 +89,7 @@ def _filename(year: int, library, extension: str) -> str:
 @roles_required(*READERS)
 def export_csv():
     year, library = _scope()
-    body = labels.report_csv(annual_report(get_session(), year, library))
+    body = labels.report_csv(annual_report(get_session(), year, library, tz=library_zone()))
     return Response(body.encode("utf-8"), mimetype="text/csv",
                     headers={"Content-Disposition": f'attachment; filename="{_filename(year, library, "csv")}"'})
 
@@ -103,7 +98,7 @@ def export_csv():
 @roles_required(*READERS)
 def annual_pdf():
     year, library = _scope()
-    body = annual_report_pdf(annual_report(get_session(), year, library), plan_for(library, year), local_today())
+    body = annual_report_pdf(annual_report(get_session(), year, library, tz=library_zone()), plan_for(library, year), library_today())
     return Response(body, mimetype="application/pdf",
                     headers={"Content-Disposition": f'attachment; filename="{_filename(year, library, "pdf")}"'})
 
@@ -130,7 +125,7 @@ def visit_form():
     form = Form()
     form.library.choices = library_choices()
     if form.day.data is None and request.method == "GET":
-        form.day.data = local_today()
+        form.day.data = library_today()
     return form
 
 
@@ -142,7 +137,7 @@ def visits():
         groups = {g: form[f"group_{g}"].data for g in current_app.config["AGE_GROUPS"]}
         recorded = attempt(form, lambda: record_visits(  # a refusal goes next to its field, values kept
             get_session(), library=get_library(get_session(), form.library.data), day=form.day.data,
-            user=current_user, now=utcnow(), today=local_today(), total=form.total.data, groups=groups,
+            user=current_user, now=utcnow(), today=library_today(), total=form.total.data, groups=groups,
             age_groups=current_app.config["AGE_GROUPS"], note=form.note.data or ""))
         if recorded is not None:
             tally, changed = recorded
@@ -171,7 +166,7 @@ def event_form() -> EventForm:
     form.audience.choices = [SelectChoice("", _("Everyone"))] + [
         SelectChoice(g, labels.label(labels.AGE_GROUPS, g)) for g in current_app.config["AGE_GROUPS"]]
     if form.day.data is None and request.method == "GET":
-        form.day.data = local_today()
+        form.day.data = library_today()
     return form
 
 
@@ -183,7 +178,7 @@ def events():
         event = attempt(form, lambda: record_event(
             get_session(), library=get_library(get_session(), form.library.data), day=form.day.data,
             kind=form.kind.data, title=form.title.data, attendance=form.attendance.data, user=current_user,
-            now=utcnow(), today=local_today(), audience=form.audience.data or "",
+            now=utcnow(), today=library_today(), audience=form.audience.data or "",
             age_groups=current_app.config["AGE_GROUPS"], notes=form.notes.data or ""))
         if event is not None:
             get_session().commit()
@@ -191,7 +186,7 @@ def events():
                     attendance=event.attendance), "info")
             return redirect(url_for("reports.events"))
     managed = {entry.id for entry in recordable_libraries(get_session(), current_user)}
-    today = local_today()
+    today = library_today()
     return render_template("reports/events.html", form=form, labels=labels,
                            events=list_events(get_session(), managed, dt.date(today.year - 1, 1, 1), today)), \
         400 if form.errors else 200

@@ -9,20 +9,20 @@ from flask import Blueprint, Response, flash, redirect, render_template, request
 from flask_babel import force_locale, gettext as _, lazy_gettext as _l
 from flask_login import current_user
 
-from app import labels
-from app.auth import roles_required
-from app.dates import library_today
+from app.display import labels
+from app.web.auth import roles_required
+from app.display.dates import library_today
 from app.db import get_session
 from app.errors import refuse, translate_error
-from catalog import batches, rotation_history
+from catalog.rotation import batches, history as rotation_history
 from catalog.db import utcnow
 from catalog.errors import CatalogError, PermissionDenied, ValidationError, N_
-from catalog.items import get_item_by_barcode
-from catalog.loan_lists import item_loans
+from catalog.copies.items import get_item_by_barcode
+from catalog.circulation.loan_lists import item_loans
 from catalog.libraries import get_library, list_libraries
-from catalog.permissions import can_manage_library, managed_library_ids, require_batch_side
-from catalog.rotation import RotationBatch
-from catalog.users import Role
+from catalog.accounts.permissions import can_manage_library, managed_library_ids, require_batch_side
+from catalog.rotation.models import RotationBatch
+from catalog.accounts.users import Role
 
 bp = Blueprint("rotation", __name__, url_prefix="/staff/rotation")
 
@@ -127,7 +127,7 @@ def create():
         session, origin=origin, stops=_stops(), now=utcnow(), prepared_by=current_user,
         code=request.form.get("code", ""), planned_dispatch_on=_date("planned_dispatch_on"),
         due_back_on=_date("due_back_on"), notes=request.form.get("notes", ""),
-        route_repeats=request.form.get("repeats") == "1")
+        route_repeats=request.form.get("repeats") == "1", today=library_today())
     return _done(batch, _("Batch {code} created: scan the copies to send.").format(code=batch.code), "scan")
 
 
@@ -238,7 +238,7 @@ def handover(batch_id: int, event_id: int):
 @bp.get("/<int:batch_id>/handover/<int:event_id>.pdf")
 @roles_required(Role.LIBRARIAN)
 def handover_pdf(batch_id: int, event_id: int):
-    from app.handover_pdf import handover_pdf as build
+    from app.pdf.handover import handover_pdf as build
 
     with force_locale("vi"):
         context = _handover_context(batch_id, event_id)
@@ -258,7 +258,7 @@ def discrepancies(batch_id: int):
 @bp.get("/<int:batch_id>/discrepancies.pdf")
 @roles_required(Role.LIBRARIAN)
 def discrepancies_pdf(batch_id: int):
-    from app.handover_pdf import discrepancy_pdf
+    from app.pdf.handover import discrepancy_pdf
 
     with force_locale("vi"):
         found = _batch(batch_id, side="any")

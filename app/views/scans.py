@@ -15,18 +15,19 @@ from werkzeug.utils import secure_filename
 from wtforms import BooleanField, IntegerField, SelectField, StringField, TextAreaField
 from wtforms.validators import Length, Optional
 
-from app import labels
-from app.auth import roles_required
-from app.cli_scans import scan_settings
+from app.display import labels
+from app.web.auth import roles_required
+from app.cli.scans import scan_settings
 from app.db import get_session
-from app.params import page_arg
-from app.jobs import job_type, submit, visible_job
-from app.tasks import ocr_in_parts, render_first_images
-from app.views.staff_forms import attempt
-from catalog.digital import LICENCES, correct_page_text, get_object, get_page, list_objects
-from catalog.jobs import create_job, get_job
-from catalog.records import get_record
-from catalog.users import STAFF_ROLES
+from app.web.params import page_arg
+from app.background.jobs import job_type, submit
+from app.views.jobs import visible_job
+from app.background.tasks import ocr_in_parts, render_first_images
+from app.views.staff.forms import attempt
+from catalog.digital.models import LICENCES, correct_page_text, get_object, get_page, list_objects
+from catalog.jobs.models import create_job, get_job
+from catalog.records.models import get_record
+from catalog.accounts.users import STAFF_ROLES
 from ingest.scans.ocr import INSTALL_HINT, tesseract_status
 from ingest.scans.pipeline import stage_scans, write_staged, writing_data
 

@@ -1,20 +1,21 @@
-"""Offering the catalogue to other systems: SRU at /sru (protocol in app/sru.py), unAPI at /unapi,
+"""Offering the catalogue to other systems: SRU at /sru (protocol in app/views/sru.py), unAPI at /unapi,
 sitemaps for search engines (/sitemap.xml, /robots.txt), and the template helpers that put
-JSON-LD, COinS and unAPI ids into record and results pages (app/linked_data.py)."""
+JSON-LD, COinS and unAPI ids into record and results pages (app/display/linked_data.py)."""
 from __future__ import annotations
 
 from flask import Blueprint, Response, abort, current_app, request, url_for
 from flask.blueprints import BlueprintSetupState
 from flask_login import current_user
 
-from app import linked_data, sru
-from app.auth import csrf
+from app.display import linked_data
+from app.views import sru
+from app.web.auth import csrf
 from app.db import get_session
-from app.ratelimit import RateLimited, RateLimiter, parse_limit
+from app.web.ratelimit import RateLimited, RateLimiter, parse_limit
 from app.search import search_backend
-from catalog.items import ItemStatus
-from catalog.records import Record
-from catalog.sharing import highest_record_id, latest_change, live_records, open_objects, record_stamps
+from catalog.copies.items import ItemStatus
+from catalog.records.models import Record
+from catalog.records.sharing import highest_record_id, latest_change, live_records, open_objects, record_stamps
 from ingest.marc.export import record_bytes
 from ingest.marc.sharing import marcxml_record, oai_dc_record, srw_dc_record
 from search_index.errors import SearchIndexError

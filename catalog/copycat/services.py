@@ -11,12 +11,12 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from catalog.audit import log_change, snapshot
-from catalog.cataloguing import save_record
+from catalog.records.cataloguing import save_record
 from catalog.copycat.models import CHARSETS, PROTOCOLS, RECORD_SYNTAXES, SRU_VERSIONS, CopycatTarget
 from catalog.errors import N_, DuplicateCode, NotFound, PermissionDenied, ValidationError
-from catalog.permissions import require_cataloguer
-from catalog.records import Record, RecordDraft
-from catalog.users import Role, User
+from catalog.accounts.permissions import require_cataloguer
+from catalog.records.models import Record, RecordDraft
+from catalog.accounts.users import Role, User
 
 _HOST = re.compile(r"^[A-Za-z0-9]([A-Za-z0-9.-]{0,253})$|^\[?[0-9a-fA-F:]+\]?$")
 _DATABASE = re.compile(r"^[A-Za-z0-9_.~/?=&:;-]{0,255}$")

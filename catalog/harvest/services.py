@@ -9,10 +9,10 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from catalog.errors import N_, NotFound, PermissionDenied, ValidationError
-from catalog.jobs import Job
+from catalog.jobs.models import Job
 from catalog.harvest.models import PREFIXES, SCHEDULES, HarvestLink, HarvestRun, HarvestSource
 from catalog.libraries import get_library
-from catalog.users import Role, User
+from catalog.accounts.users import Role, User
 
 SCHEDULE_DAYS = {"daily": 1, "weekly": 7}
 

@@ -16,16 +16,16 @@ from sqlalchemy import or_, select
 from sqlalchemy.orm import Session
 
 from catalog.audit import log_change
-from catalog.circulation import OPEN_HOLD_STATUSES, Hold, Loan
+from catalog.circulation.models import OPEN_HOLD_STATUSES, Hold, Loan
 from catalog.errors import N_, CatalogError, NotFound, PermissionDenied
-from catalog.items import Item, ItemStatus
+from catalog.copies.items import Item, ItemStatus
 from catalog.libraries import Library
-from catalog.loan_rules import DEFAULT_RULE, loan_rule
+from catalog.circulation.loan_rules import DEFAULT_RULE, loan_rule
 from catalog.offline.models import OfflineDevice
-from catalog.permissions import managed_library_ids, require_desk
-from catalog.records import Record
-from catalog.rotation import BatchStatus, RotationBatch, RotationItem
-from catalog.users import Role, User
+from catalog.accounts.permissions import managed_library_ids, require_desk
+from catalog.records.models import Record
+from catalog.rotation.models import BatchStatus, RotationBatch, RotationItem
+from catalog.accounts.users import Role, User
 
 DEFAULT_DAYS = 7
 PACK_FORMAT = "hoclieu-offline-pack"

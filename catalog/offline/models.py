@@ -14,7 +14,7 @@ from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from catalog.db import Base, string_enum
 from catalog.libraries import Library
-from catalog.users import User
+from catalog.accounts.users import User
 
 
 class OfflineDevice(Base):

@@ -16,20 +16,22 @@ from sqlalchemy import func, select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
-from catalog import activity, batches, lending
+from catalog.reports import activity
+from catalog.rotation import batches
+from catalog.circulation import lending
 from catalog.audit import json_safe, log_change
-from catalog.circulation import Loan
+from catalog.circulation.models import Loan
 from catalog.clock import local_date, today
 from catalog.errors import N_, CatalogError, NotFound, PermissionDenied, ValidationError
-from catalog.items import Item, normalise_barcode
+from catalog.copies.items import Item, normalise_barcode
 from catalog.offline.devices import get_device, require_usable
 from catalog.offline.models import (
     ActionKind, ActionStatus, ConflictKind, OfflineAction, OfflineDevice, SyncReport,
 )
 from catalog.offline.queue import QueuedAction, QueueInvalid, read_envelope, verify
-from catalog.permissions import managed_library_ids, require_desk
-from catalog.rotation import RotationBatch
-from catalog.users import User
+from catalog.accounts.permissions import managed_library_ids, require_desk
+from catalog.rotation.models import RotationBatch
+from catalog.accounts.users import User
 
 # What the librarian is advised to do, per kind of conflict (shown beside it, translated).
 SUGGESTIONS = {

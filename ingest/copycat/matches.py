@@ -8,8 +8,8 @@ from pathlib import Path
 from sqlalchemy.orm import Session
 
 from catalog.db import utcnow
-from catalog.imports import refresh_match_keys
-from catalog.records import checked_draft
+from catalog.records.imports import refresh_match_keys
+from catalog.records.models import checked_draft
 from ingest.copycat.search import Candidate
 from ingest.marc.matching import match_keys
 from ingest.marc.pipeline import Batch, ImportSummary

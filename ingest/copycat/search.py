@@ -15,7 +15,7 @@ from pathlib import Path
 from xml.etree import ElementTree
 
 from catalog.errors import N_
-from catalog.records import RecordDraft
+from catalog.records.models import RecordDraft
 from ingest.copycat import sru
 from ingest.copycat.queries import Query, to_cql, to_pqf
 from ingest.copycat.records import read_dublin_core, read_iso2709, read_marcxml_element, with_source

@@ -19,9 +19,9 @@ from sqlalchemy.orm import Session, sessionmaker
 from catalog.errors import N_
 from catalog.harvest.models import HarvestLink
 from catalog.harvest.services import links_by_identifier
-from catalog.imports import ImportRun, get_run, refresh_match_keys, start_run, store_match_keys
-from catalog.items import ItemStatus
-from catalog.records import Record, apply_draft, delete_record, insert_records
+from catalog.records.imports import ImportRun, get_run, refresh_match_keys, start_run, store_match_keys
+from catalog.copies.items import ItemStatus
+from catalog.records.models import Record, apply_draft, delete_record, insert_records
 from ingest.harvest.files import detect, read_dc_file
 from ingest.harvest.records import OaiItem
 from ingest.marc.holdings import add_holdings

@@ -10,7 +10,7 @@ from pymarc.marcxml import record_to_xml_node
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from catalog.records import Record
+from catalog.records.models import Record
 from ingest.marc.marcjson import marc_json_to_record
 from ingest.marc.slim import slim_record
 from ingest.marc.writeback import write_draft

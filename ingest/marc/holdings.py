@@ -11,9 +11,9 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from catalog.errors import N_
-from catalog.items import Item, ItemStatus, normalise_barcode
+from catalog.copies.items import Item, ItemStatus, normalise_barcode
 from catalog.libraries import Library
-from catalog.records import Record, mark_stale
+from catalog.records.models import Record, mark_stale
 from catalog.text import normalise
 from ingest.marc.reader import Problem
 
@@ -43,7 +43,7 @@ def holdings_of(record: pymarc.Record) -> list[Holdings]:
 def add_holdings(session: Session, entries: list[tuple[Record, list[Holdings]]], libraries: dict[str, Library], *,
                  default_code: str | None, now: dt.datetime) -> tuple[list[int], list[list[Problem]]]:
     """Create the copies the records' holdings describe (one barcode query for the whole batch,
-    the same rules as catalog.items.add_item); returns (copies made, problems), per entry."""
+    the same rules as catalog.copies.items.add_item); returns (copies made, problems), per entry."""
     codes = {normalise_barcode(h.barcode) for _r, holdings in entries for h in holdings}
     codes.discard("")
     existing: dict[str, int] = {}

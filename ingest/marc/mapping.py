@@ -10,15 +10,14 @@ import re
 
 import pymarc
 
-from catalog.records import RecordDraft
+from catalog.records.models import RecordDraft
 from ingest.marc.isbn import find_isbn, find_issn
-from ingest.marc.marcjson import marc_json_to_record, record_to_marc_json  # noqa: F401 (re-export)
 
 NAME_TAGS = ("100", "110", "111", "700", "710", "711")
 SUBJECT_TAGS = ("600", "610", "611", "630", "648", "650", "651", "653", "654", "655", "656", "657", "658", "662")
 NOTE_SKIP = ("520",)
-_NAME_CODES = {"100": "abcdq", "700": "abcdq", "110": "abcdn", "710": "abcdn", "111": "acdenq", "711": "acdenq"}
-_SUBJECT_CODES = "abcdvxyzt"
+NAME_CODES = {"100": "abcdq", "700": "abcdq", "110": "abcdn", "710": "abcdn", "111": "acdenq", "711": "acdenq"}
+SUBJECT_CODES = "abcdvxyzt"
 _ABBREVIATIONS = {
     "nxb", "tp", "tr", "ed", "eds", "co", "inc", "ltd", "jr", "sr", "st", "vol", "no", "pp", "tb", "xb",
     "dr", "mr", "mrs", "ms", "ths", "ts", "gs", "pgs", "q", "t", "h", "etc", "ill", "col", "ca", "cf", "al",
@@ -47,7 +46,8 @@ def clean(text: str | None) -> str:
     return text
 
 
-def _joined(field: pymarc.Field, codes: str, sep: str = " ") -> str:
+def joined(field: pymarc.Field, codes: str, sep: str = " ") -> str:
+    """The field's subfields `codes`, cleaned and joined (also how writeback compares a field)."""
     return clean(sep.join(clean(s.value) for s in field.subfields if s.code in codes and s.value and s.value.strip()))
 
 
@@ -70,9 +70,9 @@ def record_type(leader: str) -> str:
 def title_parts(record: pymarc.Record) -> tuple[str, str, str]:
     """245 $a (+ $n $p parts), $b remainder, $c statement of responsibility."""
     for field in record.get_fields("245"):
-        title = _joined(field, "anp", " ")
+        title = joined(field, "anp", " ")
         title = re.sub(r"\s+\.\s+", ". ", title)
-        return title, _joined(field, "b"), _joined(field, "c")
+        return title, joined(field, "b"), joined(field, "c")
     return "", "", ""
 
 
@@ -82,7 +82,7 @@ def fallback_title(record: pymarc.Record) -> str:
     others = sorted({f.tag for f in record.fields if f.tag[:1] in "12" and f.tag not in preferred and not f.control_field})
     for tag in (*preferred, *others):
         for field in record.get_fields(tag):
-            text = _joined(field, "abcdefghklmnpqrstvxyz")
+            text = joined(field, "abcdefghklmnpqrstvxyz")
             if text:
                 return text
     return ""
@@ -92,7 +92,7 @@ def names(record: pymarc.Record) -> list[str]:
     """Authors from 100/110/111 then 700/710/711, as written (never inverted), without repeats."""
     found: list[str] = []
     for field in record.get_fields(*NAME_TAGS):
-        name = _joined(field, _NAME_CODES[field.tag])
+        name = joined(field, NAME_CODES[field.tag])
         if name and name not in found:
             found.append(name)
     return found
@@ -102,7 +102,7 @@ def subjects(record: pymarc.Record) -> list[str]:
     """6XX headings, subdivisions joined with " -- "."""
     found: list[str] = []
     for field in record.get_fields(*SUBJECT_TAGS):
-        heading = " -- ".join(clean(s.value) for s in field.subfields if s.code in _SUBJECT_CODES and clean(s.value))
+        heading = " -- ".join(clean(s.value) for s in field.subfields if s.code in SUBJECT_CODES and clean(s.value))
         if heading and heading not in found:
             found.append(heading)
     return found
@@ -131,8 +131,8 @@ def publication(record: pymarc.Record) -> tuple[str, str, int | None]:
     place = publisher = ""
     year = None
     for field in fields:
-        place = place or _joined(field, "a", " ; ")
-        publisher = publisher or _joined(field, "b", " ; ")
+        place = place or joined(field, "a", " ; ")
+        publisher = publisher or joined(field, "b", " ; ")
         if year is None:
             match = _YEAR.search(" ".join(field.get_subfields("c")))
             year = int(match.group(1)) if match else None
@@ -247,12 +247,12 @@ def draft_from_marc(record: pymarc.Record) -> RecordDraft:
         issns=issns,
         classifications=classifications(record),
         call_number=call_number(record),
-        summary=" ".join(_joined(f, "ab") for f in record.get_fields("520")).strip(),
-        series=[s for s in (_joined(f, "av", " ; ") for f in record.get_fields("490", "830")) if s],
-        edition=" ".join(_joined(f, "ab") for f in record.get_fields("250")).strip(),
+        summary=" ".join(joined(f, "ab") for f in record.get_fields("520")).strip(),
+        series=[s for s in (joined(f, "av", " ; ") for f in record.get_fields("490", "830")) if s],
+        edition=" ".join(joined(f, "ab") for f in record.get_fields("250")).strip(),
         physical_description=" ; ".join(clean(" ".join(s.value.strip() for s in f.subfields if s.code in "abcefg"))
                                         for f in record.get_fields("300")).strip(),
-        notes=[n for n in (_joined(f, "abcdefghijklmnopqrstuvwxyz") for f in record.fields
+        notes=[n for n in (joined(f, "abcdefghijklmnopqrstuvwxyz") for f in record.fields
                            if f.tag.startswith("5") and f.tag not in NOTE_SKIP and not f.control_field) if n],
         links=links(record),
         control_number=(control.data or "").strip() if control is not None else "",
@@ -260,10 +260,3 @@ def draft_from_marc(record: pymarc.Record) -> RecordDraft:
         system_numbers=systems,
     ).normalised()
 
-
-def marc_from_draft(draft: RecordDraft, base: dict | None = None) -> dict:
-    """Write a draft's fields into MARC-in-JSON, keeping every field of `base` the draft does not
-    change (see ingest/marc/writeback.py)."""
-    from ingest.marc.writeback import write_draft
-
-    return write_draft(draft, base)

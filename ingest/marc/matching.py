@@ -23,8 +23,8 @@ import re
 from sqlalchemy import insert, select
 from sqlalchemy.orm import Session
 
-from catalog.imports import match_key
-from catalog.records import RecordDraft, RecordIdentifier
+from catalog.records.imports import match_key
+from catalog.records.models import RecordDraft, RecordIdentifier
 from catalog.text import fold
 from ingest.marc.slim import slim_marc_json
 
@@ -99,7 +99,7 @@ def weaker_rule_excluded(rule: str, record, draft: RecordDraft) -> bool:
 
 
 def store_own_keys(session: Session, written: list[tuple[int, dict | None, str, str, str]]) -> None:
-    """Keep the keys catalog.records does not: the MARC's digest ("same") and a 001 without 003
+    """Keep the keys catalog.records.models does not: the MARC's digest ("same") and a 001 without 003
     with its file name ("local"), for (record id, marc, 001, 003, file name) just written."""
     wanted: set[tuple[int, str, str]] = set()
     for record_id, marc, control_number, control_source, file_name in written:

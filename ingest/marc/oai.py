@@ -17,9 +17,9 @@ from sqlalchemy import exists, func, select
 from sqlalchemy.orm import Session
 
 from catalog.db import MAX_INTEGER
-from catalog.items import Item
+from catalog.copies.items import Item
 from catalog.libraries import Library
-from catalog.records import Record
+from catalog.records.models import Record
 from ingest.marc.export import record_marc, to_marcxml
 from ingest.marc.marcjson import marc_json_to_record
 

@@ -16,12 +16,12 @@ from typing import Callable, Iterator
 from sqlalchemy import select
 from sqlalchemy.orm import Session, sessionmaker
 
-from catalog.bulk import fewer_collections
+from catalog.jobs.bulk import fewer_collections
 from catalog.errors import N_
-from catalog.imports import ImportProblem, ImportRun, RecordMatchKey, get_run, refresh_match_keys, \
+from catalog.records.imports import ImportProblem, ImportRun, RecordMatchKey, get_run, refresh_match_keys, \
     start_run, store_match_keys
 from catalog.libraries import get_library_by_code
-from catalog.records import Record, RecordDraft, RecordIdentifier, apply_draft, checked_draft, insert_records
+from catalog.records.models import Record, RecordDraft, RecordIdentifier, apply_draft, checked_draft, insert_records
 from catalog.text import normalise
 from ingest.marc.holdings import Holdings, add_holdings, holdings_of
 from ingest.marc.mapping import draft_from_marc
@@ -112,7 +112,7 @@ def prepare(result: ReadResult) -> Prepared:
 
 class NewRecord:
     """A record this batch creates: written with the batch's other new records in one statement
-    (catalog.records.insert_records), so it has no id until then. A later record of the same
+    (catalog.records.models.insert_records), so it has no id until then. A later record of the same
     batch matching it by control or system number replaces its fields before it is written."""
 
     def __init__(self, draft: RecordDraft, marc: dict | None, now: dt.datetime) -> None:
@@ -353,7 +353,7 @@ def _prepared_batches(paths: list[Path], names: list[str], size: int, workers: i
     pending: collections.deque = collections.deque()
     import os
 
-    from catalog.processes import die_with_parent
+    from catalog.jobs.processes import die_with_parent
 
     # The decoders die with this process and drop the sockets they inherit (issue 14.3).
     with ProcessPoolExecutor(max_workers=workers, mp_context=multiprocessing.get_context("fork"),

@@ -12,7 +12,7 @@ import dataclasses
 from sqlalchemy.orm import Session
 
 from catalog.errors import N_
-from catalog.imports import ImportProblem, count_templates, run_problems
+from catalog.records.imports import ImportProblem, count_templates, run_problems
 
 
 @dataclasses.dataclass(frozen=True)

@@ -2,7 +2,7 @@
 MARC21slim) and Dublin Core (the OAI-PMH oai_dc mapping, also under SRU's own DC schema)."""
 from __future__ import annotations
 
-from catalog.records import Record
+from catalog.records.models import Record
 from ingest.marc import oai
 from ingest.marc.export import MARCXML_NS, record_marc, to_marcxml
 from ingest.marc.marcjson import marc_json_to_record

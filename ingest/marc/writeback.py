@@ -11,7 +11,7 @@ from typing import Callable
 import pymarc
 from pymarc import Field, Indicators, Subfield
 
-from catalog.records import RecordDraft
+from catalog.records.models import RecordDraft
 from ingest.marc import mapping
 from ingest.marc.isbn import find_isbn, find_issn
 from ingest.marc.marcjson import DEFAULT_LEADER, marc_json_to_record, record_to_marc_json
@@ -138,11 +138,11 @@ def _classification_of(field: Field) -> dict | None:
 
 def _write_lists(record: pymarc.Record, old: RecordDraft, draft: RecordDraft) -> None:
     if old.authors != draft.authors:
-        _sync_list(record, mapping.NAME_TAGS, lambda f: mapping._joined(f, mapping._NAME_CODES[f.tag]), draft.authors,
+        _sync_list(record, mapping.NAME_TAGS, lambda f: mapping.joined(f, mapping.NAME_CODES[f.tag]), draft.authors,
                    lambda name, i: _author_field(name, i, record))
     if old.subjects != draft.subjects:
         _sync_list(record, mapping.SUBJECT_TAGS, lambda f: " -- ".join(
-            mapping.clean(s.value) for s in f.subfields if s.code in mapping._SUBJECT_CODES and mapping.clean(s.value)),
+            mapping.clean(s.value) for s in f.subfields if s.code in mapping.SUBJECT_CODES and mapping.clean(s.value)),
             draft.subjects, _subject_field)
     if old.isbns != draft.isbns:
         _sync_list(record, ("020",), lambda f: find_isbn(f.get("a") or ""), draft.isbns,
@@ -157,11 +157,11 @@ def _write_lists(record: pymarc.Record, old: RecordDraft, draft: RecordDraft) ->
         _sync_list(record, ("082", "080", "050", "060", "084"), _classification_of, draft.classifications,
                    _classification_field)
     if old.series != draft.series:
-        _sync_list(record, ("490", "830"), lambda f: mapping._joined(f, "av", " ; "), draft.series,
+        _sync_list(record, ("490", "830"), lambda f: mapping.joined(f, "av", " ; "), draft.series,
                    lambda v, i: _data_field("490", "0 ", [("a", v)]))
     if old.notes != draft.notes:
         note_tags = tuple(f"5{n:02d}" for n in range(100) if f"5{n:02d}" not in mapping.NOTE_SKIP)
-        _sync_list(record, note_tags, lambda f: mapping._joined(f, "abcdefghijklmnopqrstuvwxyz"), draft.notes,
+        _sync_list(record, note_tags, lambda f: mapping.joined(f, "abcdefghijklmnopqrstuvwxyz"), draft.notes,
                    lambda v, i: _data_field("500", "  ", [("a", v)]))
     if old.links != draft.links:
         _sync_list(record, ("856",), lambda f: (mapping.links(pymarc.Record(fields=[f])) or [None])[0], draft.links,

@@ -17,7 +17,7 @@ from pathlib import Path
 import pymarc
 
 from catalog.errors import N_
-from catalog.records import RECORD_TYPES, RecordDraft
+from catalog.records.models import RECORD_TYPES, RecordDraft
 from catalog.text import nfc
 from ingest.marc.mapping import draft_from_marc
 from ingest.marc.marcjson import record_to_marc_json

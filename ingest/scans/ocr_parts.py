@@ -11,7 +11,7 @@ from pathlib import Path
 from sqlalchemy.orm import Session, sessionmaker
 
 from catalog.db import utcnow
-from catalog.digital import DigitalObject, Page, add_note, pages_without_text, set_page_text
+from catalog.digital.models import DigitalObject, Page, add_note, pages_without_text, set_page_text
 from ingest.scans import images
 from ingest.scans.errors import ScanError
 from ingest.scans.ocr import ocr_image

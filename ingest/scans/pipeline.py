@@ -18,9 +18,9 @@ from typing import Callable
 from sqlalchemy.orm import Session, sessionmaker
 
 from catalog.db import utcnow
-from catalog.digital import DigitalObject, Page, add_note, add_page, create_object, pages_without_text, set_page_text
+from catalog.digital.models import DigitalObject, Page, add_note, add_page, create_object, pages_without_text, set_page_text
 from catalog.errors import N_
-from catalog.records import RecordDraft, create_record, get_record
+from catalog.records.models import RecordDraft, create_record, get_record
 from catalog.text import nfc
 from ingest.scans import images, pdf, pyramid
 from ingest.scans.errors import NothingToIngest, ScanError, StorageError

@@ -5,7 +5,7 @@ import pypdfium2
 from sqlalchemy import select
 
 from catalog.audit import AuditEntry
-from catalog.items import Item
+from catalog.copies.items import Item
 from catalog.libraries import Library
 
 

@@ -9,8 +9,8 @@ import pytest
 from sqlalchemy import func, select
 
 from catalog.audit import history
-from catalog.sign_in import LoginAttempt, SignInLimits, SignInLocked, check_sign_in_allowed, record_sign_in
-from catalog.users import find_user
+from catalog.accounts.sign_in import LoginAttempt, SignInLimits, SignInLocked, check_sign_in_allowed, record_sign_in
+from catalog.accounts.users import find_user
 from tests.conftest import login
 
 T0 = dt.datetime(2026, 4, 21, 8, 0)

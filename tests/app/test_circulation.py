@@ -11,13 +11,13 @@ from flask import render_template_string
 from flask_login import login_user
 from sqlalchemy import select
 
-from catalog import lending
-from catalog.circulation import Loan
+from catalog.circulation import lending
+from catalog.circulation.models import Loan
 from catalog.db import utcnow
-from catalog.items import Item, ItemStatus
+from catalog.copies.items import Item, ItemStatus
 from catalog.libraries import get_library_by_code
-from catalog.records import Record
-from catalog.users import find_user
+from catalog.records.models import Record
+from catalog.accounts.users import find_user
 from tests.conftest import login
 
 

@@ -8,13 +8,14 @@ import datetime as dt
 import pytest
 from sqlalchemy import func, select
 
-from catalog import batches, lending
-from catalog.circulation import Hold, Loan
+from catalog.rotation import batches
+from catalog.circulation import lending
+from catalog.circulation.models import Hold, Loan
 from catalog.db import utcnow
 from catalog.libraries import get_library_by_code
-from catalog.records import Record
-from catalog.rotation import RotationBatch
-from catalog.users import Role, create_user, find_user
+from catalog.records.models import Record
+from catalog.rotation.models import RotationBatch
+from catalog.accounts.users import Role, create_user, find_user
 from tests.app.staff_helpers import denied_entries
 from tests.conftest import login
 

@@ -13,8 +13,8 @@ from catalog.audit import AuditEntry
 from catalog.copycat.models import CopycatTarget
 from catalog.copycat.services import TargetDraft, save_target
 from catalog.errors import PermissionDenied
-from catalog.records import Record
-from catalog.users import find_user
+from catalog.records.models import Record
+from catalog.accounts.users import find_user
 from tests.conftest import login, serving
 from tests.copycat_servers import SRU_ANSWER, black_hole, closed_port, http_answering, yaz_ztest
 
@@ -183,8 +183,8 @@ def test_copying_from_a_second_hoclieu_over_sru(demo, client, session, tmp_path)
 
 def _store_in_other(other) -> None:
     """One record in the second instance (and its index), to be found over its /sru."""
-    from catalog.records import RecordDraft, create_record
-    from ingest.marc.mapping import marc_from_draft
+    from catalog.records.models import RecordDraft, create_record
+    from ingest.marc.writeback import write_draft as marc_from_draft
 
     draft = RecordDraft(title="Truyện Kiều", authors=["Nguyễn Du"], isbns=["9786041234567"], year=2020)
     with other.extensions["session_factory"].begin() as db:

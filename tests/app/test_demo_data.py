@@ -9,7 +9,7 @@ from pathlib import Path
 import pytest
 
 from app import create_app
-from catalog.users import find_user
+from catalog.accounts.users import find_user
 from tests.ingest.marc_fixtures import book, iso
 
 

@@ -8,10 +8,10 @@ import pytest
 from sqlalchemy import select
 
 from catalog.audit import AuditEntry
-from catalog.items import Item, add_item
+from catalog.copies.items import Item, add_item
 from catalog.libraries import save_library
-from catalog.records import Record, RecordDraft, create_record
-from catalog.users import Role, create_user
+from catalog.records.models import Record, RecordDraft, create_record
+from catalog.accounts.users import Role, create_user
 
 PASSWORD = "hoclieu-demo"
 

@@ -11,7 +11,7 @@ import pytest
 from sqlalchemy import func, select
 
 from catalog.harvest.models import HarvestLink, HarvestRun, HarvestSource
-from catalog.records import Record
+from catalog.records.models import Record
 from tests.app import oai_stub as stub
 from tests.app.harvest_helpers import add_source, admin, harvest, retry
 
@@ -208,7 +208,7 @@ def test_a_forgotten_token_lists_again_from_the_start_and_loses_nothing(demo, se
 
 
 def test_a_daily_source_is_harvested_by_the_schedule(demo, session):
-    from app.schedules import harvest_due
+    from app.background.schedules import harvest_due
 
     client = admin(demo)
     with stub.serving(stub.Script(three_records)) as url:
@@ -246,9 +246,9 @@ def test_a_worker_killed_mid_harvest_goes_on_from_its_token_when_the_job_is_take
     """The worker dies right after writing page one (SystemExit escapes every handler, as a kill
     would): the job keeps running under its lease; once the lease runs out, recover_jobs queues it
     again and the harvest goes on from the stored token, page one not fetched twice."""
-    import app.harvest_runs as runs
-    from app.queue import recover_jobs
-    from catalog.jobs import Job, JobStatus
+    import app.background.harvest_runs as runs
+    from app.background.queue import recover_jobs
+    from catalog.jobs.models import Job, JobStatus
 
     real, calls = runs._write_page, {"n": 0}
 

@@ -12,7 +12,7 @@ from sqlalchemy import func, select
 
 from catalog.db import utcnow
 from catalog.harvest.models import HarvestLink, HarvestRun
-from catalog.records import Record, apply_draft, delete_record
+from catalog.records.models import Record, apply_draft, delete_record
 from tests.app.harvest_helpers import add_source, harvest
 from tests.conftest import _server_url, login, migrate, serving
 

@@ -5,7 +5,7 @@ import shutil
 
 from whoosh import index as whoosh_index
 
-from catalog.records import RecordDraft, create_record
+from catalog.records.models import RecordDraft, create_record
 from search_index.schema import build_schema
 from search_index.writer import INDEX_NAME
 

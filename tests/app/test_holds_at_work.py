@@ -7,12 +7,12 @@ import re
 
 from sqlalchemy import select
 
-from catalog import lending
-from catalog.circulation import Hold, HoldStatus
+from catalog.circulation import lending
+from catalog.circulation.models import Hold, HoldStatus
 from catalog.db import utcnow
-from catalog.items import Item, ItemStatus
+from catalog.copies.items import Item, ItemStatus
 from catalog.libraries import get_library_by_code
-from catalog.users import Role, create_user, find_user
+from catalog.accounts.users import Role, create_user, find_user
 from tests.conftest import login
 
 

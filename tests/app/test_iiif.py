@@ -180,7 +180,7 @@ def test_pages_ingested_before_pyramids_get_one_on_first_request(client, book, d
 
 
 def test_manifest_strings_are_plain_text_and_links_web_only(app, client, book):
-    from catalog.records import Record
+    from catalog.records.models import Record
 
     with app.extensions["session_factory"].begin() as session:
         record = session.get(Record, book["record_id"])
@@ -188,7 +188,7 @@ def test_manifest_strings_are_plain_text_and_links_web_only(app, client, book):
         record.authors = ['<img src=x onerror=alert(1)>Nguyễn Du']
         record.summary = "Tóm tắt <b>đậm</b> &lt;script&gt;"
         record.links = [{"url": "javascript:alert(1)", "text": "xấu"}, {"url": "https://example.org/a", "text": "tốt"}]
-    from catalog.digital import DigitalObject
+    from catalog.digital.models import DigitalObject
 
     with app.extensions["session_factory"].begin() as session:
         session.get(DigitalObject, book["object_id"]).label = ""

@@ -135,10 +135,10 @@ def test_images_are_served_from_an_unwritable_cache(client, book, data_dir):
 
 def test_shared_rate_limit_storage_counts_across_processes(tmp_path):
     """LIBRARY_RATE_LIMIT_STORAGE=sqlite:///PATH: every worker process sees the same counts."""
-    from app.ratelimit import RateLimited, RateLimiter
+    from app.web.ratelimit import RateLimited, RateLimiter
 
     storage = f"sqlite:///{tmp_path / 'ratelimit.db'}"
-    script = ("import sys; from app.ratelimit import RateLimiter; "
+    script = ("import sys; from app.web.ratelimit import RateLimiter; "
               "[RateLimiter(5, 10**9, sys.argv[1]).hit('10.0.0.9') for _ in range(3)]")
     subprocess.run([sys.executable, "-c", script, storage], cwd=ROOT, check=True)
     here = RateLimiter(5, 10**9, storage)  # one window for decades: no boundary mid-test

@@ -10,7 +10,7 @@ from pathlib import Path
 
 from sqlalchemy import select
 
-from catalog.records import Record
+from catalog.records.models import Record
 from tests.conftest import login
 
 DATA = Path(__file__).resolve().parent.parent / "data" / "dc"

@@ -8,9 +8,9 @@ import html
 import io
 import json
 import re
-from app import cli_marc
-from catalog.imports import start_run
-from catalog.jobs import JobStatus, create_job, get_job
+from app.cli import marc as cli_marc
+from catalog.records.imports import start_run
+from catalog.jobs.models import JobStatus, create_job, get_job
 from tests.conftest import ROOT, login
 from tests.ingest.marc_fixtures import book, iso, noisy_file
 

@@ -9,7 +9,7 @@ import subprocess
 import pytest
 from sqlalchemy import select
 
-from catalog.records import Record, RecordDraft, create_record, stale_record_ids
+from catalog.records.models import Record, RecordDraft, create_record, stale_record_ids
 from tests.app.test_staff_records import FORM
 from tests.conftest import IN_CI, login
 

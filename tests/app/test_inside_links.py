@@ -8,8 +8,8 @@ import re
 
 import pytest
 
-from catalog.digital import DigitalObject, Page
-from catalog.records import RecordDraft, create_record
+from catalog.digital.models import DigitalObject, Page
+from catalog.records.models import RecordDraft, create_record
 
 
 def boxed_page(number: int, text: str) -> Page:

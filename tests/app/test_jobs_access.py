@@ -2,9 +2,9 @@
 and a failed job shows a plain message, never the exception or its traceback."""
 from __future__ import annotations
 
-from app.jobs import job_type, run_job
-from catalog.jobs import create_job
-from catalog.users import find_user
+from app.background.jobs import job_type, run_job
+from catalog.jobs.models import create_job
+from catalog.accounts.users import find_user
 from tests.app.staff_helpers import denied_entries
 from tests.conftest import login
 

@@ -8,8 +8,8 @@ import pytest
 import zxingcpp
 from sqlalchemy import select
 
-from catalog.items import Item
-from catalog.users import find_user
+from catalog.copies.items import Item
+from catalog.accounts.users import find_user
 from tests.conftest import login
 
 DPI = 300

@@ -6,11 +6,12 @@ import datetime as dt
 
 from sqlalchemy import select
 
-from catalog import clock, lending
+from catalog import clock
+from catalog.circulation import lending
 from catalog.audit import log_change
 from catalog.libraries import Library
-from catalog.records import Record
-from catalog.users import User
+from catalog.records.models import Record
+from catalog.accounts.users import User
 from tests.conftest import login
 
 JUST_AFTER_MIDNIGHT = dt.datetime(2026, 12, 1, 17, 30)  # UTC, naive as stored
@@ -56,7 +57,7 @@ def test_the_time_zone_is_a_setting(app_overrides, tmp_path):
     app = create_app({**app_overrides, "TIMEZONE": "UTC"})
     try:
         with app.test_request_context():
-            from app.dates import show_time
+            from app.display.dates import show_time
 
             assert show_time(JUST_AFTER_MIDNIGHT) == "01/12/2026 17:30"
     finally:
@@ -65,7 +66,7 @@ def test_the_time_zone_is_a_setting(app_overrides, tmp_path):
 
 
 def test_the_annual_report_is_dated_the_formal_way(demo):
-    from app.dates import library_today
+    from app.display.dates import library_today
     from tests.app.staff_helpers import pdf_text
 
     client = demo.test_client()
@@ -78,8 +79,8 @@ def test_the_annual_report_is_dated_the_formal_way(demo):
 
 
 def test_the_handover_record_is_dated_the_formal_way_in_the_library_zone(demo):
-    from catalog import batches
-    from catalog.items import Item, ItemStatus
+    from catalog.rotation import batches
+    from catalog.copies.items import Item, ItemStatus
     from tests.app.staff_helpers import pdf_text
 
     with demo.extensions["session_factory"].begin() as session:

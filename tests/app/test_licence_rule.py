@@ -1,5 +1,5 @@
 """Issue 13: material that may not be read off site gives, by every route, which pages match and a
-whole-page thumbnail, nothing more (catalog.digital.viewer_access is the one rule)."""
+whole-page thumbnail, nothing more (catalog.digital.models.viewer_access is the one rule)."""
 from __future__ import annotations
 
 import io

@@ -13,7 +13,7 @@ import pytest
 from sqlalchemy import select
 
 from catalog.libraries import LibraryKind, save_library
-from catalog.records import Record, stale_record_ids
+from catalog.records.models import Record, stale_record_ids
 from search_index.background import BackgroundIndexer
 from search_index.query import search
 from search_index.writer import check_index, sync

@@ -10,7 +10,7 @@ import pytest
 from lxml import etree
 from sqlalchemy import select
 
-from catalog.records import Record
+from catalog.records.models import Record
 from tests.conftest import login
 
 SCHEMA = etree.XMLSchema(etree.parse(str(Path(__file__).parent.parent / "data" / "marcxml_rules.xsd")))

@@ -7,7 +7,7 @@ import re
 
 from sqlalchemy import select
 
-from catalog.records import Record
+from catalog.records.models import Record
 from tests.conftest import login
 from tests.ingest.marc_fixtures import book, iso
 
@@ -49,10 +49,10 @@ def test_import_goes_on_when_rejected_bytes_cannot_be_kept(demo, data_dir):
 
 
 def test_a_job_whose_upload_is_gone_says_so_without_path_or_traceback(demo, data_dir):
-    from app.jobs import submit
-    from catalog.imports import start_run
-    from catalog.jobs import create_job
-    from catalog.users import find_user
+    from app.background.jobs import submit
+    from catalog.records.imports import start_run
+    from catalog.jobs.models import create_job
+    from catalog.accounts.users import find_user
 
     unreadable = data_dir / "uploads" / ("x" * 40)  # removed, or never written
     with demo.extensions["session_factory"].begin() as session:

@@ -7,7 +7,7 @@ import re
 import pytest
 from sqlalchemy import select
 
-from catalog.records import Record
+from catalog.records.models import Record
 from tests.conftest import login
 from tests.ingest.marc_fixtures import book, df, iso
 from ingest.marc.reader import read_iso2709, read_marcxml

@@ -7,7 +7,7 @@ from xml.etree import ElementTree
 
 import pytest
 
-from catalog.records import Record
+from catalog.records.models import Record
 from ingest.marc import oai
 from tests.ingest.marc_fixtures import book, df, iso
 

@@ -11,14 +11,14 @@ import re
 import pytest
 from sqlalchemy import func, select
 
-from catalog.circulation import Loan
+from catalog.circulation.models import Loan
 from catalog.db import utcnow
-from catalog.items import add_item
+from catalog.copies.items import add_item
 from catalog.libraries import get_library_by_code
 from catalog.offline.models import OfflineAction, OfflineDevice
 from catalog.offline.queue import envelope
-from catalog.records import RecordDraft, create_record
-from catalog.users import Role, create_user, find_user
+from catalog.records.models import RecordDraft, create_record
+from catalog.accounts.users import Role, create_user, find_user
 from tests.catalog.offline_support import action
 from tests.conftest import login
 

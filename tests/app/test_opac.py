@@ -8,15 +8,15 @@ import re
 import pytest
 
 from app.db import get_session
-from catalog.digital import DigitalObject, Page
-from catalog.records import Record, RecordDraft, apply_draft, create_record, stale_record_ids
+from catalog.digital.models import DigitalObject, Page
+from catalog.records.models import Record, RecordDraft, apply_draft, create_record, stale_record_ids
 
 
 @pytest.fixture
 def records(app):
     """A few records with copies and a scanned book, indexed through the after-commit hook."""
     from app.hooks import after_commit
-    from catalog.items import ItemStatus, add_item
+    from catalog.copies.items import ItemStatus, add_item
     from catalog.libraries import Library, LibraryKind
 
     with app.extensions["session_factory"].begin() as session:

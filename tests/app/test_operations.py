@@ -9,8 +9,8 @@ import shutil
 import pytest
 
 from app.hooks import after_commit
-from catalog.jobs import Job, create_job
-from catalog.records import RecordDraft, create_record
+from catalog.jobs.models import Job, create_job
+from catalog.records.models import RecordDraft, create_record
 from tests.conftest import login
 
 
@@ -72,7 +72,7 @@ def test_the_detail_is_for_a_signed_in_administrator_only(demo, client):
 
 
 def test_a_job_leaves_a_start_and_an_end_line_with_its_id(app, caplog):
-    from app.jobs import job_type, run_job
+    from app.background.jobs import job_type, run_job
 
     @job_type("test_echo")
     def echo(_factory, job_id, report):
@@ -90,7 +90,7 @@ def test_a_job_leaves_a_start_and_an_end_line_with_its_id(app, caplog):
 
 
 def app_formatted(record: logging.LogRecord) -> str:
-    from app.logs import KeyValueFormatter
+    from app.ops.logs import KeyValueFormatter
     return KeyValueFormatter().format(record)
 
 
@@ -117,8 +117,8 @@ def test_a_save_that_finds_the_index_busy_leaves_no_traceback_in_the_log(demo, c
 
 
 def test_a_warm_up_compiles_the_pages_and_counts_no_use(demo, caplog):
-    from app.operations import warm_up
-    from catalog.usage import usage_total
+    from app.ops.checks import warm_up
+    from catalog.reports.usage import usage_total
 
     with caplog.at_level(logging.INFO, logger="app"):
         warm_up(demo)

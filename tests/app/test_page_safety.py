@@ -9,8 +9,8 @@ from pathlib import Path
 import pytest
 from sqlalchemy import select
 
-from app.links import safe_link
-from catalog.records import Record
+from app.display.links import safe_link
+from catalog.records.models import Record
 from tests.app.test_staff_access import concrete
 from tests.conftest import login
 from tests.ingest.marc_fixtures import book, df, iso

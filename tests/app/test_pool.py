@@ -12,7 +12,7 @@ import urllib.request
 
 import pytest
 
-from catalog.usage import usage_total
+from catalog.reports.usage import usage_total
 from tests.app.staff_helpers import denied_entries, item_of
 from tests.conftest import login
 
@@ -38,7 +38,7 @@ def _get(url: str) -> int:
 
 
 def test_a_small_pool_serves_many_concurrent_readers_fast_and_counts_every_view(demo, live_server, session, caplog):
-    from app.usage import today
+    from app.display.dates import library_today as today
 
     with demo.app_context():
         record_ids = [hit["id"] for hit in demo.test_client().get("/api/search?q=&per_page=8").get_json()["hits"]]

@@ -13,10 +13,10 @@ from pathlib import Path
 import pytest
 from sqlalchemy import func, select
 
-from catalog.digital import DigitalObject
-from catalog.items import Item
-from catalog.jobs import Job
-from catalog.records import Record
+from catalog.digital.models import DigitalObject
+from catalog.copies.items import Item
+from catalog.jobs.models import Job
+from catalog.records.models import Record
 from tests.app.worker_helpers import Workers, wait_for
 from tests.conftest import SHARED_DATA, login, require_tool
 from tests.ingest.scan_samples import text_image

@@ -13,8 +13,8 @@ from flask import render_template
 
 from catalog import clock
 from catalog.db import utcnow
-from catalog.digital import DigitalObject, can_download, can_read
-from catalog.usage import usage_total
+from catalog.digital.models import DigitalObject, can_download, can_read
+from catalog.reports.usage import usage_total
 from tests.conftest import login
 from tests.ingest.scan_samples import encoded, plain_image, text_pdf, zip_with
 
@@ -163,7 +163,7 @@ def test_opds_navigation_acquisition_and_search(client, open_book, closed_book):
 
 def test_record_page_include(app, open_book):
     with app.test_request_context("/"):
-        from catalog.records import Record
+        from catalog.records.models import Record
 
         with app.extensions["session_factory"]() as session:
             record = session.get(Record, open_book["record_id"])

@@ -6,7 +6,7 @@ import re
 
 from sqlalchemy import func, select
 
-from catalog.records import Record, RecordIdentifier
+from catalog.records.models import Record, RecordIdentifier
 from tests.conftest import login
 
 

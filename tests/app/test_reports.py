@@ -11,9 +11,9 @@ import pypdfium2
 import pytest
 from sqlalchemy import select
 
-from catalog.activity import VisitTally
-from catalog.usage import usage_total
-from catalog.users import Role, create_user
+from catalog.reports.activity import VisitTally
+from catalog.reports.usage import usage_total
+from catalog.accounts.users import Role, create_user
 from tests.catalog.report_year import build_known_years
 from tests.conftest import login
 
@@ -183,7 +183,7 @@ def test_forms_need_the_csrf_token(app_overrides, known):
 
 def test_online_use_is_counted_once_per_browser_session_without_personal_data(app_overrides, session):
     from app import create_app
-    from app.usage import today
+    from app.display.dates import library_today as today
 
     app = create_app({**app_overrides, "USAGE_COUNTING": True, "USAGE_ENDPOINTS": {"main.home": "search"}})
     first, second = app.test_client(), app.test_client()

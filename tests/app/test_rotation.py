@@ -8,12 +8,12 @@ import re
 import pypdfium2
 from sqlalchemy import select
 
-from catalog import batches
+from catalog.rotation import batches
 from catalog.db import utcnow
-from catalog.items import Item
+from catalog.copies.items import Item
 from catalog.libraries import get_library_by_code
-from catalog.rotation import RotationBatch
-from catalog.users import find_user
+from catalog.rotation.models import RotationBatch
+from catalog.accounts.users import find_user
 from tests.app.test_circulation import flashes, render_panel
 from tests.conftest import login
 

@@ -8,11 +8,11 @@ import os
 
 from sqlalchemy import select
 
-from app.schedules import check_and_repair_index, expire_holds_due, prune
-from catalog import lending
-from catalog.circulation import CirculationEvent, EventKind, Hold, HoldStatus
-from catalog.jobs import create_job
-from catalog.sign_in import LoginAttempt
+from app.background.schedules import check_and_repair_index, expire_holds_due, prune
+from catalog.circulation import lending
+from catalog.circulation.models import CirculationEvent, EventKind, Hold, HoldStatus
+from catalog.jobs.models import create_job
+from catalog.accounts.sign_in import LoginAttempt
 from search_index.writer import check_index, open_index
 from tests.catalog.test_circulation_support import NOW, build_world
 from tests.conftest import login
@@ -102,7 +102,7 @@ def test_nightly_check_index_finds_drift_logs_it_and_repairs_it(demo, caplog):
     with ix.writer() as writer:
         writer.delete_by_term("id", "7")
     ix.close()
-    with caplog.at_level(logging.INFO, logger="app.schedules"):
+    with caplog.at_level(logging.INFO, logger="app.background.schedules"):
         outcome = check_and_repair_index(demo, dt.datetime(2026, 12, 1, 20, 0))
     assert outcome["missing"] == [7] and outcome["clean"] is False and outcome["rebuilt"] == 60
     assert "1 missing, 0 stale, 0 orphaned; rebuilding" in caplog.text
@@ -112,7 +112,7 @@ def test_nightly_check_index_finds_drift_logs_it_and_repairs_it(demo, caplog):
 
 def test_queue_status_counts_waiting_tasks_and_the_oldest_waiting_job(app_overrides):
     from app import create_app
-    from app.queue import queue_status
+    from app.background.queue import queue_status
 
     app = create_app({**app_overrides, "JOBS_SYNCHRONOUS": False})
     assert queue_status(app) == {"broker": "SqliteStorage", "pending_tasks": 0, "oldest_waiting_job": None}

@@ -9,8 +9,8 @@ from pathlib import Path
 
 import pytest
 
-from catalog.digital import add_page, create_object
-from catalog.records import RecordDraft, create_record
+from catalog.digital.models import add_page, create_object
+from catalog.records.models import RecordDraft, create_record
 from tests.conftest import login
 from tests.search_index.test_schema_version import write_index_of_version
 

@@ -12,9 +12,9 @@ import time
 import pytest
 from sqlalchemy import select
 
-from catalog.items import Item, ItemStatus, add_item, set_item_status
+from catalog.copies.items import Item, ItemStatus, add_item, set_item_status
 from catalog.libraries import Library, LibraryKind
-from catalog.records import RecordDraft, create_record
+from catalog.records.models import RecordDraft, create_record
 from search_index.writer import sync
 from tests.conftest import ROOT
 
@@ -26,7 +26,7 @@ LIBRARIAN = textwrap.dedent("""
     import sys, time
     from sqlalchemy import select
     from catalog.db import make_engine, make_session_factory
-    from catalog.items import Item, ItemStatus, set_item_status
+    from catalog.copies.items import Item, ItemStatus, set_item_status
     from search_index.writer import sync
 
     url, index, until, barcodes = sys.argv[1], sys.argv[2], float(sys.argv[3]), sys.argv[4].split(",")

@@ -102,7 +102,7 @@ def searches_counted(instance: ServedInstance) -> int:
     import datetime as dt
 
     from catalog.db import make_engine, make_session_factory
-    from catalog.usage import usage_total
+    from catalog.reports.usage import usage_total
 
     engine = make_engine(instance.database_url)
     try:

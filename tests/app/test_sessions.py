@@ -5,7 +5,7 @@ from __future__ import annotations
 import re
 
 from catalog.audit import history
-from catalog.users import find_user
+from catalog.accounts.users import find_user
 from tests.conftest import login
 
 

@@ -11,10 +11,10 @@ from urllib.parse import parse_qsl
 import pytest
 from lxml import etree
 
-from catalog.digital import DigitalObject
-from catalog.items import ItemStatus, add_item
+from catalog.digital.models import DigitalObject
+from catalog.copies.items import ItemStatus, add_item
 from catalog.libraries import Library, LibraryKind
-from catalog.records import Record, RecordDraft, create_record
+from catalog.records.models import Record, RecordDraft, create_record
 
 SITEMAP = {"s": "http://www.sitemaps.org/schemas/sitemap/0.9"}
 HOSTILE = 'Sổ tay </script><script>alert(1)</script> <!-- "x" & ]]>'
@@ -107,7 +107,7 @@ def test_a_hostile_title_stays_data(client, shelf):
 
 
 def test_json_for_a_script_block_escapes_what_could_end_it():
-    from app.linked_data import safe_json
+    from app.display.linked_data import safe_json
 
     text = str(safe_json({"name": "</script><!--&\u2028\u2029"}))
     assert not set("<>&\u2028\u2029") & set(text)

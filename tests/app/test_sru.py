@@ -8,7 +8,7 @@ import subprocess
 import pytest
 from lxml import etree
 
-from catalog.records import Record, RecordDraft, create_record
+from catalog.records.models import Record, RecordDraft, create_record
 from tests.conftest import require_tool, serving
 
 SRU1 = "http://www.loc.gov/zing/srw/"

@@ -42,7 +42,7 @@ def test_every_staff_route_refuses_anonymous_users_and_readers(demo):
 
 def test_every_post_form_refuses_a_missing_csrf_token(demo):
     demo.config["WTF_CSRF_ENABLED"] = True
-    from app.auth import csrf
+    from app.web.auth import csrf
 
     client = demo.test_client()
     page = client.get("/login").get_data(as_text=True)
@@ -65,7 +65,7 @@ def test_every_post_form_refuses_a_missing_csrf_token(demo):
 
 
 def test_dashboard_links_every_staff_tool_that_exists(demo):
-    from app.views.staff import TOOLS
+    from app.views.staff.records import TOOLS
 
     client = demo.test_client()
     login(client, "admin")

@@ -5,8 +5,8 @@ from __future__ import annotations
 from sqlalchemy import select
 
 from catalog.audit import history
-from catalog.items import Item, ItemStatus
-from catalog.records import Record
+from catalog.copies.items import Item, ItemStatus
+from catalog.records.models import Record
 from tests.app.staff_helpers import denied_entries, item_of, library_id, pdf_text
 from tests.conftest import login
 

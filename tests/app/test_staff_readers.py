@@ -8,7 +8,7 @@ import re
 from sqlalchemy import select
 
 from catalog.audit import history
-from catalog.users import Role, User, check_password, find_user
+from catalog.accounts.users import Role, User, check_password, find_user
 from tests.app.staff_helpers import denied_entries, library_id, pdf_text
 from tests.conftest import login
 

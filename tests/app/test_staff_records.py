@@ -8,7 +8,7 @@ import pytest
 from sqlalchemy import func, select
 
 from catalog.audit import history
-from catalog.records import Record
+from catalog.records.models import Record
 from tests.conftest import login
 
 FORM = {

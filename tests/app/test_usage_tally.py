@@ -7,8 +7,8 @@ import time
 
 import pytest
 
-from app.usage import flush
-from catalog.usage import UsageCount, usage_total
+from app.web.usage import flush
+from catalog.reports.usage import UsageCount, usage_total
 
 EVER = (dt.date(2000, 1, 1), dt.date(2100, 1, 1))
 

@@ -1,7 +1,7 @@
 """Title A–Z through search follows Vietnamese order: a title comes before its longer continuations."""
 from __future__ import annotations
 
-from catalog.records import RecordDraft, create_record
+from catalog.records.models import RecordDraft, create_record
 
 
 def test_title_order_puts_a_title_before_the_same_title_with_more_words(app, client):

@@ -10,11 +10,12 @@ from html.parser import HTMLParser
 import pytest
 from sqlalchemy import select
 
-from catalog import batches, lending
-from catalog.digital import DigitalObject, Page, add_note
+from catalog.rotation import batches
+from catalog.circulation import lending
+from catalog.digital.models import DigitalObject, Page, add_note
 from catalog.libraries import Library
-from catalog.records import Record
-from catalog.users import User
+from catalog.records.models import Record
+from catalog.accounts.users import User
 from tests.conftest import login
 
 CODES = [
@@ -195,7 +196,7 @@ def test_iiif_labels_name_the_licence_in_words(sample):
 
 
 def test_a_refusal_at_the_desk_names_the_status_in_vietnamese(demo):
-    from catalog.items import Item, ItemStatus
+    from catalog.copies.items import Item, ItemStatus
 
     with demo.extensions["session_factory"].begin() as session:
         centre = session.scalar(select(Library).where(Library.code == "TTVH"))

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from catalog.copycat.services import TargetDraft, save_target
 from catalog.db import utcnow
-from catalog.users import find_user
+from catalog.accounts.users import find_user
 from tests.browser.test_staff_journeys import sign_in
 from tests.copycat_servers import closed_port, yaz_ztest
 

@@ -3,7 +3,7 @@ static files), the handover record's Print button still prints, and a hostile 85
 record page is plain text a reader cannot click."""
 from __future__ import annotations
 
-from catalog import batches
+from catalog.rotation import batches
 from catalog.db import utcnow
 from catalog.libraries import get_library_by_code
 from tests.ingest.marc_fixtures import book, df, iso

@@ -33,7 +33,7 @@ def test_cataloguer_imports_a_file_and_reads_the_report(live_server, page, tmp_p
 def _ids(demo, title: str) -> tuple[int, int]:
     from sqlalchemy import select
 
-    from catalog.records import Record
+    from catalog.records.models import Record
 
     with demo.extensions["session_factory"]() as session:
         first, second = session.scalars(select(Record.id).where(Record.title == title).order_by(Record.id)).all()

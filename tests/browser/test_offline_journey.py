@@ -11,15 +11,18 @@ import json
 
 from sqlalchemy import select
 
-from catalog import activity, batches, clock, lending
-from catalog.circulation import Loan
+from catalog.reports import activity
+from catalog.rotation import batches
+from catalog import clock
+from catalog.circulation import lending
+from catalog.circulation.models import Loan
 from catalog.db import utcnow
-from catalog.items import add_item
+from catalog.copies.items import add_item
 from catalog.libraries import get_library_by_code
 from catalog.offline.models import ActionStatus, ConflictKind, OfflineAction, OfflineDevice
-from catalog.rotation import RotationBatch, RotationDiscrepancy
-from catalog.records import RecordDraft, create_record
-from catalog.users import Role, create_user, find_user
+from catalog.rotation.models import RotationBatch, RotationDiscrepancy
+from catalog.records.models import RecordDraft, create_record
+from catalog.accounts.users import Role, create_user, find_user
 
 PASSWORD = "hoclieu-demo"
 READERS = [f"HS{n:03d}" for n in range(6)]

@@ -7,10 +7,10 @@ from __future__ import annotations
 
 import re
 
-from catalog import batches
+from catalog.rotation import batches
 from catalog.db import utcnow
 from catalog.libraries import get_library_by_code
-from catalog.users import Role, create_user
+from catalog.accounts.users import Role, create_user
 
 COPIES = [f"TTVH{n:05d}1" for n in range(1, 31)]  # the centre's first copy of each demo title
 MISSING = COPIES[7]

@@ -2,7 +2,7 @@
 rotation page, each role sees only the tools it may open, tables fit a 1366 px screen."""
 from __future__ import annotations
 
-from catalog import batches
+from catalog.rotation import batches
 from catalog.db import utcnow
 from catalog.libraries import get_library_by_code
 from tests.browser.test_staff_journeys import sign_in
@@ -66,9 +66,9 @@ CONTRAST = """(el) => {
 def _hold_for_the_demo_reader(demo) -> None:
     from sqlalchemy import select
 
-    from catalog.lending import place_hold
-    from catalog.records import Record
-    from catalog.users import find_user
+    from catalog.circulation.lending import place_hold
+    from catalog.records.models import Record
+    from catalog.accounts.users import find_user
 
     with demo.extensions["session_factory"].begin() as session:
         record = session.scalars(select(Record).order_by(Record.id)).first()

@@ -6,7 +6,7 @@ import re
 
 from sqlalchemy import select
 
-from catalog.items import Item, ItemStatus
+from catalog.copies.items import Item, ItemStatus
 from catalog.libraries import Library
 from tests.app.staff_helpers import pdf_text
 

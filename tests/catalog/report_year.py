@@ -4,15 +4,15 @@ from __future__ import annotations
 
 import datetime as dt
 
-from catalog.activity import record_event, record_visits
-from catalog.circulation import CirculationEvent, EventKind, Loan
-from catalog.digital import DigitalObject, Page
-from catalog.items import ItemStatus, add_item
+from catalog.reports.activity import record_event, record_visits
+from catalog.circulation.models import CirculationEvent, EventKind, Loan
+from catalog.digital.models import DigitalObject, Page
+from catalog.copies.items import ItemStatus, add_item
 from catalog.libraries import LibraryKind, save_library
-from catalog.records import RecordDraft, create_record, delete_record
-from catalog.rotation import BatchStatus, DiscrepancyKind, RotationBatch, RotationDiscrepancy, RotationEvent
-from catalog.usage import count_use
-from catalog.users import Role, User, create_user
+from catalog.records.models import RecordDraft, create_record, delete_record
+from catalog.rotation.models import BatchStatus, DiscrepancyKind, RotationBatch, RotationDiscrepancy, RotationEvent
+from catalog.reports.usage import count_use
+from catalog.accounts.users import Role, User, create_user
 
 NOW = dt.datetime(2027, 1, 10, 8, 0)
 

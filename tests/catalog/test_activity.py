@@ -8,10 +8,10 @@ import pytest
 from sqlalchemy import func, select
 from sqlalchemy.exc import IntegrityError
 
-from catalog.activity import VisitTally, get_tally, list_events, record_event, record_visits, suggested_kind
+from catalog.reports.activity import VisitTally, get_tally, list_events, record_event, record_visits, suggested_kind
 from catalog.errors import PermissionDenied, ValidationError
 from catalog.libraries import LibraryKind, save_library
-from catalog.users import Role, create_user
+from catalog.accounts.users import Role, create_user
 
 NOW = dt.datetime(2026, 5, 3, 9, 30)
 

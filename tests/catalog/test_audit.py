@@ -7,13 +7,13 @@ from decimal import Decimal
 import pytest
 
 from catalog.audit import history, log_change
-from catalog.cataloguing import save_record, withdraw_record
-from catalog.copies import add_copies, bulk_update, generate_barcode, update_copy
+from catalog.records.cataloguing import save_record, withdraw_record
+from catalog.copies.management import add_copies, bulk_update, generate_barcode, update_copy
 from catalog.errors import DuplicateBarcode, PermissionDenied, ValidationError
-from catalog.items import ItemStatus
+from catalog.copies.items import ItemStatus
 from catalog.libraries import LibraryKind, save_library
-from catalog.records import RecordDraft
-from catalog.users import Role, create_user
+from catalog.records.models import RecordDraft
+from catalog.accounts.users import Role, create_user
 
 NOW = dt.datetime(2026, 4, 21, 9, 30)
 

@@ -7,10 +7,10 @@ import datetime as dt
 import pytest
 from sqlalchemy import select
 
-from catalog import lending, loan_lists
-from catalog.circulation import CirculationEvent, EventKind, HoldStatus, Transit
-from catalog.items import ItemStatus
-from catalog.lending import CirculationRefused, ItemNotAvailable, ReaderBlocked, ReaderNotFound, UnknownBarcode
+from catalog.circulation import lending, loan_lists
+from catalog.circulation.models import CirculationEvent, EventKind, HoldStatus, Transit
+from catalog.copies.items import ItemStatus
+from catalog.circulation.lending import CirculationRefused, ItemNotAvailable, ReaderBlocked, ReaderNotFound, UnknownBarcode
 from tests.catalog.test_circulation_support import NOW, build_world
 
 

@@ -5,9 +5,10 @@ from __future__ import annotations
 
 import pytest
 
-from catalog import batches, lending, loan_lists
+from catalog.rotation import batches
+from catalog.circulation import lending, loan_lists
 from catalog.errors import PermissionDenied
-from catalog.users import Role, create_user
+from catalog.accounts.users import Role, create_user
 from tests.catalog.test_circulation_support import NOW, build_world
 
 

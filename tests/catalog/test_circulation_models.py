@@ -7,12 +7,12 @@ import datetime as dt
 import pytest
 from sqlalchemy.exc import IntegrityError
 
-from catalog.circulation import Hold, HoldStatus, Loan, Transit
-from catalog.items import add_item
+from catalog.circulation.models import Hold, HoldStatus, Loan, Transit
+from catalog.copies.items import add_item
 from catalog.libraries import save_library
-from catalog.records import RecordDraft, create_record
-from catalog.rotation import RotationBatch, RotationItem
-from catalog.users import Role, create_user
+from catalog.records.models import RecordDraft, create_record
+from catalog.rotation.models import RotationBatch, RotationItem
+from catalog.accounts.users import Role, create_user
 
 NOW = dt.datetime(2026, 3, 2, 9, 0)
 

@@ -8,13 +8,14 @@ import threading
 import pytest
 from sqlalchemy import func, select
 
-from catalog import batches, lending
-from catalog.circulation import OPEN_HOLD_STATUSES, Hold, Loan
+from catalog.rotation import batches
+from catalog.circulation import lending
+from catalog.circulation.models import OPEN_HOLD_STATUSES, Hold, Loan
 from catalog.errors import CatalogError
 from catalog.libraries import get_library_by_code
-from catalog.records import Record
-from catalog.rotation import RotationItem
-from catalog.users import find_user
+from catalog.records.models import Record
+from catalog.rotation.models import RotationItem
+from catalog.accounts.users import find_user
 from tests.catalog.test_circulation_support import NOW, build_world
 
 ROUNDS = 5

@@ -5,10 +5,10 @@ from __future__ import annotations
 import dataclasses
 import datetime as dt
 
-from catalog.items import Item, add_item
+from catalog.copies.items import Item, add_item
 from catalog.libraries import Library, save_library
-from catalog.records import RecordDraft, create_record
-from catalog.users import Role, User, create_user
+from catalog.records.models import RecordDraft, create_record
+from catalog.accounts.users import Role, User, create_user
 
 NOW = dt.datetime(2026, 3, 2, 9, 0)
 

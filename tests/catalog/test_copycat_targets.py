@@ -12,8 +12,8 @@ from catalog.copycat.services import (
     TargetDraft, checked_target, delete_target, get_target, list_targets, record_test, save_copy, save_target,
 )
 from catalog.errors import DuplicateCode, NotFound, PermissionDenied, ValidationError
-from catalog.records import Record, RecordDraft
-from catalog.users import Role, create_user
+from catalog.records.models import Record, RecordDraft
+from catalog.accounts.users import Role, create_user
 
 NOW = dt.datetime(2026, 12, 2, 8, 0)
 

@@ -9,16 +9,16 @@ import pytest
 from sqlalchemy import func, select
 
 from catalog.audit import AuditEntry
-from catalog.digital import DigitalObject
-from catalog.duplicate_decisions import (
+from catalog.digital.models import DigitalObject
+from catalog.records.duplicate_decisions import (
     mark_not_duplicates, merge_pair, merge_plan, not_duplicate_decisions, withdraw_not_duplicates,
 )
-from catalog.duplicates import STRONG, NotDuplicate, candidate_pairs, compare_pair
+from catalog.records.duplicates import STRONG, NotDuplicate, candidate_pairs, compare_pair
 from catalog.errors import CatalogError, PermissionDenied, RecordNotFound, ValidationError
-from catalog.items import Item, add_item
+from catalog.copies.items import Item, add_item
 from catalog.libraries import save_library
-from catalog.records import Record, RecordDraft, apply_draft, create_record
-from catalog.users import Role, create_user
+from catalog.records.models import Record, RecordDraft, apply_draft, create_record
+from catalog.accounts.users import Role, create_user
 
 NOW = dt.datetime(2026, 12, 1, 9, 0)
 
@@ -244,7 +244,7 @@ def test_two_cataloguers_marking_the_same_pair_at_once_make_one_decision(session
         a, b = add(session, f"Sách đôi {round_}"), add(session, f"Sách đôi {round_}")
 
         def mark(s, n):
-            from catalog.users import User
+            from catalog.accounts.users import User
 
             _decision, made = mark_not_duplicates(s, s.get(User, user_ids[n]), *((a, b) if n else (b, a)), now=NOW)
             return "made" if made else "already"
@@ -261,7 +261,7 @@ def test_two_merges_of_one_pair_at_once_merge_it_once(session_factory, session, 
     a, b = add(session, "Sách gộp"), add(session, "Sách gộp")
 
     def merge(s, n):
-        from catalog.users import User
+        from catalog.accounts.users import User
 
         keep, other = (a, b) if n == 0 else (b, a)
         merge_pair(s, s.get(User, user_id), keep, other, now=NOW)

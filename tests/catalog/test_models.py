@@ -5,11 +5,11 @@ import pytest
 from sqlalchemy.exc import IntegrityError
 
 from catalog.errors import DuplicateBarcode, DuplicateCode, InvalidLibraryTree, ValidationError
-from catalog.items import Item, add_item
+from catalog.copies.items import Item, add_item
 from catalog.libraries import LibraryKind, save_library, subtree_ids
-from catalog.records import RecordDraft, create_record, delete_record, get_record
+from catalog.records.models import RecordDraft, create_record, delete_record, get_record
 from catalog.errors import RecordNotFound
-from catalog.users import Role, check_password, create_user
+from catalog.accounts.users import Role, check_password, create_user
 
 
 @pytest.fixture

@@ -9,16 +9,18 @@ import json
 import pytest
 from sqlalchemy import func, select
 
-from catalog import activity, batches, lending
+from catalog.reports import activity
+from catalog.rotation import batches
+from catalog.circulation import lending
 from catalog.audit import AuditEntry
-from catalog.circulation import Loan
+from catalog.circulation.models import Loan
 from catalog.errors import PermissionDenied
 from catalog.offline import devices, sync
 from catalog.offline.devices import DeviceNotUsable
 from catalog.offline.models import ActionStatus, ConflictKind, OfflineAction
 from catalog.offline.queue import QueueInvalid
-from catalog.rotation import RotationDiscrepancy
-from catalog.users import Role, create_user
+from catalog.rotation.models import RotationDiscrepancy
+from catalog.accounts.users import Role, create_user
 from tests.catalog.offline_support import action, device_for, queue
 from tests.catalog.test_circulation_support import NOW, build_world
 

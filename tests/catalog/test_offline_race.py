@@ -7,10 +7,10 @@ import threading
 
 from sqlalchemy import func, select
 
-from catalog.circulation import Loan
+from catalog.circulation.models import Loan
 from catalog.offline import sync
 from catalog.offline.models import OfflineAction, SyncReport
-from catalog.users import find_user
+from catalog.accounts.users import find_user
 from tests.catalog.offline_support import action, device_for, queue
 from tests.catalog.test_circulation_support import NOW, build_world
 

@@ -5,8 +5,8 @@ import pytest
 
 from catalog.errors import PermissionDenied
 from catalog.libraries import save_library
-from catalog.permissions import can_manage_library, managed_library_ids, require_cataloguer, require_library
-from catalog.users import Role, create_user
+from catalog.accounts.permissions import can_manage_library, managed_library_ids, require_cataloguer, require_library
+from catalog.accounts.users import Role, create_user
 
 
 def test_librarian_scope_is_their_subtree(session):

@@ -3,8 +3,8 @@ from __future__ import annotations
 
 import pytest
 
-from catalog.report_plan import plan_progress
-from catalog.reports import Breakdown, annual_report, growth_rate
+from catalog.reports.plan import plan_progress
+from catalog.reports.annual import Breakdown, annual_report, growth_rate
 from tests.catalog.report_year import build_known_years
 
 TARGETS = ((2025, 0.10, 0.10), (2030, 0.12, 0.15))
@@ -117,7 +117,7 @@ def test_plan_for_one_library_and_a_tree_without_points(session, known):
 def test_age_groups_served_by_the_cultural_centre(session, known):
     import datetime as dt
 
-    from catalog.activity import record_event
+    from catalog.reports.activity import record_event
 
     for library, audience in ((known["tt"], "children"), (known["tt"], "adults"), (known["tt"], "children"),
                               (known["pd"], "youth"), (known["tt"], "")):

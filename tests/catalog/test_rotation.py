@@ -7,10 +7,11 @@ import datetime as dt
 
 import pytest
 
-from catalog import batches, lending, rotation_history
-from catalog.items import ItemStatus
-from catalog.lending import CirculationRefused, UnknownBarcode
-from catalog.rotation import BatchStatus, DiscrepancyKind, ItemState
+from catalog.rotation import batches, history as rotation_history
+from catalog.circulation import lending
+from catalog.copies.items import ItemStatus
+from catalog.circulation.lending import CirculationRefused, UnknownBarcode
+from catalog.rotation.models import BatchStatus, DiscrepancyKind, ItemState
 from tests.catalog.test_circulation_support import NOW, build_world
 
 DAY = dt.timedelta(days=1)

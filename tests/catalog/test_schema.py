@@ -6,11 +6,11 @@ from sqlalchemy import func, inspect, select
 from app.schema import current_revisions, heads, upgrade
 from catalog.db import make_engine
 from catalog.demo import ACCOUNTS
-from catalog.items import Item
+from catalog.copies.items import Item
 from catalog.libraries import Library
 from catalog.models import metadata
-from catalog.records import Record
-from catalog.users import User
+from catalog.records.models import Record
+from catalog.accounts.users import User
 
 
 def test_migrations_upgrade_an_empty_database_to_head(tmp_path, database_backend):

@@ -5,7 +5,7 @@ import datetime as dt
 
 import pytest
 
-from catalog.usage import count_use, usage_total
+from catalog.reports.usage import count_use, usage_total
 
 
 def test_counters_add_up_per_day_and_subject(session):

@@ -6,8 +6,8 @@ import datetime as dt
 
 from sqlalchemy import select
 
-from catalog.imports import ImportProblem
-from catalog.records import Record
+from catalog.records.imports import ImportProblem
+from catalog.records.models import Record
 from ingest.marc.pipeline import import_marc
 from tests.ingest.marc_fixtures import book, df, iso
 

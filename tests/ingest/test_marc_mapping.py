@@ -7,9 +7,11 @@ import pymarc
 import pytest
 from pymarc import Field, Indicators, Subfield
 
-from catalog.records import RecordDraft
+from catalog.records.models import RecordDraft
 from ingest.marc.isbn import find_isbn, find_issn, is_valid_isbn, isbn10_to_13, normalise_isbn
-from ingest.marc.mapping import draft_from_marc, marc_from_draft, marc_json_to_record, record_to_marc_json
+from ingest.marc.mapping import draft_from_marc
+from ingest.marc.writeback import write_draft
+from ingest.marc.marcjson import marc_json_to_record, record_to_marc_json
 
 
 def df(tag: str, ind: str, *pairs: str) -> Field:
@@ -116,7 +118,7 @@ def test_marc_json_round_trip_is_utf8_nfc():
 def test_unchanged_draft_keeps_marc_identical():
     data = record_to_marc_json(vietnamese_record())
     draft = draft_from_marc(marc_json_to_record(data))
-    assert marc_from_draft(draft, data) == data
+    assert write_draft(draft, data) == data
 
 
 def test_edited_draft_changes_only_its_fields():
@@ -126,7 +128,7 @@ def test_edited_draft_changes_only_its_fields():
     draft.authors = ["Nguyễn Văn An", "Lê Văn Cường"]
     draft.isbns = ["9780306406157", "9786040000000"]
     draft.year = 2020
-    written = marc_from_draft(draft, data)
+    written = write_draft(draft, data)
     again = draft_from_marc(marc_json_to_record(written))
     assert again.title == "Thư viện làng" and again.subtitle == "hướng dẫn hoạt động"
     assert again.authors == ["Nguyễn Văn An", "Lê Văn Cường"]
@@ -142,7 +144,7 @@ def test_edited_draft_changes_only_its_fields():
 def test_new_draft_without_base_builds_a_record():
     draft = RecordDraft(title="Truyện Kiều", authors=["Nguyễn Du"], year=1820, languages=["vie"],
                         publisher="Nxb. Văn học", place="H.", subjects=["Thơ -- Việt Nam"], record_type="book")
-    data = marc_from_draft(draft)
+    data = write_draft(draft)
     assert data["leader"][6:10] == "am a"
     back = draft_from_marc(marc_json_to_record(data))
     assert (back.title, back.authors, back.year, back.languages, back.subjects, back.publisher) == (

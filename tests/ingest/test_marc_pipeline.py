@@ -6,13 +6,13 @@ import datetime as dt
 import pytest
 from sqlalchemy import func, select
 
-from catalog.imports import ImportProblem, get_run
-from catalog.items import Item
+from catalog.records.imports import ImportProblem, get_run
+from catalog.copies.items import Item
 from catalog.libraries import LibraryKind, save_library
-from catalog.duplicates import candidate_pairs
-from catalog.merge import merge_records
-from catalog.records import Record
-from catalog.users import Role, create_user
+from catalog.records.duplicates import candidate_pairs
+from catalog.records.merge import merge_records
+from catalog.records.models import Record
+from catalog.accounts.users import Role, create_user
 from ingest.marc.pipeline import import_marc
 from tests.ingest.marc_fixtures import book, df, iso, marc8_iso, marcxml
 
@@ -34,7 +34,7 @@ def run(session_factory, data_dir, tmp_path, data: bytes, name: str = "in.mrc", 
 
 def proposed(session) -> list[tuple[int, int]]:
     """The duplicates queue's pairs, weak ones too, as a cataloguer sees them."""
-    from catalog.users import find_user
+    from catalog.accounts.users import find_user
 
     user = find_user(session, "bienmuc") or create_user(session, "bienmuc", role=Role.CATALOGUER,
                                                         password="long enough")

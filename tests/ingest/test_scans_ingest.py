@@ -8,8 +8,8 @@ from pathlib import Path
 import pytest
 from PIL import Image
 
-from catalog.digital import DigitalObject, Viewer, search_inside
-from catalog.records import Record
+from catalog.digital.models import DigitalObject, Viewer, search_inside
+from catalog.records.models import Record
 from ingest.scans.errors import NothingToIngest
 from ingest.scans.limits import Limits
 from ingest.scans.pipeline import ingest_scans

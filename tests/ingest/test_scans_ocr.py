@@ -6,7 +6,7 @@ import json
 
 import pytest
 
-from catalog.digital import DigitalObject, Viewer, correct_page_text, search_inside
+from catalog.digital.models import DigitalObject, Viewer, correct_page_text, search_inside
 from ingest.scans.ocr import parse_tsv, tesseract_status
 from tests.conftest import require_tool
 from tests.ingest.scan_samples import plain_image, text_image, text_pdf

@@ -11,10 +11,10 @@ import time
 import pytest
 from sqlalchemy import func, select
 
-from catalog.duplicate_keys import isbn13s
-from catalog.duplicates import candidate_pairs
-from catalog.records import Record
-from catalog.users import Role, create_user
+from catalog.records.duplicate_keys import isbn13s
+from catalog.records.duplicates import candidate_pairs
+from catalog.records.models import Record
+from catalog.accounts.users import Role, create_user
 from ingest.marc.errors import MarcFileError
 from ingest.marc.pipeline import import_marc
 from tests.conftest import SHARED_DATA, shared_data

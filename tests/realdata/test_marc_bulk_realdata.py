@@ -10,7 +10,7 @@ from pathlib import Path
 
 import pytest
 
-from catalog.records import stale_record_ids
+from catalog.records.models import stale_record_ids
 from search_index.writer import check_index
 from tests.conftest import SHARED_DATA, shared_data
 

@@ -10,7 +10,7 @@ from xml.etree import ElementTree
 import pytest
 from sqlalchemy import select
 
-from catalog.records import Record
+from catalog.records.models import Record
 from ingest.marc.export import export_records
 from ingest.marc.mapping import draft_from_marc
 from ingest.marc.marcjson import marc_json_to_record, record_to_marc_json
@@ -113,7 +113,7 @@ def test_fsl_marc8_label_with_utf8_bytes_decodes_with_a_warning(session_factory,
     titles = list(session.scalars(select(Record.title).order_by(Record.id)))
     assert titles[0] == "Люди с чистой совестью"
     assert all("©" not in t and "Ð" not in t for t in titles)
-    from catalog.imports import run_problems
+    from catalog.records.imports import run_problems
 
     warnings = run_problems(session, summary.run_id, "warning")
     assert {w.message for w in warnings} == {"The leader says MARC-8 but the text is UTF-8; it was read as UTF-8."}

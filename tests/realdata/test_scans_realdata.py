@@ -76,7 +76,7 @@ def test_ocr_character_error_rate_keeps_its_floor(runner, app, image, truth):
     folder = "scan_images/tesseract-ocr__test"
     code, summary, output = run(runner, shared_data(folder, image))
     assert code == 0 and summary["ocr"]["pages_read"] == 1, output
-    from catalog.digital import DigitalObject
+    from catalog.digital.models import DigitalObject
 
     with app.extensions["session_factory"]() as session:
         text = session.get(DigitalObject, summary["object_id"]).pages[0].text

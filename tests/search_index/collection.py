@@ -7,10 +7,10 @@ import datetime as dt
 
 from sqlalchemy.orm import Session
 
-from catalog.digital import DigitalObject, Page
-from catalog.items import ItemStatus, add_item
+from catalog.digital.models import DigitalObject, Page
+from catalog.copies.items import ItemStatus, add_item
 from catalog.libraries import Library, LibraryKind
-from catalog.records import RecordDraft, create_record
+from catalog.records.models import RecordDraft, create_record
 
 NOW = dt.datetime(2026, 1, 5, 9, 0)
 

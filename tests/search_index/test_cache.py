@@ -2,7 +2,7 @@
 rebuild swapped in."""
 from __future__ import annotations
 
-from catalog.records import RecordDraft, create_record
+from catalog.records.models import RecordDraft, create_record
 from search_index.query import search
 from search_index.rebuild import reindex
 from search_index.writer import sync

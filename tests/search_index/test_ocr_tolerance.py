@@ -7,9 +7,9 @@ from __future__ import annotations
 import pytest
 
 from catalog.db import make_engine, make_session_factory
-from catalog.digital import DigitalObject, Page
+from catalog.digital.models import DigitalObject, Page
 from catalog.models import metadata
-from catalog.records import RecordDraft, create_record
+from catalog.records.models import RecordDraft, create_record
 from catalog.text import fold
 from ingest.scans.ocr import ocr_image
 from search_index.query import search

@@ -7,9 +7,9 @@ import time
 import pytest
 from sqlalchemy import select
 
-from catalog.items import Item, ItemStatus, add_item, set_item_status
+from catalog.copies.items import Item, ItemStatus, add_item, set_item_status
 from catalog.libraries import Library, LibraryKind
-from catalog.records import Record, RecordDraft, apply_draft, create_record, stale_record_ids
+from catalog.records.models import Record, RecordDraft, apply_draft, create_record, stale_record_ids
 from search_index.errors import IndexBusy
 from search_index.query import search
 from search_index.rebuild import reindex

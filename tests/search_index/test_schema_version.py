@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from whoosh import index as whoosh_index
 
-from catalog.records import RecordDraft, create_record
+from catalog.records.models import RecordDraft, create_record
 from search_index.schema import SCHEMA_VERSION, VERSION_ATTRIBUTE, build_schema
 from search_index.whoosh_backend import WhooshBackend
 from search_index.writer import INDEX_NAME

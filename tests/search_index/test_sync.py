@@ -7,10 +7,10 @@ import threading
 import pytest
 from sqlalchemy import select
 
-from catalog.indexing import mark_indexed_versions
-from catalog.items import ItemStatus, add_item, set_item_status
+from catalog.records.indexing import mark_indexed_versions
+from catalog.copies.items import ItemStatus, add_item, set_item_status
 from catalog.libraries import Library, LibraryKind
-from catalog.records import Record, RecordDraft, apply_draft, create_record, delete_record, stale_record_ids
+from catalog.records.models import Record, RecordDraft, apply_draft, create_record, delete_record, stale_record_ids
 from search_index.errors import IndexUnavailable
 from search_index.query import search
 from search_index.rebuild import reindex
@@ -173,7 +173,7 @@ def test_an_edit_begun_before_a_sync_cleared_the_flag_stays_stale(session_factor
 
 
 def test_facets_and_matches_stay_right_across_commits_that_reuse_the_cache(session_factory, index):
-    from catalog.items import add_item
+    from catalog.copies.items import add_item
     from catalog.libraries import Library, LibraryKind
 
     with session_factory.begin() as session:

@@ -7,7 +7,7 @@ import shutil
 
 from whoosh.index import TOC
 
-from catalog.records import RecordDraft, create_record
+from catalog.records.models import RecordDraft, create_record
 from search_index.whoosh_backend import WhooshBackend
 
 

@@ -311,7 +311,7 @@ VI = {
     'The district office account reads reports only: it cannot lend, place holds or change anything at the desk.': 'Tài khoản của phòng văn hóa huyện chỉ xem báo cáo: không thể cho mượn, đặt trước hay thay đổi gì tại quầy.',
     'You can only work the desk of your own library and the points under it.': 'Bạn chỉ làm việc được tại quầy của thư viện mình và các điểm trực thuộc.',
     '{name} is a reader of {library}: only its staff can open their loans or act for them.': '{name} là bạn đọc của {library}: chỉ cán bộ thư viện đó mới xem được sách đang mượn hoặc làm thay cho bạn đọc.',
-    # Background jobs (app/jobs.py): who may see a job, and what a failed one says.
+    # Background jobs (app/background/jobs.py): who may see a job, and what a failed one says.
     'The job stopped on an unexpected error. An administrator can find the details in the server log (job {id}).': 'Tác vụ dừng do một lỗi ngoài dự kiến. Quản trị viên có thể xem chi tiết trong nhật ký máy chủ (tác vụ {id}).',
     'This job was started by someone outside your library: you cannot see it.': 'Tác vụ này do người ngoài thư viện của bạn khởi chạy: bạn không xem được.',
 }

@@ -1,4 +1,4 @@
-"""Vietnamese for WTForms' and Flask-WTF's built-in messages (app/form_messages.py)."""
+"""Vietnamese for WTForms' and Flask-WTF's built-in messages (app/display/form_messages.py)."""
 
 VI = {
 "This field is required.": "Trường này bắt buộc.",

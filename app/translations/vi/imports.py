@@ -29,7 +29,7 @@ VI = {
     "Count": "Số lượng",
     "and {count} more": "và {count} mục nữa",
     "Existing record": "Biểu ghi có sẵn",
-    # job progress (app/jobs.py)
+    # job progress (app/background/jobs.py)
     "{done} of ~{total} records": "{done} / khoảng {total} biểu ghi",
     "{done} of {total} records": "{done} / {total} biểu ghi",
     "{done} records": "{done} biểu ghi",

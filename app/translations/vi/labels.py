@@ -1,4 +1,4 @@
-"""Vietnamese for the shared label sets (app/labels.py) and the one date format (app/dates.py)."""
+"""Vietnamese for the shared label sets (app/display/labels.py) and the one date format (app/display/dates.py)."""
 
 VI = {
 "Holds open: {count}": "Đặt trước đang mở: {count}",

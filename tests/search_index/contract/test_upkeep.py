@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import datetime as dt
 
-from catalog.digital import ANONYMOUS, Viewer, add_page, create_object
-from catalog.records import Record, RecordDraft, create_record, mark_stale
+from catalog.digital.models import ANONYMOUS, Viewer, add_page, create_object
+from catalog.records.models import Record, RecordDraft, create_record, mark_stale
 from search_index.backend import plain_text
 
 NOW = dt.datetime(2026, 3, 1, 8, 0)
@@ -116,7 +116,7 @@ def _book(session_factory, licence: str) -> tuple[int, int]:
 def test_search_inside_a_book_gives_pages_spans_and_boxes(fresh, session_factory):
     _record_id, object_id = _book(session_factory, "cc-by")
     with session_factory() as session:
-        from catalog.digital import DigitalObject
+        from catalog.digital.models import DigitalObject
 
         obj = session.get(DigitalObject, object_id)
         hits = fresh.search_inside([obj], "quyết định", viewer=ANONYMOUS)
@@ -135,7 +135,7 @@ def test_search_inside_a_book_gives_pages_spans_and_boxes(fresh, session_factory
 def test_search_inside_material_read_at_the_library_gives_page_numbers_only(fresh, session_factory):
     _record_id, object_id = _book(session_factory, "in-library")
     with session_factory() as session:
-        from catalog.digital import DigitalObject
+        from catalog.digital.models import DigitalObject
 
         obj = session.get(DigitalObject, object_id)
         hits = fresh.search_inside([obj], "quyết định")

@@ -1,0 +1,1 @@
+"""Work off the request: the task queue, its tasks, background jobs, schedules."""

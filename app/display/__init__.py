@@ -1,0 +1,1 @@
+"""How the interface says things: code labels, dates, links, charts, translations."""

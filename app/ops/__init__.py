@@ -1,0 +1,1 @@
+"""What an operator watches: health checks, the detail page, structured logs."""

@@ -1,0 +1,1 @@
+"""Printed documents: labels and reader cards, handover records, the annual report."""

@@ -1,0 +1,1 @@
+"""The staff blueprint (/staff): cataloguing, copies, readers and accounts."""

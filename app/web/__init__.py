@@ -1,0 +1,1 @@
+"""What every request goes through: sign-in and roles, security headers, assets, limits, usage counts."""

@@ -1,0 +1,1 @@
+"""Physical copies: the model, barcodes, status and location changes by staff."""

@@ -1,0 +1,1 @@
+"""Digital objects (scans, PDFs), their pages and page text, and the licence rule."""

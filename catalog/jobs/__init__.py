@@ -1,0 +1,1 @@
+"""Background jobs and their leases, rules run on a schedule, helper processes, bulk settings."""

@@ -1,0 +1,1 @@
+"""The yearly figures the district reports, the plan's targets, and what they count."""
