@@ -24,7 +24,6 @@ from catalog.copies.items import ItemStatus
 from catalog.records.models import Record, apply_draft, delete_record, insert_records
 from ingest.harvest.files import detect, read_dc_file
 from ingest.harvest.records import OaiItem
-from ingest.marc.holdings import add_holdings
 from ingest.marc.matching import store_own_keys
 from ingest.marc.pipeline import Batch, ImportSummary, NewRecord, Prepared, _libraries, _write, prepare
 from ingest.marc.results import Problem
@@ -201,19 +200,5 @@ class HarvestBatch(Batch):
         store_match_keys(self.session, [r for r in self._touched if not getattr(r, "is_deleted", False)])
         store_own_keys(self.session, [(r.id, r.marc, r.control_number, r.control_source, name)
                                       for r, name in self._written])
-        for problem, other in self._pending_others:
-            problem.params = {**problem.params, "other": other.id}
-        if self._holdings:
-            made, notes = add_holdings(self.session, [(r, h) for r, h, _res, _p in self._holdings],
-                                       _libraries(self.session), default_code=self.default_library_code, now=self.now)
-            self.summary.copies += sum(made)
-            for (record, _h, result, problems), copies, record_notes in zip(self._holdings, made, notes):
-                problems += [self._problem("warning", result, note) for note in record_notes]
-                if copies:
-                    self._with_new_copies.append(record)
-        for record, problems in self._problems:
-            self.summary.warnings += any(p.kind == "warning" for p in problems)
-            for problem in problems:
-                problem.record_id = record.id
-                self.session.add(problem)
+        self.write_copies_and_problems(_libraries(self.session))
         return self.changed_ids()

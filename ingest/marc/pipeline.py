@@ -297,6 +297,11 @@ class Batch:
         store_match_keys(self.session, self._touched)
         store_own_keys(self.session, [(r.id, r.marc, r.control_number, r.control_source, name)
                                       for r, name in self._written])
+        self.write_copies_and_problems(libraries)
+
+    def write_copies_and_problems(self, libraries) -> None:
+        """After the records are written: the copies of their holdings, and each record's problems
+        (conflicts naming the record they met, warnings) with the record's id."""
         for problem, other in self._pending_others:
             problem.params = {**problem.params, "other": other.id}
         if self._holdings:
