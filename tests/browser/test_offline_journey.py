@@ -221,3 +221,21 @@ def test_expired_offline_data_is_wiped_but_waiting_actions_are_kept(demo, live_s
     assert page.is_hidden("#offline-work")
     kept = page.evaluate(KEPT)
     assert "pack" not in kept and "local" not in kept and {"device", "queue"} <= set(kept)
+
+
+SUBMIT_HELD = """() => { const form = document.querySelector('form[action$="/logout"]');
+  const event = new Event('submit', {cancelable: true}); form.dispatchEvent(event); return event.defaultPrevented; }"""
+
+
+def test_signing_out_without_offline_data_goes_at_once(demo, live_server, desktop_page):
+    """Only a browser holding offline desk data waits at sign-out (to sync and wipe); any other
+    sign-out is the plain form post. Held every time, it raced the next navigation (a test's goto
+    right after signing out was aborted)."""
+    page = desktop_page
+    sign_in(page, live_server, "thuvien.tieuhoc")
+    page.goto(f"{live_server}/staff/circulation")
+    assert page.evaluate(SUBMIT_HELD) is False
+    page.get_by_role("button", name="Đăng xuất (thuvien.tieuhoc)").click()
+    page.wait_for_url(f"{live_server}/")
+    page.goto(f"{live_server}/login")
+    assert page.locator("input[name=username]").count() == 1

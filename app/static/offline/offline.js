@@ -51,6 +51,7 @@
 
   // Writes several keys in one transaction: a queued action and the copy it changed go together.
   async function save(values) {
+    mark(true);
     const db = await openDb();
     try {
       await new Promise((resolve, reject) => {
@@ -75,7 +76,20 @@
     return true;
   }
 
+  // A synchronous mark that this browser holds offline desk data: sign-out only waits (to sync
+  // and wipe) where there is something to wipe, and otherwise goes at once.
+  const MARK = "hoclieu-offline-data";
+  function marked() {
+    try { return window.localStorage.getItem(MARK) === "1"; } catch (_) { return true; }
+  }
+  function mark(on) {
+    try {
+      if (on) window.localStorage.setItem(MARK, "1"); else window.localStorage.removeItem(MARK);
+    } catch (_) { /* storage refused: marked() then says true */ }
+  }
+
   async function wipe() {
+    mark(false);
     await new Promise((resolve) => {
       const request = indexedDB.deleteDatabase(DB_NAME);
       request.onsuccess = request.onerror = request.onblocked = () => resolve();
@@ -166,7 +180,7 @@
     if (!form) return;
     let done = false;
     form.addEventListener("submit", async (event) => {
-      if (done) return;
+      if (done || !marked()) return;
       event.preventDefault();
       try {
         if (await hasData()) {
