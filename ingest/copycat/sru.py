@@ -7,6 +7,8 @@ import urllib.parse
 from xml.etree import ElementTree
 
 from catalog.errors import N_
+from ingest.harvest.errors import UnsafeXml
+from ingest.harvest.safexml import parse_bytes
 from ingest.marc.results import Problem
 
 SCHEMAS = {"marcxml": "marcxml", "dc": "dc"}
@@ -73,8 +75,8 @@ def _record_data(record: ElementTree.Element) -> ElementTree.Element | None:
     inner = next(iter(data), None)
     if inner is None and (data.text or "").strip().startswith("<"):  # recordPacking "string"
         try:
-            inner = ElementTree.fromstring(data.text.strip())
-        except ElementTree.ParseError:
+            inner = parse_bytes(data.text.strip().encode("utf-8"))
+        except (ElementTree.ParseError, UnsafeXml):
             return None
     return inner
 
@@ -90,7 +92,10 @@ def parse_answer(status: int, content_type: str, body: bytes) -> SruAnswer:
     if not body.strip():
         raise SruAnswerError(Problem(N_("The target sent an empty answer.")))
     try:
-        root = ElementTree.fromstring(body)
+        root = parse_bytes(body)
+    except UnsafeXml:
+        raise SruAnswerError(Problem(N_("The target's answer declares a document type or entities, which SRU never "
+                                        "needs; it was refused unread."))) from None
     except ElementTree.ParseError as exc:
         raise SruAnswerError(Problem(N_("The target's answer is not XML, so not SRU ({reason})."),
                                      {"reason": str(exc)[:120]})) from None

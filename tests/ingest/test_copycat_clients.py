@@ -171,3 +171,15 @@ def test_a_target_declared_marc8_sending_utf8_is_read_right_and_noted(ztest):
     as_sent = search_target(z3950(ztest), Query(title="24"), limit=24)
     assert len(as_sent.candidates) == 24 and not any(c.warnings for c in as_sent.candidates)
     assert declared.candidates[23].marc == as_sent.candidates[23].marc
+
+
+def test_an_sru_answer_with_entity_declarations_is_refused_unread():
+    """A hostile target (a billion-laughs entity bomb) is refused by the hardened parser the
+    harvester uses, with its own message; nothing of it is read."""
+    bomb = (b'<?xml version="1.0"?><!DOCTYPE r [<!ENTITY a "aaaaaaaaaa"><!ENTITY b "&a;&a;&a;&a;&a;&a;&a;&a;">]>'
+            b'<searchRetrieveResponse xmlns="http://www.loc.gov/zing/srw/"><numberOfRecords>&b;</numberOfRecords>'
+            b'</searchRetrieveResponse>')
+    with http_answering(bomb) as (port, _):
+        [result] = search_all([sru(port, name="bomb")], parse_query(ISBN))
+    assert result.candidates == []
+    assert "declares a document type or entities" in " ".join(p.message for p in result.problems)

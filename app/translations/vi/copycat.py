@@ -108,4 +108,7 @@ VI = {
     "{hits} found; the first {count} shown.": "Tìm thấy {hits}; hiện {count} biểu ghi đầu.",
     "{name} failed the test search ({query}): {reason}": "{name} không qua được lần tìm thử ({query}): {reason}",
     "“{host}” is not a host name or IP address.": "“{host}” không phải tên máy chủ hay địa chỉ IP.",
+    "The target's answer declares a document type or entities, which SRU never needs; it was refused unread.":
+        "Câu trả lời của máy chủ khai báo kiểu tài liệu hoặc thực thể (entity), điều SRU không bao giờ cần; "
+        "câu trả lời bị từ chối, không đọc.",
 }
