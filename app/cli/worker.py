@@ -26,6 +26,9 @@ def worker_command(threads: int | None, no_schedules: bool) -> None:
         raise click.ClickException("JOBS_SYNCHRONOUS is set: jobs run inside the web process, no worker is needed.")
     os.environ["OMP_THREAD_LIMIT"] = "1"  # one core per tesseract: run more workers, not more threads
     logging.basicConfig(level=logging.INFO, format="%(asctime)s %(process)d %(name)s %(levelname)s %(message)s")
+    # The queue's own lines too (consumer started and stopped, each task run), in the app's format:
+    # app.ops.logs keeps other libraries at warnings only.
+    logging.getLogger("huey").setLevel(logging.INFO)
     again, failed = recover_jobs(app, utcnow())
     click.echo(f"Worker {os.getpid()} on {type(huey.storage).__name__}: {len(again)} job(s) queued again, "
                f"{len(failed)} marked failed.", err=True)
