@@ -201,8 +201,8 @@ def test_workers_on_redis_share_the_pages_of_one_ocr_job(app_overrides, db_url, 
         client = web.test_client()
         pool.start(), pool.start()
         # Both listening before the pages are queued: otherwise the first one up may read them all.
-        wait_for(lambda: pool.logs().count("Worker ") >= 2, 60, "both workers to start", pool)
-        time.sleep(1)
+        # (the worker logs the queue's own "consumer started" line: operators, and bench/ocr_*.py, wait for it)
+        wait_for(lambda: pool.logs().count("consumer started") >= 2, 60, "both workers to start", pool)
         job_id = _start_ocr(client, book)
         job = wait_for(lambda: (j := _job(web, job_id)).is_finished and j, 120, "the job to finish", pool)
         assert job.status.value == "done" and job.attempts == 1 and job.result["pages_read"] == PAGES
