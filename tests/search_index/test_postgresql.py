@@ -38,7 +38,7 @@ def test_the_postgresql_backend_refuses_a_sqlite_database(tmp_path, app_override
 if ON_POSTGRESQL:
     @pytest.fixture
     def app_overrides(app_overrides):
-        return {**app_overrides, "SEARCH_BACKEND": "postgresql"}
+        return {**app_overrides, "SEARCH_BACKEND": "postgresql", "MARC_BULK_FROM_BYTES": 1}  # imports take the bulk path
 
     def documents(factory) -> int:
         with factory() as session:
