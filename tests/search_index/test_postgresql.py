@@ -38,7 +38,8 @@ def test_the_postgresql_backend_refuses_a_sqlite_database(tmp_path, app_override
 if ON_POSTGRESQL:
     @pytest.fixture
     def app_overrides(app_overrides):
-        return {**app_overrides, "SEARCH_BACKEND": "postgresql", "MARC_BULK_FROM_BYTES": 1}  # imports take the bulk path
+        # MARC_BULK_FROM_BYTES=1: imports take the bulk path (the backend's inline indexer)
+        return {**app_overrides, "SEARCH_BACKEND": "postgresql", "MARC_BULK_FROM_BYTES": 1}
 
     def documents(factory) -> int:
         with factory() as session:
@@ -89,7 +90,8 @@ if ON_POSTGRESQL:
         from app.search import search_backend
 
         path = tmp_path / "lo.mrc"
-        path.write_bytes(iso(*(book(f"VN{n:05d}", f"Cây lúa nước tập {n}", "Trần Thị Hoà", 2001) for n in range(1, 31))))
+        books = [book(f"VN{n:05d}", f"Cây lúa nước tập {n}", "Trần Thị Hoà", 2001) for n in range(1, 31)]
+        path.write_bytes(iso(*books))
         assert runner.invoke(args=["import-marc", str(path)]).exit_code == 0
         assert runner.invoke(args=["check-index"]).exit_code == 0
         assert search_backend(app).search("cay lua nuoc").total == 30
