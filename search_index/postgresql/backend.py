@@ -174,6 +174,10 @@ class PostgreSQLBackend:
             raise ValueError("The postgresql search backend needs a PostgreSQL database (LIBRARY_DATABASE_URL is "
                              "not one); use LIBRARY_SEARCH_BACKEND=whoosh with this database.")
         self.session_factory = session_factory
+        # Where searches read (search, autocomplete, masking): the same database unless a replica's
+        # sessions are put here (LIBRARY_DATABASE_REPLICA_URL). Writes, check() and health() use
+        # session_factory.
+        self.read_factory = session_factory
         self.database_url = database_url
         self.max_stale = max_stale
         self._stats = _Stats()
@@ -324,7 +328,7 @@ class PostgreSQLBackend:
         return [data for _id, data in self._page(connection, sql, condition, parsed, "relevance", 0, limit, 0)]
 
     def _reading(self):
-        return _Reading(self.session_factory)
+        return _Reading(self.read_factory)
 
     def search_inside(self, objects: list[DigitalObject], q: str, *, viewer: Viewer = ANONYMOUS,
                       limit: int = 500) -> list[InsideHit]:
