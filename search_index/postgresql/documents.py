@@ -22,6 +22,9 @@ VALUE_GAP = 8
 MAX_POSITION = 16383  # PostgreSQL keeps positions up to this
 MAX_POSITIONS = 256  # positions kept per lexeme
 MAX_LEXEME = 255  # longer "words" (garbage) are left out; no query can reasonably hold them
+# PostgreSQL refuses a tsvector over 1 MB, which would fail the record's own transaction: a vector
+# stops taking new words (a huge OCR'd book's noise, mostly) once it is about this big.
+MAX_VECTOR_BYTES = 900_000
 WORD_FIELDS = ("title", "author", "subject", "body", "pages")
 
 
@@ -31,6 +34,7 @@ class Vector:
     def __init__(self) -> None:
         self.where: dict[str, list[str]] = {}
         self.position = 0
+        self.size = 0  # about the bytes PostgreSQL will need
 
     def add(self, terms: list[str], weight: str = "") -> None:
         position = self.position
@@ -38,9 +42,15 @@ class Vector:
             position += 1
             if len(term) > MAX_LEXEME:
                 continue
-            found = self.where.setdefault(term, [])
+            found = self.where.get(term)
+            if found is None:
+                if self.size > MAX_VECTOR_BYTES:
+                    continue
+                found = self.where[term] = []
+                self.size += len(term.encode("utf-8")) + 8
             if len(found) < MAX_POSITIONS:
                 found.append(f"{min(position, MAX_POSITION)}{weight}")
+                self.size += 2
         self.position = position + VALUE_GAP
 
     def literal(self) -> str:
@@ -77,9 +87,8 @@ def document_values(row) -> tuple[dict, list[tuple[str, str]], list[tuple[str, s
             *fields["notes"]]
     group([b for b in body if b], "D", "body", with_exact=False)
     for _number, text in row.pages:
-        terms = [fold_word(t) for t in _tokens(text)]
-        pages.add(terms)
-        words.update((t, "pages") for t in terms if len(t) <= MAX_LEXEME)
+        pages.add([fold_word(t) for t in _tokens(text)])
+    words.update((t, "pages") for t in pages.where)
     codes = [f"isbn:{v}" for v in _split(doc.get("isbn"))] + [f"issn:{v}" for v in _split(doc.get("issn"))] + \
         [f"callno:{v}" for v in _split(doc.get("callno"))]
     facets = [f"{name[len('facet_'):]}:{value}" for name in sorted(k for k in doc if k.startswith("facet_"))
