@@ -4,7 +4,8 @@ catalogue's own database so that a record and its search document change in one 
 - search_document: one row per live record: the data a hit shows (jsonb), tsvectors built in
   Python from search_index.analysis (exact: title A, author B, subject C; folded: the same plus
   the free text D; pages: the folded page text), codes and facet values as text[] ("isbn:…",
-  "language:vie"), the year, the Vietnamese sort key and the title's length in words.
+  "language:vie"), the folded title alone again (title_words: `title:` and the
+  ranking's title tier without rechecking weights), the year, the Vietnamese sort key and the title's length in words.
 - search_word: the folded words of the documents, per field group (did you mean, CQL masking),
   with a pg_trgm index.
 - search_completion: titles, authors and subjects by folded key (autocomplete).
@@ -32,6 +33,7 @@ search_document = Table(
     Column("exact", _TSVECTOR, nullable=False),
     Column("folded", _TSVECTOR, nullable=False),
     Column("pages", _TSVECTOR, nullable=False),
+    Column("title_words", _TSVECTOR, nullable=False),
     Column("codes", _TEXTS, nullable=False),
     Column("facets", _TEXTS, nullable=False),
     Column("year", Integer),
@@ -40,6 +42,7 @@ search_document = Table(
     Index("ix_search_document_exact", "exact", postgresql_using="gin"),
     Index("ix_search_document_folded", "folded", postgresql_using="gin"),
     Index("ix_search_document_pages", "pages", postgresql_using="gin"),
+    Index("ix_search_document_title_words", "title_words", postgresql_using="gin"),
     Index("ix_search_document_codes", "codes", postgresql_using="gin"),
     Index("ix_search_document_facets", "facets", postgresql_using="gin"),
     Index("ix_search_document_year", "year"),

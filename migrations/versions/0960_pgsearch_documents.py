@@ -31,6 +31,7 @@ def upgrade() -> None:
     sa.Column('exact', TSVECTOR, nullable=False),
     sa.Column('folded', TSVECTOR, nullable=False),
     sa.Column('pages', TSVECTOR, nullable=False),
+    sa.Column('title_words', TSVECTOR, nullable=False),
     sa.Column('codes', TEXTS, nullable=False),
     sa.Column('facets', TEXTS, nullable=False),
     sa.Column('year', sa.Integer(), nullable=True),
@@ -40,7 +41,7 @@ def upgrade() -> None:
     sa.PrimaryKeyConstraint('record_id', name=op.f('pk_search_document'))
     )
     with op.batch_alter_table('search_document', schema=None) as batch_op:
-        for column in ("exact", "folded", "pages", "codes", "facets"):
+        for column in ("exact", "folded", "pages", "title_words", "codes", "facets"):
             batch_op.create_index(f'ix_search_document_{column}', [column], unique=False, postgresql_using='gin')
         batch_op.create_index('ix_search_document_year', ['year'], unique=False)
 

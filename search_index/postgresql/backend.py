@@ -310,8 +310,8 @@ class PostgreSQLBackend:
         required = [folded_term(w) for w, _f, factor in weighted if factor == 1.0]
         narrow = condition
         if required:
-            title_all = sql.tsquery(" & ".join(lexeme(w) + ":A" for w in dict.fromkeys(required)))
-            narrowed = f"{condition} AND d.folded @@ {title_all}"
+            title_all = sql.tsquery(" & ".join(lexeme(w) for w in dict.fromkeys(required)))
+            narrowed = f"{condition} AND d.title_words @@ {title_all}"
             enough = connection.execute(text(
                 f"SELECT count(*) FROM (SELECT 1 FROM search_document d WHERE {narrowed} LIMIT {needed}) s"),
                 sql.params).scalar_one()

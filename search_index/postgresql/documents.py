@@ -6,7 +6,8 @@ The tsvectors are written as literals with positions and weights:
 - exact:  title A, authors B, subjects C (NFC, canonical tones, lower case);
 - folded: the same groups folded (no marks, đ -> d) plus the free text (series, publisher,
   place, edition, summary, notes) as D;
-- pages:  the folded text of the digital pages.
+- pages:  the folded text of the digital pages;
+- title_words: the folded title alone (GIN answers `title:` with no recheck of weights).
 Each value of a group starts VALUE_GAP positions after the previous one, so a phrase never
 runs from one author (or page) into the next.
 """
@@ -67,7 +68,7 @@ def document_values(row) -> tuple[dict, list[tuple[str, str]], list[tuple[str, s
     doc = build_document(row)
     data = doc["data"]
     fields = row.fields
-    exact, folded, pages = Vector(), Vector(), Vector()
+    exact, folded, pages, title_words = Vector(), Vector(), Vector(), Vector()
     words: set[tuple[str, str]] = set()
 
     def group(values: list[str], weight: str, name: str, *, with_exact: bool = True) -> None:
@@ -80,6 +81,7 @@ def document_values(row) -> tuple[dict, list[tuple[str, str]], list[tuple[str, s
             words.update((t, name) for t in terms if len(t) <= MAX_LEXEME)
 
     title_tokens = _tokens(doc.get("title", ""))
+    title_words.add([fold_word(t) for t in title_tokens])
     group([doc.get("title", "")], "A", "title")
     group([*data["authors"], fields["responsibility"]], "B", "author")
     group(data["subjects"], "C", "subject")
@@ -101,6 +103,7 @@ def document_values(row) -> tuple[dict, list[tuple[str, str]], list[tuple[str, s
         "exact": exact.literal(),
         "folded": folded.literal(),
         "pages": pages.literal(),
+        "title_words": title_words.literal(),
         "codes": list(dict.fromkeys(codes)),
         "facets": list(dict.fromkeys(facets)),
         "year": doc.get("year"),

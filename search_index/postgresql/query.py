@@ -56,6 +56,8 @@ class Sql:
 
     def folded_word(self, folded: str, weights: str = "") -> str:
         """Documents holding a folded word in these field groups (all, with the pages, when none)."""
+        if weights == "A":  # the title: its own column, no weights to recheck
+            return f"d.title_words @@ {self.tsquery(lexeme(folded))}"
         term = lexeme(folded) + (":" + weights if weights else "")
         if weights:
             return f"d.folded @@ {self.tsquery(term)}"
@@ -79,6 +81,8 @@ class Sql:
             folded = [folded_term(w) for w in clause.words]
             if clause.field:
                 weight = WEIGHT[clause.field]
+                if clause.field == "title":
+                    return f"d.title_words @@ {self.tsquery(' <-> '.join(lexeme(w) for w in folded))}"
                 if clause.field == "body":
                     return f"d.folded @@ {self.tsquery(' & '.join(lexeme(w) + ':D' for w in folded))}"
                 return f"d.folded @@ {self.tsquery(' <-> '.join(lexeme(w) + ':' + weight for w in folded))}"
