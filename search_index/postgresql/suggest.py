@@ -15,6 +15,7 @@ from search_index.suggest import AUTOCOMPLETE_KINDS, LITTLE, _accented_sequence,
 
 TRIGRAM_THRESHOLD = 0.1  # one edit in a four-letter word leaves a trigram similarity of about 0.1
 MAX_CANDIDATES = 200
+CANDIDATE_COUNTED = 5000
 AUTOCOMPLETE_SCAN = 2000  # completions read per kind, at most, in key order
 TOP_EDGE = "\U0010ffff"
 
@@ -24,6 +25,10 @@ def _count(connection, condition: str, params: dict) -> int:
 
 
 def _known(connection, folded: str) -> bool:
+    """Whether a document holds the word (the vocabulary first: an unknown word is answered by
+    its primary key, never by a scan of the documents)."""
+    if connection.execute(text("SELECT 1 FROM search_word WHERE word = :w LIMIT 1"), {"w": folded}).first() is None:
+        return False
     sql = Sql()
     condition = sql.folded_word(folded)
     return connection.execute(text(f"SELECT 1 FROM search_document d WHERE {condition} LIMIT 1"),
@@ -55,9 +60,9 @@ def correct(connection, words: list[str]) -> list[str]:
                 sql = Sql()
                 holds = sql.folded_word(candidate)
                 together = " AND ".join(sql.folded_word(c) for c in context) or "true"
-                row = connection.execute(text(
-                    f"SELECT count(*) FILTER (WHERE {together}), count(*) FROM search_document d WHERE {holds}"),
-                    sql.params).one()
+                row = connection.execute(text(  # counted over CANDIDATE_COUNTED documents at most
+                    f"SELECT count(*) FILTER (WHERE {together}), count(*) FROM (SELECT * FROM search_document d "
+                    f"WHERE {holds} LIMIT {CANDIDATE_COUNTED}) d"), sql.params).one()
                 if not row[1]:
                     continue  # a word no document holds any more
                 score = (row[0] > 0, -edit_distance(word, candidate), row[0], row[1], candidate)
