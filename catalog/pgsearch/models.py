@@ -5,7 +5,8 @@ catalogue's own database so that a record and its search document change in one 
   Python from search_index.analysis (exact: title A, author B, subject C; folded: the same plus
   the free text D; pages: the folded page text), codes and facet values as text[] ("isbn:…",
   "language:vie"), the folded title alone again (title_words: `title:` and the
-  ranking's title tier without rechecking weights), the year, the Vietnamese sort key and the title's length in words.
+  ranking's title tier without rechecking weights), the year, the newest-first order as a plain
+  ascending key (minus the year; years unknown after), the Vietnamese sort key and the title's length in words.
 - search_word: the folded words of the documents, per field group (did you mean, CQL masking),
   with a pg_trgm index.
 - search_completion: titles, authors and subjects by folded key (autocomplete).
@@ -37,6 +38,7 @@ search_document = Table(
     Column("codes", _TEXTS, nullable=False),
     Column("facets", _TEXTS, nullable=False),
     Column("year", Integer),
+    Column("newest_key", Integer, nullable=False),
     Column("title_sort", Text, nullable=False),
     Column("title_len", SmallInteger, nullable=False),
     Index("ix_search_document_exact", "exact", postgresql_using="gin"),
@@ -46,6 +48,7 @@ search_document = Table(
     Index("ix_search_document_codes", "codes", postgresql_using="gin"),
     Index("ix_search_document_facets", "facets", postgresql_using="gin"),
     Index("ix_search_document_year", "year"),
+    Index("ix_search_document_newest_key", "newest_key", "record_id"),
 )
 
 search_word = Table(

@@ -35,6 +35,7 @@ def upgrade() -> None:
     sa.Column('codes', TEXTS, nullable=False),
     sa.Column('facets', TEXTS, nullable=False),
     sa.Column('year', sa.Integer(), nullable=True),
+    sa.Column('newest_key', sa.Integer(), nullable=False),
     sa.Column('title_sort', sa.Text(), nullable=False),
     sa.Column('title_len', sa.SmallInteger(), nullable=False),
     sa.ForeignKeyConstraint(['record_id'], ['record.id'], name=op.f('fk_search_document_record_id_record'), ondelete='CASCADE'),
@@ -44,6 +45,7 @@ def upgrade() -> None:
         for column in ("exact", "folded", "pages", "title_words", "codes", "facets"):
             batch_op.create_index(f'ix_search_document_{column}', [column], unique=False, postgresql_using='gin')
         batch_op.create_index('ix_search_document_year', ['year'], unique=False)
+        batch_op.create_index('ix_search_document_newest_key', ['newest_key', 'record_id'], unique=False)
 
     op.create_table('search_word',
     sa.Column('word', sa.String(length=255), nullable=False),

@@ -107,6 +107,7 @@ def document_values(row) -> tuple[dict, list[tuple[str, str]], list[tuple[str, s
         "codes": list(dict.fromkeys(codes)),
         "facets": list(dict.fromkeys(facets)),
         "year": doc.get("year"),
+        "newest_key": -doc["year"] if 0 < (doc.get("year") or 0) < 100_000 else 1,
         "title_sort": row.title_sort or "",
         "title_len": min(len(title_tokens), 32_000),
     }

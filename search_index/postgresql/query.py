@@ -24,7 +24,7 @@ from search_index.schema import PAGES_BOOST, TEXT_GROUPS
 
 WEIGHT = {"title": "A", "author": "B", "subject": "C", "body": "D"}
 PHRASE_WEIGHTS = "ABC"  # the groups whose words in a row are a phrase (the free text is matched word by word)
-FACET_SAMPLE = 10_000  # exact facet counts up to this many matches; a scaled sample past it
+FACET_SAMPLE = 5_000  # exact facet counts up to this many matches; a scaled sample past it
 DF_LIMIT = 50_000  # documents counted for a word's idf at most (idf hardly moves past it)
 FACET_TOP = {"subject": 20}
 # Whoosh's ranking considers at most this many candidates of a large match set; here the
@@ -169,7 +169,7 @@ def score_sql(sql: Sql, weighted, in_order: list[str], idf) -> str:
 
 
 ORDERS = {
-    "newest": "CASE WHEN d.year > 0 AND d.year < 100000 THEN d.year ELSE -1 END DESC, d.record_id",
+    "newest": "d.newest_key, d.record_id",  # an index walk (ix_search_document_newest_key)
     "oldest": "CASE WHEN d.year > 0 AND d.year < 100000 THEN d.year ELSE 1000000000 END, d.record_id DESC",
     "title": "d.title_sort = '', d.title_sort COLLATE \"C\", d.record_id",
 }

@@ -22,12 +22,13 @@ def _upsert():
             folded=cast(bindparam("folded", type_=Text), TSVECTOR),
             pages=cast(bindparam("pages", type_=Text), TSVECTOR),
             title_words=cast(bindparam("title_words", type_=Text), TSVECTOR), codes=bindparam("codes"),
-            facets=bindparam("facets"), year=bindparam("year"), title_sort=bindparam("title_sort"),
+            facets=bindparam("facets"), year=bindparam("year"), newest_key=bindparam("newest_key"),
+            title_sort=bindparam("title_sort"),
             title_len=bindparam("title_len"))
         _UPSERT = statement.on_conflict_do_update(
             index_elements=[search_document.c.record_id],
             set_={name: statement.excluded[name] for name in (
-                "version", "written_by", "data", "exact", "folded", "pages", "title_words", "codes", "facets", "year", "title_sort",
+                "version", "written_by", "data", "exact", "folded", "pages", "title_words", "codes", "facets", "year", "newest_key", "title_sort",
                 "title_len")})
     return _UPSERT
 
