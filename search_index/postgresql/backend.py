@@ -187,6 +187,16 @@ class PostgreSQLBackend:
         return True
 
     # -- keeping the documents in step ----------------------------------------------------------
+    @staticmethod
+    def _rows(session, record_ids: list[int]) -> list:
+        """index_rows of these records, their rows locked first (in id order): a record's own
+        transaction locks the record and then its document, so every writer here takes them in
+        that order too and never deadlocks with a desk's save."""
+        if not record_ids:
+            return []
+        session.execute(select(Record.id).where(Record.id.in_(record_ids)).order_by(Record.id).with_for_update())
+        return index_rows(session, record_ids)
+
     def _write(self, session, rows, report: IndexReport) -> None:
         indexed, removed = write_rows(session, rows)
         report.indexed += indexed
@@ -198,7 +208,7 @@ class PostgreSQLBackend:
         ids = sorted(set(record_ids))
         for start in range(0, len(ids), BATCH_SIZE):
             with self.session_factory.begin() as session:
-                self._write(session, index_rows(session, ids[start:start + BATCH_SIZE]), report)
+                self._write(session, self._rows(session, ids[start:start + BATCH_SIZE]), report)
         return report
 
     def _index_stale_among(self, record_ids: list[int]) -> IndexReport:
@@ -208,7 +218,7 @@ class PostgreSQLBackend:
             with self.session_factory.begin() as session:
                 stale = list(session.scalars(select(Record.id).where(
                     Record.id.in_(ids[start:start + BATCH_SIZE]), Record.index_stale.is_(True))))
-                self._write(session, index_rows(session, stale), report)
+                self._write(session, self._rows(session, stale), report)
         return report
 
     def sync(self, *, progress=None, lock_timeout: float | None = None) -> IndexReport:
@@ -221,7 +231,7 @@ class PostgreSQLBackend:
                 ids = [i for i in stale_record_ids(session, limit=BATCH_SIZE + len(stuck)) if i not in stuck]
                 if total is None and progress:
                     total = len(stale_record_ids(session))
-                rows = index_rows(session, ids[:BATCH_SIZE])
+                rows = self._rows(session, ids[:BATCH_SIZE])
                 if not rows:
                     return report
                 # A record whose flag stays set (changed meanwhile) is done again once, not for ever.
@@ -251,7 +261,7 @@ class PostgreSQLBackend:
         report = IndexReport()
         for start in range(0, len(ids), BATCH_SIZE):
             with self.session_factory.begin() as session:
-                self._write(session, index_rows(session, ids[start:start + BATCH_SIZE]), report)
+                self._write(session, self._rows(session, ids[start:start + BATCH_SIZE]), report)
             if progress:
                 progress(min(start + BATCH_SIZE, len(ids)), len(ids))
         with self.session_factory.begin() as session:
