@@ -8,9 +8,7 @@ bulk statements, a bulk import's batches), each batch in one transaction with it
 """
 from __future__ import annotations
 
-import dataclasses
 import math
-import queue as queue_module
 import threading
 import time
 
@@ -32,6 +30,7 @@ from search_index.inside import pages_holding
 from search_index.parsing import parse_query
 from search_index.postgresql import suggest as pg_suggest
 from search_index.postgresql import upkeep
+from search_index.postgresql.bulk import InlineIndexer
 from search_index.postgresql.documents import SCHEMA_VERSION
 from search_index.postgresql.query import (
     DF_LIMIT, ORDERS, SCORE_LIMIT, Sql, count_facets, hit_fields, lexeme, page_rows, ranking_words, score_sql, where,
@@ -93,74 +92,6 @@ class _Stats:
 
         idf.total = total
         return idf
-
-
-@dataclasses.dataclass
-class BackgroundReport:
-    indexed: int = 0
-    removed: int = 0
-    commits: int = 0
-    seconds: float = 0.0
-    error: str = ""
-
-
-class InlineIndexer:
-    """A bulk import's indexer: a thread writing the documents of each committed batch (those
-    still marked stale) in transactions of its own, while the import goes on."""
-
-    def __init__(self, backend: PostgreSQLBackend) -> None:
-        self.backend = backend
-        self._queue: queue_module.Queue = queue_module.Queue()
-        self._report = BackgroundReport()
-        self._thread = threading.Thread(target=self._run, name="hoclieu-pg-indexer", daemon=True)
-        self._sent = 0
-        self._done = 0
-        self._stop = False
-
-    def start(self) -> InlineIndexer:
-        self._started = time.perf_counter()
-        self._thread.start()
-        return self
-
-    def add(self, record_ids: list[int]) -> None:
-        if record_ids:
-            self._sent += len(record_ids)
-            self._queue.put(list(record_ids))
-
-    def _run(self) -> None:
-        try:
-            while not self._stop:
-                ids = self._queue.get()
-                if ids is None:
-                    return
-                report = self.backend._index_stale_among(ids)
-                self._report.indexed += report.indexed
-                self._report.removed += report.removed
-                self._report.commits += 1
-                self._done += len(ids)
-        except BaseException as exc:  # a thread's edge: reported by finish(); the records stay stale
-            self._report.error = f"{type(exc).__name__}: {exc}"
-
-    def finish(self, *, progress=None, timeout: float | None = None) -> BackgroundReport:
-        self._queue.put(None)
-        deadline = None if timeout is None else time.monotonic() + timeout
-        while self._thread.is_alive():
-            self._thread.join(timeout=0.25)
-            if progress:
-                progress(min(self._done, self._sent), self._sent)
-            if deadline is not None and time.monotonic() > deadline:
-                self._stop = True
-                self._report.error = "the indexer did not finish in time"
-                break
-        if progress:
-            progress(min(self._done, self._sent), self._sent)
-        self._report.seconds = time.perf_counter() - self._started
-        return self._report
-
-    def abort(self) -> None:
-        self._stop = True
-        self._queue.put(None)
-        self._thread.join(timeout=10)
 
 
 class PostgreSQLBackend:
@@ -250,7 +181,7 @@ class PostgreSQLBackend:
             return remove_documents(session, sorted(set(record_ids)))
 
     def background_indexer(self) -> InlineIndexer:
-        return InlineIndexer(self).start()
+        return InlineIndexer(self._index_stale_among).start()
 
     def rebuild(self, *, progress=None) -> int:
         """Every live record's document written again, batch by batch (each its own transaction:

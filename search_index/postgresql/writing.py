@@ -7,7 +7,7 @@ from sqlalchemy import Text, bindparam, cast, delete, select, text
 from sqlalchemy.dialects.postgresql import TSVECTOR, insert
 from sqlalchemy.orm import Session
 
-from catalog.pgsearch.models import search_completion, search_document, search_word
+from catalog.pgsearch.models import search_completion, search_document
 from search_index.postgresql.documents import document_values
 
 _UPSERT = None
