@@ -9,6 +9,9 @@
   and logged. The request's own connection goes back to the pool first (a request never holds two
   pooled connections: see app.db). The stale backlog (a failed import, say) is left to `reindex`, CLI commands and jobs.
 - A failed sync leaves the records marked stale; the next sync catches up.
+- A backend that keeps its index inside the database's transactions (postgresql:
+  index_in_transactions) needs none of the after-commit indexing of requests: a request's
+  records are searchable once its commit is.
 - Snippets come as (text, is_match) spans; snippet_html() makes the JSON's string, escaped.
 """
 from __future__ import annotations
@@ -175,12 +178,20 @@ def init_app(app: Flask) -> None:
     """Build the backend LIBRARY_SEARCH_BACKEND names, and keep it in step with commits."""
     name = check_backend_name(app)
     factory = app.extensions["session_factory"]
-    app.extensions["search_backend"] = create_backend(
-        name, session_factory=factory, database_url=app.config["DATABASE_URL"], data_dir=app.config["DATA_DIR"],
-        max_stale=int(app.config["HEALTH_MAX_STALE_RECORDS"]))
+    try:
+        backend = create_backend(
+            name, session_factory=factory, database_url=app.config["DATABASE_URL"], data_dir=app.config["DATA_DIR"],
+            max_stale=int(app.config["HEALTH_MAX_STALE_RECORDS"]))
+    except ValueError as exc:  # a backend this database cannot carry (postgresql on SQLite)
+        from app import ConfigurationError  # the package is loaded: create_app is running
+
+        raise ConfigurationError(str(exc)) from exc
+    app.extensions["search_backend"] = backend
     register(app, "index", check_index_health)
     register(app, "index_backlog", check_index_backlog)
-    hooks.register(app, sync_index)
+    hooks.register(app, sync_index)  # records flagged by bulk statements (imports, `reindex`)
+    if backend.index_in_transactions(factory):
+        return  # each commit writes its records' search documents itself: nothing to do after it
     event.listen(factory, "after_flush", _note_changes)
     event.listen(factory, "after_commit", _after_commit)
     event.listen(factory, "after_soft_rollback", lambda session, _tx: _after_rollback(session))

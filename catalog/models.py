@@ -13,5 +13,6 @@ from catalog.copycat import models as copycat_models  # noqa: F401
 from catalog.db import Base
 from catalog.harvest import models as _harvest_models  # noqa: F401
 from catalog.offline import models as offline_models  # noqa: F401
+from catalog.pgsearch import models as pgsearch_models  # noqa: F401
 
 metadata = Base.metadata

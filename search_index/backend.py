@@ -43,6 +43,11 @@ class SearchBackend(Protocol):
     name: str
 
     # -- keeping the index in step with the database -------------------------------------------
+    def index_in_transactions(self, session_factory: sessionmaker) -> bool:
+        """Keep the index in step inside the transactions of this factory's sessions, when the
+        backend can (True: a record and its index entry then commit together, and the caller
+        needs no indexing after commits); False when it cannot (the caller indexes after commit)."""
+
     def index_records(self, record_ids: list[int], *, lock_timeout: float | None = None) -> IndexReport:
         """Index these records from the database now (live ones added or replaced, deleted and
         merged ones removed) and clear their stale flags; on failure they stay stale."""
@@ -117,4 +122,10 @@ def _whoosh(**options) -> SearchBackend:
     return WhooshBackend(**options)
 
 
-BACKENDS: dict[str, Callable[..., SearchBackend]] = {"whoosh": _whoosh}
+def _postgresql(**options) -> SearchBackend:
+    from search_index.postgresql.backend import PostgreSQLBackend
+
+    return PostgreSQLBackend(**options)
+
+
+BACKENDS: dict[str, Callable[..., SearchBackend]] = {"whoosh": _whoosh, "postgresql": _postgresql}

@@ -52,6 +52,9 @@ class SearchResult:
     query: ParsedQuery
     sort: str
     filters: list[tuple[str, str]]
+    # The facet counts were taken over a sample of a very large match set and scaled (the
+    # PostgreSQL backend past its FACET_SAMPLE matches); the total is exact all the same.
+    facets_approximate: bool = False
 
     @property
     def pages(self) -> int:

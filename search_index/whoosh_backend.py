@@ -70,6 +70,9 @@ class WhooshBackend:
             return ask(self._index())
 
     # -- keeping the index in step --------------------------------------------------------------
+    def index_in_transactions(self, session_factory: sessionmaker) -> bool:
+        return False  # one writer on this machine's disk: indexed after commit (app.search)
+
     def index_records(self, record_ids: list[int], *, lock_timeout: float | None = None) -> IndexReport:
         options = {} if lock_timeout is None else {"lock_timeout": lock_timeout}
         return index_writer.index_records(self.session_factory, self.index_dir, list(record_ids), **options)

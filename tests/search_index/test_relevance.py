@@ -1,17 +1,25 @@
-"""The relevance collection: queries a resident types and the records that must come first."""
+"""The relevance collection: queries a resident types and the records that must come first, on
+every search backend (the contract suite's `catalogue` fixture: each available backend in turn)."""
 from __future__ import annotations
 
 import unicodedata
 
 import pytest
 
-from search_index.query import search
+from tests.search_index.contract.conftest import backend_name, catalogue  # noqa: F401 (fixtures)
+
+
+@pytest.fixture(scope="module")
+def collection(catalogue):  # noqa: F811
+    return catalogue
+
+
+def search(collection, text, **kwargs):
+    return collection.backend.search(text, **kwargs)
 
 
 def ranked(collection, text, **kwargs) -> list[str]:
-    index_dir, ids = collection
-    keys = {v: k for k, v in ids.items()}
-    return [keys[hit.id] for hit in search(index_dir, text, per_page=50, **kwargs).hits]
+    return collection.ranked(text, **kwargs)
 
 
 # (query, the records expected first, in any order)
@@ -99,9 +107,8 @@ def test_a_decomposed_query_behaves_exactly_like_its_composed_twin(collection, t
 
 
 def test_hits_found_inside_pages_say_which_pages(collection):
-    index_dir, ids = collection
-    result = search(index_dir, "quyết định")
-    assert [hit.id for hit in result.hits] == [ids["van_kien"]]
+    result = search(collection, "quyết định")
+    assert [hit.id for hit in result.hits] == [collection.ids["van_kien"]]
     assert result.hits[0].has_digital
 
 
@@ -114,13 +121,11 @@ def test_hits_found_inside_pages_say_which_pages(collection):
     ("hitsory", "history"),
 ])
 def test_did_you_mean(collection, text, suggestion):
-    index_dir, _ids = collection
-    assert search(index_dir, text).suggestion == suggestion
+    assert search(collection, text).suggestion == suggestion
 
 
 def test_snippets_mark_the_words_folded(collection):
-    index_dir, _ids = collection
-    hit = search(index_dir, "lang chai").hits[0]
+    hit = search(collection, "lang chai").hits[0]
     spans = list(hit.snippet)
     at = spans.index(("làng", True))
     assert spans[at:at + 3] == [("làng", True), (" ", False), ("chài", True)]

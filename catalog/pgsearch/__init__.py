@@ -1,0 +1,1 @@
+"""The tables of the PostgreSQL search backend (search_index.postgresql)."""
