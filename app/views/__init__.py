@@ -12,6 +12,7 @@ from app.views import circulation, offline, rotation
 from app.views import copycat
 from app.views import harvest
 from app.views import sharing
+from app.views import offread
 
 # (endpoint, label): shown to everyone.
 NAV_LINKS = [
@@ -41,7 +42,7 @@ for _pages in (staff_copies.routes, staff_readers.routes):
 
 BLUEPRINTS = [main.bp, opac.bp, reports.bp, marc.bp, marc_import.bp, oai.bp, digital.bp, iiif.bp, opds.bp, scans.bp,
               staff.bp, account.bp, auth.bp, jobs.bp,
-              circulation.bp, rotation.bp, copycat.bp, harvest.bp, offline.bp, sharing.bp]
+              circulation.bp, rotation.bp, copycat.bp, harvest.bp, offline.bp, sharing.bp, offread.bp]
 
 
 def init_app(app: Flask) -> None:

@@ -269,6 +269,13 @@ def desk_text() -> dict:
         "receipt_finished": _("Receipt of batch {batch} finished: {missing} copies not scanned will be recorded missing "
                               "at sync."),
         "receipt_empty": _("Scan the copies that arrived first."),
+        "back_scanned": _("Checked in {barcode}, back from batch {batch} (waits to sync)."),
+        "back_count": _("{scanned} of {total} copies of batch {batch} checked in back here."),
+        "back_finished": _("Return check of batch {batch} finished: {missing} copies not scanned will be recorded "
+                           "missing at sync."),
+        "signed_out": _("Your session has ended (it expired, or you were signed out elsewhere): sign in again to "
+                        "sync. Nothing is lost: the {count} actions waiting stay on this device and sync once you "
+                        "are signed in."),
     }
 
 

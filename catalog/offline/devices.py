@@ -4,7 +4,9 @@ revoking or extending it, and the data it downloads (the pack).
 The pack holds only what the desk needs, in compact rows: the library's copies (held there, or on
 their way there in a rotation batch), the readers registered there (and district-wide readers with
 an open loan or hold there), open loans (as the copies' borrower and due date), open holds and the
-loan rule per copy type, and the rotation batches on their way there (to scan at their receipt). No passwords, e-mails or phones, and no other library's readers."""
+loan rule per copy type, the rotation batches on their way there (to scan at their receipt) and, at a
+batch's origin (the centre), the batches sent back to it (to check their copies in). No passwords,
+e-mails or phones, and no other library's readers."""
 from __future__ import annotations
 
 import dataclasses
@@ -24,7 +26,7 @@ from catalog.circulation.loan_rules import DEFAULT_RULE, loan_rule
 from catalog.offline.models import OfflineDevice
 from catalog.accounts.permissions import managed_library_ids, require_desk
 from catalog.records.models import Record
-from catalog.rotation.models import BatchStatus, RotationBatch, RotationItem
+from catalog.rotation.models import BatchStatus, ItemState, RotationBatch, RotationItem
 from catalog.accounts.users import Role, User
 
 DEFAULT_DAYS = 7
@@ -112,13 +114,16 @@ def _iso(value: dt.datetime | None) -> str:
 
 
 def _desk_items(session: Session, library_id: int) -> list[tuple[Item, str]]:
-    """The copies this desk can meet: held here, or on their way here in a rotation batch (with its code)."""
+    """The copies this desk can meet: held here, or on their way here in a rotation batch (to a
+    school, or sent back to its origin), with the batch's code."""
     held = session.scalars(select(Item).where(Item.current_library_id == library_id,
                                               Item.status != ItemStatus.WITHDRAWN).order_by(Item.id))
     batches = dict(session.execute(
         select(RotationItem.item_id, RotationBatch.code).join(RotationBatch, RotationItem.batch_id == RotationBatch.id)
-        .where(RotationItem.is_open, RotationBatch.status.in_((BatchStatus.DISPATCHED, BatchStatus.AT_SCHOOL)),
-               RotationBatch.destination_library_id == library_id)).all())
+        .where(RotationItem.is_open, or_(
+            RotationBatch.status.in_((BatchStatus.DISPATCHED, BatchStatus.AT_SCHOOL))
+            & (RotationBatch.destination_library_id == library_id),
+            (RotationBatch.status == BatchStatus.RETURNING) & (RotationBatch.origin_library_id == library_id)))).all())
     rows = [(item, batches.get(item.id, "")) for item in held]
     seen = {item.id for item, _ in rows}
     missing = [item_id for item_id in batches if item_id not in seen]
@@ -162,6 +167,10 @@ def build_pack(session: Session, device: OfflineDevice, *, staff: User, now: dt.
     arriving = session.scalars(select(RotationBatch).where(RotationBatch.destination_library_id == library_id,
                                                            RotationBatch.status == BatchStatus.DISPATCHED)
                                .order_by(RotationBatch.id))
+    returning = session.scalars(select(RotationBatch).where(RotationBatch.origin_library_id == library_id,
+                                                            RotationBatch.status == BatchStatus.RETURNING,
+                                                            RotationBatch.returned_at.is_(None))
+                                .order_by(RotationBatch.id))
     types = sorted({item.item_type for item, _ in rows} | {"book"})
     rules = {name: list(dataclasses.astuple(loan_rule(session, library_id, name))) for name in types}
     library = device.library
@@ -178,6 +187,10 @@ def build_pack(session: Session, device: OfflineDevice, *, staff: User, now: dt.
                      (r.blocked_reason or "")[:200] if r.is_blocked else ""] for r in readers],
         "batches_columns": ["code", "from", "barcodes"],
         "batches": [[b.code, b.origin_library.name, [e.item.barcode for e in b.items if e.is_open]] for b in arriving],
+        "returns_columns": ["code", "from", "barcodes"],
+        "returns": [[b.code, b.destination_library.name, [e.item.barcode for e in b.items if e.is_open and e.state in
+                                                          (ItemState.IN_TRANSIT, ItemState.MISSING)]]
+                    for b in returning],
         "holds_columns": ["card", "title", "barcode", "status"],
         "holds": [[cards.get(h.reader_id, "?"), title_of(h.record_id), h.item.barcode if h.item else "",
                    h.status.value] for h in holds],

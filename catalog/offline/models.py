@@ -51,6 +51,8 @@ class ActionKind(str, enum.Enum):
     VISIT = "visit"
     RECEIVE = "receive"  # a copy of a rotation batch scanned at its receipt
     FINISH_RECEIPT = "finish_receipt"  # the receipt closed: copies not scanned are missing
+    BATCH_RETURN = "batch_return"  # a copy of a batch sent back, checked in at its origin (the centre)
+    FINISH_RETURN = "finish_return"  # the return check closed: copies not scanned are missing
 
 
 class ActionStatus(str, enum.Enum):

@@ -23,6 +23,8 @@ from catalog.offline.models import ActionKind
 QUEUE_FORMAT = "hoclieu-offline-queue"
 MAX_ACTIONS = 5000
 MAX_COUNT = 1000
+# Actions on a rotation batch: its receipt at a school, its return check at the origin.
+BATCH_KINDS = (ActionKind.RECEIVE, ActionKind.FINISH_RECEIPT, ActionKind.BATCH_RETURN, ActionKind.FINISH_RETURN)
 
 
 class QueueInvalid(CatalogError):
@@ -138,9 +140,9 @@ def _action(entry: object, n: int) -> QueuedAction:
         raise bad("a return needs a barcode")
     if kind == ActionKind.VISIT and not 1 <= count <= MAX_COUNT:
         raise bad("a visit count is 1 to 1000")
-    if kind in (ActionKind.RECEIVE, ActionKind.FINISH_RECEIPT) and not batch.strip():
+    if kind in BATCH_KINDS and not batch.strip():
         raise bad("a receipt names its batch")
-    if kind == ActionKind.RECEIVE and not barcode.strip():
+    if kind in (ActionKind.RECEIVE, ActionKind.BATCH_RETURN) and not barcode.strip():
         raise bad("a receipt scan needs a barcode")
     return QueuedAction(uid, seq, kind, at, staff, card.strip(), barcode.strip(), count, group.strip(), batch.strip())
 

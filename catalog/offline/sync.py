@@ -152,8 +152,12 @@ def _service(session: Session, row: OfflineAction, staff: User, *, now: dt.datet
         batch = _batch(session, row.batch_code)
         if row.kind == ActionKind.RECEIVE:
             batches.receive_copy(session, batch, row.barcode, library=library, now=row.at, user=staff)
-        else:
+        elif row.kind == ActionKind.FINISH_RECEIPT:
             batches.finish_receipt(session, batch, library=library, now=row.at, user=staff)
+        elif row.kind == ActionKind.BATCH_RETURN:
+            batches.return_copy(session, batch, row.barcode, library=library, now=row.at, user=staff)
+        else:
+            batches.finish_return(session, batch, library=library, now=row.at, user=staff)
 
 
 def _batch(session: Session, code: str) -> RotationBatch:

@@ -54,10 +54,10 @@ def school_desk(demo) -> None:
         batches.dispatch(session, batch, now=utcnow())
 
 
-def prepare_and_go_offline(page, base: str, app) -> list[str]:
-    """Prepare the school's desk, cut the link and reload; returns the paths the server is asked
-    for from then on (nothing, while the device is offline)."""
-    sign_in(page, base, "thuvien.tieuhoc")
+def prepare_and_go_offline(page, base: str, app, username: str = "thuvien.tieuhoc") -> list[str]:
+    """Prepare the desk of the librarian's library (the school's by default), cut the link and
+    reload; returns the paths the server is asked for from then on (nothing, while offline)."""
+    sign_in(page, base, username)
     page.goto(f"{base}/staff/circulation")
     page.click("button:has-text('Chuẩn bị thiết bị này để làm việc ngoại tuyến')")
     page.wait_for_url("**/staff/offline/desk")

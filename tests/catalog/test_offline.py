@@ -255,3 +255,36 @@ def test_a_rotation_batch_received_offline_with_one_copy_missing(session, w):
     assert [(d.kind.value, d.item.barcode) for d in found] == [("missing", "C0002")]
     loan = session.scalar(select(Loan))
     assert loan.item.barcode == "C0001" and loan.batch_id == batch.id
+
+
+def test_a_batch_sent_back_is_checked_in_offline_at_the_centre(session, w):
+    batch = batches.create_batch(session, origin=w.centre, stops=[(w.school, 30)], prepared_by=w.librarian, now=NOW)
+    for code in ("C0001", "C0002", "C0003"):
+        batches.add_copy(session, batch, code, user=w.librarian, now=NOW)
+    batches.dispatch(session, batch, user=w.librarian, now=NOW)
+    for code in ("C0001", "C0002", "C0003"):
+        batches.receive_copy(session, batch, code, library=w.school, user=w.librarian, now=NOW)
+    batches.finish_receipt(session, batch, library=w.school, user=w.librarian, now=NOW)
+    batches.send_back(session, batch, user=w.librarian, now=NOW)
+    session.commit()
+    device = device_for(session, w.centre, w.librarian)
+    pack = devices.build_pack(session, device, staff=w.librarian, now=NOW)
+    assert pack["returns"] == [[batch.code, w.school.name, ["C0001", "C0002", "C0003"]]]
+    assert {"C0001", "C0002", "C0003"} <= {row[0] for row in pack["copies"]}  # titles for the scans
+    at = NOW + dt.timedelta(days=1)
+    report = apply(session, device, [
+        action("batch_return", at, w.librarian, 1, barcode="C0001", batch=batch.code),
+        action("batch_return", at, w.librarian, 2, barcode="C0003", batch=batch.code),
+        action("batch_return", at, w.librarian, 3, barcode="C0003", batch=batch.code),  # scanned twice
+        action("finish_return", at + dt.timedelta(minutes=5), w.librarian, 4, batch=batch.code),
+    ], w.librarian, now=NOW + dt.timedelta(days=2))
+    assert (report.applied, report.conflicts) == (3, 1)
+    assert sync.report_actions(session, report)[2].conflict == ConflictKind.REFUSED
+    session.expire_all()
+    batch = batches.get_batch(session, batch.id)
+    assert batch.returned_at == at + dt.timedelta(minutes=5)
+    assert {e.item.barcode: e.state.value for e in batch.items} == {"C0001": "returned", "C0002": "missing",
+                                                                    "C0003": "returned"}
+    found = session.scalars(select(RotationDiscrepancy).where(RotationDiscrepancy.batch_id == batch.id))
+    assert [(d.kind.value, d.stage, d.item.barcode) for d in found] == [("missing", "return", "C0002")]
+    assert devices.build_pack(session, device, staff=w.librarian, now=NOW)["returns"] == []

@@ -3,7 +3,8 @@
 // library's desk. On the offline desk (#offline-desk): lend, return and count visitors from the
 // downloaded data, queue each action in IndexedDB, sync when the link is back, export the queue.
 // Everything lives in one IndexedDB store "kv": device, pack, local (copy changes since the
-// pack), queue (actions not yet synced), last (the last sync's report), today (visits counted).
+// pack), queue (actions not yet synced), last (the last sync's report), today (visits counted),
+// receipts and backs (the copies scanned of batches arriving here, or sent back here).
 (() => {
   "use strict";
   const DB_NAME = "hoclieu-offline";
@@ -101,7 +102,8 @@
     }
     if (navigator.serviceWorker) {
       for (const registration of await navigator.serviceWorker.getRegistrations()) {
-        await registration.unregister();
+        // only the desk's worker: the reader's (books saved for reading, scope /read/) stays
+        if (new URL(registration.scope).pathname.startsWith("/staff/")) await registration.unregister();
       }
     }
   }
@@ -120,8 +122,18 @@
     return { format: "hoclieu-offline-queue", version: 1, device: device.uid, body, hmac: await hmacHex(device.key, body) };
   }
 
+  // The librarian's session ended (expired, signed out elsewhere, ended by an admin): the server
+  // sends the sign-in page instead of an answer. The queue stays; signing in again lets it sync.
+  class SignedOut extends Error {}
+
+  function isSignedOut(response) {
+    return response.status === 401
+      || (response.redirected && new URL(response.url).pathname === "/login");
+  }
+
   async function freshToken(device) {
     const response = await fetch(device.token_url, { headers: { Accept: "application/json" }, credentials: "same-origin" });
+    if (isSignedOut(response)) throw new SignedOut("signed out");
     if (!response.ok || response.redirected) throw new Error(String(response.status));
     return (await response.json()).csrf_token;
   }
@@ -149,6 +161,7 @@
         headers: { "Content-Type": "application/json", Accept: "application/json", "X-CSRFToken": token },
         body: JSON.stringify(await envelope(device, part)),
       });
+      if (isSignedOut(response)) throw new SignedOut("signed out");
       if (!response.ok) throw new Error(await errorOf(response));
       last = await response.json();
       const sent = new Set(part.map((a) => a.id));
@@ -171,7 +184,7 @@
   }
 
   async function store(device, pack) {
-    await save({ device, pack, local: {}, receipts: {}, today: { day: "", total: 0 } });
+    await save({ device, pack, local: {}, receipts: {}, backs: {}, today: { day: "", total: 0 } });
   }
 
   // ---- sign-out: sync what waits, then wipe ----------------------------------------------------
@@ -403,64 +416,92 @@
       input.focus();
     }
 
-    // Rotation batches on their way here: scan what arrived, then finish the receipt.
-    let receipts = {};
+    // Rotation batches: on their way here (a school scans what arrived, then finishes the
+    // receipt), or sent back here (the centre checks in what came back, then finishes the check).
+    // Each kind keeps its scans in its own key ("receipts", "backs").
+    function batchDesk(kind) {
+      const ids = kind.ids;
+      let state = {};
 
-    function arriving() {
-      return (pack.batches || []).filter((b) => !(receipts[b[0]] || {}).finished);
-    }
-
-    function showReceipt() {
-      const open = arriving();
-      $("offline-receipt").hidden = !open.length;
-      const select = $("offline-batch");
-      const chosen = select.value;
-      select.textContent = "";
-      for (const [code, from] of open) {
-        const option = document.createElement("option");
-        option.value = code;
-        option.textContent = `${code} — ${from}`;
-        select.append(option);
+      function open() {
+        return ((pack && pack[kind.list]) || []).filter((b) => !(state[b[0]] || {}).finished);
       }
-      if (open.some((b) => b[0] === chosen)) select.value = chosen;
-      const batch = open.find((b) => b[0] === select.value);
-      $("offline-receipt-count").textContent = batch ? say("receipt_count", { batch: batch[0],
-        scanned: ((receipts[batch[0]] || {}).scanned || []).length, total: batch[2].length }) : "";
+
+      function show() {
+        const batches = open();
+        $(ids.section).hidden = !batches.length;
+        const select = $(ids.select);
+        const chosen = select.value;
+        select.textContent = "";
+        for (const [code, from] of batches) {
+          const option = document.createElement("option");
+          option.value = code;
+          option.textContent = `${code} — ${from}`;
+          select.append(option);
+        }
+        if (batches.some((b) => b[0] === chosen)) select.value = chosen;
+        const batch = batches.find((b) => b[0] === select.value);
+        $(ids.count).textContent = batch ? say(kind.count, { batch: batch[0],
+          scanned: ((state[batch[0]] || {}).scanned || []).length, total: batch[2].length }) : "";
+      }
+
+      async function onScan(event) {
+        event.preventDefault();
+        const input = $(ids.input);
+        const barcode = input.value.trim().toUpperCase();
+        const code = $(ids.select).value;
+        input.value = "";
+        input.focus();
+        const batch = open().find((b) => b[0] === code);
+        if (!barcode || !batch) return;
+        const scans = state[code] || { scanned: [], finished: false };
+        if (scans.scanned.includes(barcode)) { log(say("received_twice", { barcode }), true); return; }
+        scans.scanned.push(barcode);
+        state[code] = scans;
+        const inBatch = batch[2].includes(barcode);
+        await save({ [kind.key]: state });
+        await queueAction({ kind: kind.scan, batch: code, barcode },
+          inBatch ? { [barcode]: { status: "available", card: "", due: "" } } : null);
+        log(say(inBatch ? kind.scanned : "not_in_batch", { barcode, batch: code }), !inBatch);
+        show();
+      }
+
+      async function onFinish() {
+        const code = $(ids.select).value;
+        const batch = open().find((b) => b[0] === code);
+        const scans = state[code];
+        if (!batch) return;
+        if (!scans || !scans.scanned.length) { log(say("receipt_empty"), true); $(ids.input).focus(); return; }
+        scans.finished = true;
+        await save({ [kind.key]: state });
+        await queueAction({ kind: kind.finish, batch: code });
+        const missing = batch[2].filter((b) => !scans.scanned.includes(b)).length;
+        log(say(kind.finished, { batch: code, missing }));
+        show();
+      }
+
+      $(ids.form).addEventListener("submit", onScan);
+      $(ids.finishButton).addEventListener("click", onFinish);
+      $(ids.select).addEventListener("change", show);
+      return {
+        key: kind.key,
+        set(value) { state = value || {}; show(); },
+      };
     }
 
-    async function onReceive(event) {
-      event.preventDefault();
-      const input = $("offline-receive");
-      const barcode = input.value.trim().toUpperCase();
-      const code = $("offline-batch").value;
-      input.value = "";
-      input.focus();
-      const batch = arriving().find((b) => b[0] === code);
-      if (!barcode || !batch) return;
-      const state = receipts[code] || { scanned: [], finished: false };
-      if (state.scanned.includes(barcode)) { log(say("received_twice", { barcode }), true); return; }
-      state.scanned.push(barcode);
-      receipts[code] = state;
-      const inBatch = batch[2].includes(barcode);
-      await save({ receipts });
-      await queueAction({ kind: "receive", batch: code, barcode },
-        inBatch ? { [barcode]: { status: "available", card: "", due: "" } } : null);
-      log(say(inBatch ? "received" : "not_in_batch", { barcode, batch: code }), !inBatch);
-      showReceipt();
-    }
+    const batchDesks = [
+      batchDesk({ list: "batches", key: "receipts", scan: "receive", finish: "finish_receipt",
+        count: "receipt_count", scanned: "received", finished: "receipt_finished",
+        ids: { section: "offline-receipt", select: "offline-batch", form: "offline-receive-form",
+          input: "offline-receive", count: "offline-receipt-count", finishButton: "offline-finish" } }),
+      batchDesk({ list: "returns", key: "backs", scan: "batch_return", finish: "finish_return",
+        count: "back_count", scanned: "back_scanned", finished: "back_finished",
+        ids: { section: "offline-back", select: "offline-back-batch", form: "offline-back-form",
+          input: "offline-back-scan", count: "offline-back-count", finishButton: "offline-back-finish" } }),
+    ];
 
-    async function onFinish() {
-      const code = $("offline-batch").value;
-      const batch = arriving().find((b) => b[0] === code);
-      const state = receipts[code];
-      if (!batch) return;
-      if (!state || !state.scanned.length) { log(say("receipt_empty"), true); $("offline-receive").focus(); return; }
-      state.finished = true;
-      await save({ receipts });
-      await queueAction({ kind: "finish_receipt", batch: code });
-      const missing = batch[2].filter((b) => !state.scanned.includes(b)).length;
-      log(say("receipt_finished", { batch: code, missing }));
-      showReceipt();
+    function setBatches(values) {
+      for (const desk of batchDesks) desk.set(values[desk.key]);
     }
 
     async function sync() {
@@ -471,24 +512,33 @@
       $("offline-status").textContent = say("syncing");
       try {
         const report = await syncQueue();
+        signedOut(0);
         if (report) log(say("synced", report));
         if (!((await load(["queue"])).queue || []).length && pack) {
           try {
             pack = await downloadPack(device);
             local = {};
-            receipts = {};
-            await save({ pack, local, receipts });
-            showReceipt();
+            await save({ pack, local, receipts: {}, backs: {} });
+            setBatches({});
             index();
             showData();
           } catch (_) { /* the old data stays until the next sync */ }
         }
       } catch (error) {
-        log(say("sync_failed", { reason: error.message }), true);
+        if (error instanceof SignedOut) signedOut(((await load(["queue"])).queue || []).length);
+        else log(say("sync_failed", { reason: error.message }), true);
       } finally {
         syncing = false;
         await refreshStatus();
       }
+    }
+
+    // Said once, and kept in view until a sync goes through (the automatic retries stay quiet).
+    function signedOut(waiting) {
+      const banner = $("offline-signin");
+      if (waiting && banner.hidden) log(say("signed_out", { count: waiting }), true);
+      banner.querySelector("span").textContent = waiting ? say("signed_out", { count: waiting }) + " " : "";
+      banner.hidden = !waiting;
     }
 
     async function exportQueue() {
@@ -529,15 +579,14 @@
     }
 
     async function begin() {
-      const state = await load(["device", "pack", "local", "queue", "receipts"]);
+      const state = await load(["device", "pack", "local", "queue", "receipts", "backs"]);
       device = state.device || null;
       pack = state.pack || null;
       local = state.local || {};
-      receipts = state.receipts || {};
       const waiting = (state.queue || []).length;
       if (device && new Date(device.expires_at) <= new Date()) {
         // Expired: the desk data goes; actions not yet synced stay until they are synced or exported.
-        await save({ pack: undefined, local: undefined, receipts: undefined });
+        await save({ pack: undefined, local: undefined, receipts: undefined, backs: undefined });
         pack = null;
         $("offline-unprepared-text").textContent = say("expired", { when: due(device.expires_at) })
           + (waiting ? " " + say("expired_queue", { count: waiting }) : "");
@@ -549,7 +598,7 @@
       if (pack) {
         index();
         showData();
-        showReceipt();
+        setBatches(state);
         $("offline-card").focus();
       }
       await refreshStatus();
@@ -560,9 +609,6 @@
     $("offline-lend-form").addEventListener("submit", onLend);
     $("offline-return-form").addEventListener("submit", onReturn);
     $("offline-visit-form").addEventListener("submit", onVisit);
-    $("offline-receive-form").addEventListener("submit", onReceive);
-    $("offline-finish").addEventListener("click", onFinish);
-    $("offline-batch").addEventListener("change", showReceipt);
     $("offline-sync").addEventListener("click", sync);
     $("offline-export").addEventListener("click", exportQueue);
     $("offline-load").addEventListener("change", loadFile);
