@@ -25,8 +25,10 @@ graceful_timeout = 30
 # Keep-alive for a reverse proxy on the same network; the proxy holds the slow clients.
 keepalive = 5
 # Recycle a worker after about this many requests (jitter: not all at once), so a slow leak in
-# a long-running process stays small.
-max_requests = int(os.environ.get("MAX_REQUESTS") or 2000)
+# a long-running process stays small. A new worker costs about 2 CPU-seconds (imports, templates,
+# warm-up: bench/RESULTS.md "serve, cost per request"): every 2,000 requests that was about 1 ms
+# a request, a quarter of a reader image, and a worker out of service for seconds at a time.
+max_requests = int(os.environ.get("MAX_REQUESTS") or 50000)
 max_requests_jitter = max_requests // 10
 
 # X-Forwarded-* are believed by the app alone (LIBRARY_TRUSTED_PROXIES, Werkzeug's ProxyFix), so
