@@ -215,11 +215,29 @@ def database_counts(url: str) -> tuple[int, int]:
                                   "WHERE datname = current_database()").fetchone()
 
 
-def measured(process: subprocess.Popen, url: str, run) -> dict:
-    """run() (a wrk run) with the CPU time it cost the server and the database, per request."""
+def connections_per_process(port: int) -> list[int]:
+    """How many of the clients' open connections each server process holds (ss), most first."""
+    out = subprocess.run(["ss", "-tnpH", "state", "established", f"( sport = :{port} )"],
+                         capture_output=True, text=True).stdout
+    held: dict[str, int] = {}
+    for pid in re.findall(r"pid=(\d+)", out):
+        held[pid] = held.get(pid, 0) + 1
+    return sorted(held.values(), reverse=True)
+
+
+def measured(process: subprocess.Popen, url: str, run, port: int, seconds: int) -> dict:
+    """run() (a wrk run) with the CPU time it cost the server and the database, per request, and
+    how the connections were spread over the server's processes halfway through."""
+    import threading
+
     server_before, database_before = server_cpu(process.pid), database_cpu(url)
     transactions_before, _rows = database_counts(url)
+    spread: list[list[int]] = []
+    probe = threading.Timer(seconds / 2, lambda: spread.append(connections_per_process(port)))
+    probe.start()
     result = run()
+    probe.join()
+    result["connections"] = spread[0] if spread else []
     server_after, database_after = server_cpu(process.pid), database_cpu(url)
     transactions_after, _rows = database_counts(url)
     database = sum(value - database_before.get(pid, 0) for pid, value in database_after.items())
@@ -238,7 +256,8 @@ def drive(name: str, command: list[str], env: dict, port: int, urls: dict[str, P
             for path in urls[kind].read_text().splitlines()[:60]:  # warm: caches and derivatives made once
                 urllib.request.urlopen(f"http://127.0.0.1:{port}{path}", timeout=60).read()
             results[kind] = measured(process, env["LIBRARY_DATABASE_URL"],
-                                     lambda: wrk(port, urls[kind], options.seconds, options.connections))
+                                     lambda: wrk(port, urls[kind], options.seconds, options.connections),
+                                     port, options.seconds)
             print(f"{name:<28} {kind:<13} {results[kind]}", flush=True)
         return results
     finally:
@@ -321,6 +340,9 @@ def report(table: dict[str, dict], options) -> None:
                          f"{row['server_cpu_ms']:.1f} + {row['database_cpu_ms']:.1f}")
         ratio = f" {table[names[1]][kind]['rps'] / table[names[0]][kind]['rps']:.1f}x |" if len(names) == 2 else ""
         print(f"| {kind} | " + " | ".join(cells) + " |" + ratio)
+    for name in names:
+        print(f"  {name}: the {options.connections} connections per server process, halfway: " + "; ".join(
+            f"{kind} {'/'.join(map(str, table[name][kind]['connections'])) or '?'}" for kind in options.kinds))
     bad = {f"{name} / {kind}": row for name, rows in table.items() for kind, row in rows.items()
            if row["bad"] or row["socket_errors"]}
     for where, row in bad.items():
