@@ -1,6 +1,7 @@
 """Gunicorn settings for the production server (`make serve`; see README "Deploying").
 
-Environment: HOST (127.0.0.1), PORT (5000), WORKERS (2 x cores), THREADS (4 per worker), and the
+Environment: HOST (127.0.0.1), PORT (5000), WORKERS (2 x cores), THREADS (4 per worker),
+MAX_REQUESTS (50000: a worker is replaced after about this many requests), and the
 app's own LIBRARY_* settings, read by create_app() in each worker.
 """
 import os
