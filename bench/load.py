@@ -2,13 +2,21 @@
 
     .venv/bin/python bench/load.py [--records 100000] [--seconds 20] [--connections 16]
         [--server-url postgresql+psycopg://postgres@127.0.0.1:5432/postgres] [--workers N]
+        [--keep DIR | --reuse DIR] [--only flask|serve] [--code TREE]
 
 Builds one catalogue in a new PostgreSQL database (records generated and imported as
 bench/marc_import.py does, one scanned page for the reader), then serves it with `flask run` (as
 `make run` does) and with `make serve` (gunicorn), one after the other, and drives four kinds of
 page in turn with wrk (bench/load.lua rotates the URLs): the search page and /api/search (the
 queries of bench/search_latency.py), record pages and reader images. Prints requests a second and
-p50/p99 for each, and a Markdown table for bench/RESULTS.md. The database is dropped at the end.
+p50/p99 for each, and a Markdown table for bench/RESULTS.md. The database is dropped at the end,
+unless `--keep DIR` keeps it and the data directory in DIR (building takes minutes at 100,000
+records); `--reuse DIR` then serves that catalogue again (its database is kept), and `--only`
+drives one of the two servers; `--code TREE` serves with another checkout's code (say `git archive
+COMMIT` unpacked, its .venv a link to this one's, translations built) against the same catalogue,
+with gunicorn started as `make serve` does but without its `init-db`. Each row also gives the CPU milliseconds a request cost, in the
+server's processes and in PostgreSQL's (from /proc before and after the wrk run), which a busy
+machine disturbs far less than requests a second.
 """
 from __future__ import annotations
 
@@ -109,10 +117,10 @@ def free_port() -> int:
         return probe.getsockname()[1]
 
 
-def start(command: list[str], env: dict, port: int, log: Path) -> subprocess.Popen:
+def start(command: list[str], env: dict, port: int, log: Path, cwd: Path = ROOT) -> subprocess.Popen:
     """Start a server in its own process group and wait for /healthz."""
     with open(log, "ab") as out:
-        process = subprocess.Popen(command, cwd=ROOT, env=env, stdout=out, stderr=subprocess.STDOUT,
+        process = subprocess.Popen(command, cwd=cwd, env=env, stdout=out, stderr=subprocess.STDOUT,
                                    stdin=subprocess.DEVNULL, start_new_session=True)
     deadline = time.monotonic() + 120
     while time.monotonic() < deadline:
@@ -151,18 +159,105 @@ def wrk(port: int, url_file: Path, seconds: int, connections: int) -> dict:
     bad = re.search(r"Non-2xx or 3xx responses: (\d+)", out)
     errors = re.search(r"Socket errors: (.*)", out)
     return {"rps": float(re.search(r"Requests/sec:\s+([\d.]+)", out).group(1)),
+            "requests": int(re.search(r"(\d+) requests in", out).group(1)),
             "p50": milliseconds(latency["50"]), "p99": milliseconds(latency["99"]),
             "bad": int(bad.group(1)) if bad else 0, "socket_errors": errors.group(1) if errors else ""}
 
 
+TICK = os.sysconf("SC_CLK_TCK")
+
+
+def _stat(pid: int) -> list[str] | None:
+    try:
+        text = Path(f"/proc/{pid}/stat").read_text()
+    except OSError:
+        return None
+    return text[text.rindex(")") + 2:].split()  # fields from the 3rd (state) on
+
+
+def server_cpu(session: int) -> float:
+    """CPU seconds of every process in the server's session, its exited children included."""
+    total = 0
+    for entry in os.listdir("/proc"):
+        if entry.isdigit() and (fields := _stat(int(entry))) and int(fields[3]) == session:
+            total += sum(int(value) for value in fields[11:15])  # utime stime cutime cstime
+    return total / TICK
+
+
+def database_cpu(url: str) -> dict[int, float]:
+    """CPU seconds so far of each PostgreSQL backend connected to the benchmark's database."""
+    import psycopg
+
+    from sqlalchemy import make_url
+
+    parts = make_url(url)
+    with psycopg.connect(host=parts.host, port=parts.port, user=parts.username, password=parts.password,
+                         dbname=parts.database, autocommit=True) as connection:
+        pids = [row[0] for row in connection.execute(
+            "SELECT pid FROM pg_stat_activity WHERE datname = current_database() AND pid <> pg_backend_pid()")]
+    times = {}
+    for pid in pids:
+        if fields := _stat(pid):
+            times[pid] = sum(int(value) for value in fields[11:13]) / TICK
+    return times
+
+
+def database_counts(url: str) -> tuple[int, int]:
+    """Transactions committed and rows fetched so far in the benchmark's database."""
+    import psycopg
+
+    from sqlalchemy import make_url
+
+    parts = make_url(url)
+    with psycopg.connect(host=parts.host, port=parts.port, user=parts.username, password=parts.password,
+                         dbname=parts.database, autocommit=True) as connection:
+        return connection.execute("SELECT xact_commit + xact_rollback, tup_returned FROM pg_stat_database "
+                                  "WHERE datname = current_database()").fetchone()
+
+
+def connections_per_process(port: int) -> list[int]:
+    """How many of the clients' open connections each server process holds (ss), most first."""
+    out = subprocess.run(["ss", "-tnpH", "state", "established", f"( sport = :{port} )"],
+                         capture_output=True, text=True).stdout
+    held: dict[str, int] = {}
+    for pid in re.findall(r"pid=(\d+)", out):
+        held[pid] = held.get(pid, 0) + 1
+    return sorted(held.values(), reverse=True)
+
+
+def measured(process: subprocess.Popen, url: str, run, port: int, seconds: int) -> dict:
+    """run() (a wrk run) with the CPU time it cost the server and the database, per request, and
+    how the connections were spread over the server's processes halfway through."""
+    import threading
+
+    server_before, database_before = server_cpu(process.pid), database_cpu(url)
+    transactions_before, _rows = database_counts(url)
+    spread: list[list[int]] = []
+    probe = threading.Timer(seconds / 2, lambda: spread.append(connections_per_process(port)))
+    probe.start()
+    result = run()
+    probe.join()
+    result["connections"] = spread[0] if spread else []
+    server_after, database_after = server_cpu(process.pid), database_cpu(url)
+    transactions_after, _rows = database_counts(url)
+    database = sum(value - database_before.get(pid, 0) for pid, value in database_after.items())
+    requests = max(result["requests"], 1)
+    result["server_cpu_ms"] = 1000 * (server_after - server_before) / requests
+    result["database_cpu_ms"] = 1000 * database / requests
+    result["transactions"] = (transactions_after - transactions_before - 2) / requests  # less our own two
+    return result
+
+
 def drive(name: str, command: list[str], env: dict, port: int, urls: dict[str, Path], options, work: Path) -> dict:
-    process = start(command, env, port, work / f"{name.split()[0]}.log")
+    process = start(command, env, port, work / f"{name.split()[0]}.log", options.code or ROOT)
     try:
         results = {}
-        for kind in KINDS:
+        for kind in options.kinds:
             for path in urls[kind].read_text().splitlines()[:60]:  # warm: caches and derivatives made once
                 urllib.request.urlopen(f"http://127.0.0.1:{port}{path}", timeout=60).read()
-            results[kind] = wrk(port, urls[kind], options.seconds, options.connections)
+            results[kind] = measured(process, env["LIBRARY_DATABASE_URL"],
+                                     lambda: wrk(port, urls[kind], options.seconds, options.connections),
+                                     port, options.seconds)
             print(f"{name:<28} {kind:<13} {results[kind]}", flush=True)
         return results
     finally:
@@ -176,15 +271,32 @@ def main() -> None:
     parser.add_argument("--connections", type=int, default=16)
     parser.add_argument("--workers", type=int, default=2 * (os.cpu_count() or 1))
     parser.add_argument("--server-url", default="postgresql+psycopg://postgres@127.0.0.1:5432/postgres")
+    kept = parser.add_mutually_exclusive_group()
+    kept.add_argument("--keep", type=Path, metavar="DIR", help="keep the catalogue built (database and files) in DIR")
+    kept.add_argument("--reuse", type=Path, metavar="DIR", help="serve the catalogue kept by --keep DIR again")
+    parser.add_argument("--only", choices=("flask", "serve"), help="drive one of the two servers only")
+    parser.add_argument("--kinds", nargs="+", choices=KINDS, default=KINDS, metavar="KIND",
+                        help=f"the kinds of page to drive (of {', '.join(KINDS)})")
+    parser.add_argument("--code", type=Path, metavar="TREE", help="serve another checkout's code (with --reuse)")
     options = parser.parse_args()
-    work = Path(tempfile.mkdtemp(prefix="load-bench-"))
-    url = create_database(options.server_url)
+    if options.reuse:
+        state = json.loads((options.reuse / "load.json").read_text())
+        work, url, object_id, options.records = options.reuse, state["url"], state["object_id"], state["records"]
+        secret = state["secret_key"]
+    else:
+        work = options.keep or Path(tempfile.mkdtemp(prefix="load-bench-"))
+        work.mkdir(parents=True, exist_ok=True)
+        url, secret = create_database(options.server_url), secrets.token_hex(32)
     env = {**os.environ, "LIBRARY_DATABASE_URL": url, "LIBRARY_DATA_DIR": str(work / "data"),
-           "LIBRARY_INSTANCE_PATH": str(work / "instance"), "LIBRARY_SECRET_KEY": secrets.token_hex(32),
+           "LIBRARY_INSTANCE_PATH": str(work / "instance"), "LIBRARY_SECRET_KEY": secret,
            "LIBRARY_IMAGE_RATE_LIMIT": ""}  # one client address makes every request here
     env.pop("FLASK_DEBUG", None)
     try:
-        object_id = build(env, work, options.records)
+        if not options.reuse:
+            object_id = build(env, work, options.records)
+            if options.keep:
+                (work / "load.json").write_text(json.dumps({"url": url, "object_id": object_id, "secret_key": secret,
+                                                            "records": options.records}))
         rng = random.Random(5)
         urls = {}
         for kind in KINDS:
@@ -196,21 +308,41 @@ def main() -> None:
             (f"make serve (WORKERS={options.workers})",
              ["make", "-s", "serve", f"PORT={port}", f"WORKERS={options.workers}"]),
         ]
+        if options.code:
+            code = options.code.resolve()
+            env.update(HOST="127.0.0.1", PORT=str(port), WORKERS=str(options.workers), PYTHONPATH=str(code))
+            servers = [(f"flask run ({code.name})", [*FLASK, "run", "--host", "127.0.0.1", "--port", str(port)]),
+                       (f"gunicorn ({code.name}, WORKERS={options.workers})",
+                        [str(ROOT / ".venv" / "bin" / "gunicorn"), "-c", str(code / "deploy" / "gunicorn.conf.py"),
+                         "--chdir", str(code)])]
+        if options.only:
+            servers = servers[:1] if options.only == "flask" else servers[1:]
+        print(f"load average before: {os.getloadavg()}", flush=True)
         table = {name: drive(name, command, env, port, urls, options, work) for name, command in servers}
+        print(f"load average after: {os.getloadavg()}", flush=True)
         report(table, options)
     finally:
-        drop_database(options.server_url, url)
+        if not (options.keep or options.reuse):
+            drop_database(options.server_url, url)
 
 
 def report(table: dict[str, dict], options) -> None:
-    (before, first), (after, second) = table.items()
     print(f"\n{options.records:,} records, PostgreSQL, {options.connections} connections, {options.seconds} s per row\n")
-    print(f"| page | {before}: req/s | p50 | p99 | {after}: req/s | p50 | p99 | throughput |")
-    print("|---|---:|---:|---:|---:|---:|---:|---:|")
-    for kind in KINDS:
-        a, b = first[kind], second[kind]
-        print(f"| {kind} | {a['rps']:.0f} | {a['p50']:.0f} ms | {a['p99']:.0f} ms | {b['rps']:.0f} | {b['p50']:.0f} ms "
-              f"| {b['p99']:.0f} ms | {b['rps'] / a['rps']:.1f}x |")
+    names = list(table)
+    head = " | ".join(f"{name}: req/s | p50 | p99 | CPU ms/req (server + database)" for name in names)
+    print(f"| page | {head} |" + (" throughput |" if len(names) == 2 else ""))
+    print("|---|" + "---:|---:|---:|---:|" * len(names) + ("---:|" if len(names) == 2 else ""))
+    for kind in options.kinds:
+        cells = []
+        for name in names:
+            row = table[name][kind]
+            cells.append(f"{row['rps']:.0f} | {row['p50']:.0f} ms | {row['p99']:.0f} ms | "
+                         f"{row['server_cpu_ms']:.1f} + {row['database_cpu_ms']:.1f}")
+        ratio = f" {table[names[1]][kind]['rps'] / table[names[0]][kind]['rps']:.1f}x |" if len(names) == 2 else ""
+        print(f"| {kind} | " + " | ".join(cells) + " |" + ratio)
+    for name in names:
+        print(f"  {name}: the {options.connections} connections per server process, halfway: " + "; ".join(
+            f"{kind} {'/'.join(map(str, table[name][kind]['connections'])) or '?'}" for kind in options.kinds))
     bad = {f"{name} / {kind}": row for name, rows in table.items() for kind, row in rows.items()
            if row["bad"] or row["socket_errors"]}
     for where, row in bad.items():

@@ -1,6 +1,7 @@
 """Gunicorn settings for the production server (`make serve`; see README "Deploying").
 
-Environment: HOST (127.0.0.1), PORT (5000), WORKERS (2 x cores), THREADS (4 per worker), and the
+Environment: HOST (127.0.0.1), PORT (5000), WORKERS (2 x cores), THREADS (4 per worker),
+MAX_REQUESTS (50000: a worker is replaced after about this many requests), and the
 app's own LIBRARY_* settings, read by create_app() in each worker.
 """
 import os
@@ -25,8 +26,10 @@ graceful_timeout = 30
 # Keep-alive for a reverse proxy on the same network; the proxy holds the slow clients.
 keepalive = 5
 # Recycle a worker after about this many requests (jitter: not all at once), so a slow leak in
-# a long-running process stays small.
-max_requests = int(os.environ.get("MAX_REQUESTS") or 2000)
+# a long-running process stays small. A new worker costs about 2 CPU-seconds (imports, templates,
+# warm-up: bench/RESULTS.md "serve, cost per request"): every 2,000 requests that was about 1 ms
+# a request, a quarter of a reader image, and a worker out of service for seconds at a time.
+max_requests = int(os.environ.get("MAX_REQUESTS") or 50000)
 max_requests_jitter = max_requests // 10
 
 # X-Forwarded-* are believed by the app alone (LIBRARY_TRUSTED_PROXIES, Werkzeug's ProxyFix), so

@@ -12,7 +12,7 @@ from app.web import ratelimit
 from app.db import get_session
 from app.views.digital import check_read, viewer
 from app.views.manifest import manifest_of
-from catalog.digital.models import LICENCE_URLS, DigitalObject, get_object, get_page, require_image
+from catalog.digital.models import LICENCE_URLS, DigitalObject, find_page, get_object, require_image
 from ingest.scans.cache import DerivativeCache
 from ingest.scans.iiif import cache_path, page_cache_key, parse_request, preferred_sizes, render_page
 from ingest.scans.images import FORMATS
@@ -70,7 +70,7 @@ def base(object_id: int, page: int):
 def info(object_id: int, page: int):
     obj = get_object(get_session(), object_id)
     check_read(obj)
-    p = get_page(obj, page)
+    p = find_page(get_session(), obj, page)
     sizes = [{"width": w, "height": h} for w, h in preferred_sizes(p.width, p.height, max_area())]
     body = {"@context": IMAGE_CONTEXT, "id": _service_id(obj, page), "type": "ImageService3",
             "protocol": "http://iiif.io/api/image", "profile": "level1", "width": p.width, "height": p.height,
@@ -88,7 +88,7 @@ def info(object_id: int, page: int):
 @bp.get("/<int:object_id>/<int:page>/<region>/<size>/<rotation>/<quality_format>")
 def image(object_id: int, page: int, region: str, size: str, rotation: str, quality_format: str):
     obj = get_object(get_session(), object_id)
-    p = get_page(obj, page)
+    p = find_page(get_session(), obj, page)
     wanted = parse_request(region, size, rotation, quality_format, p.width, p.height, max_area())
     who = viewer()
     require_image(obj, who, whole_page=wanted.region == (0, 0, p.width, p.height), size=wanted.size)

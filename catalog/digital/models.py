@@ -13,7 +13,7 @@ import datetime as dt
 import re
 
 from sqlalchemy import JSON, DateTime, Float, ForeignKey, Integer, String, Text, UniqueConstraint, func, select
-from sqlalchemy.orm import Mapped, Session, mapped_column, relationship
+from sqlalchemy.orm import Mapped, Session, defer, mapped_column, relationship
 
 from catalog.db import Base, utcnow
 from catalog.errors import N_, NotFound, PermissionDenied, ValidationError
@@ -250,9 +250,11 @@ def add_note(obj: DigitalObject, note: str, params: dict | None = None) -> None:
 
 
 def get_object(session: Session, object_id: int) -> DigitalObject:
-    """The digital object with this id (its record not deleted), or NotFound."""
-    obj = session.get(DigitalObject, object_id)
-    if obj is None or obj.record.is_deleted:
+    """The digital object with this id (its record not deleted), or NotFound. One query: the record
+    (with its whole MARC) is not read for the check, only when asked for."""
+    obj = session.scalars(select(DigitalObject).join(DigitalObject.record)
+                          .where(DigitalObject.id == object_id, Record.deleted_at.is_(None))).first()
+    if obj is None:
         raise NotFound(N_("No digital object with id {object_id}."), object_id=object_id)
     return obj
 
@@ -268,6 +270,20 @@ def get_page(obj: DigitalObject, number: int) -> Page:
             return page
     raise NotFound(N_("Page {number} does not exist; this object has {count} pages."),
                    number=number, count=len(obj.pages))
+
+
+def find_page(session: Session, obj: DigitalObject, number: int) -> Page:
+    """Page `number` of the object, or NotFound, read alone: its text and word boxes are read only
+    if asked for (get_page reads every page of the object, text and all, to find one: a page image
+    of a 150-page book read 150 pages' OCR)."""
+    if "pages" in obj.__dict__:  # already read: no query
+        return get_page(obj, number)
+    page = session.scalars(select(Page).where(Page.object_id == obj.id, Page.number == number)
+                           .options(defer(Page.text), defer(Page.words))).first()
+    if page is None:
+        raise NotFound(N_("Page {number} does not exist; this object has {count} pages."),
+                       number=number, count=obj.page_count)
+    return page
 
 
 def objects_of_record(session: Session, record_id: int) -> list[DigitalObject]:

@@ -21,6 +21,11 @@ class RecordDetail:
     copies_by_library: list[tuple[Library, list[Item]]]
     digital_objects: list[DigitalObject]
 
+    @property
+    def objects_with_pages(self) -> list[DigitalObject]:
+        """The digital objects the record page offers to read (those with pages)."""
+        return [obj for obj in self.digital_objects if obj.page_count]
+
     def as_json(self) -> dict:
         record = self.record
         out = {"id": record.id, **{name: getattr(record, name) for name in DRAFT_FIELDS}}
@@ -58,7 +63,7 @@ def record_detail_data(session: Session, record_id: int) -> RecordDetail:
     record = get_record(session, record_id, include_deleted=True)
     merged = survivor_id(session, record) if record.merged_into_id else None
     by_library: OrderedDict[int, tuple[Library, list[Item]]] = OrderedDict()
-    items = session.scalars(select(Item).where(Item.record_id == record.id).order_by(Item.barcode)).all()
+    items = record.items  # the relationship itself: the page's availability table reads it again, unqueried
     for item in sorted(items, key=lambda i: (i.current_library.name, i.barcode)):
         by_library.setdefault(item.current_library_id, (item.current_library, []))[1].append(item)
     objects = session.scalars(
