@@ -1,6 +1,8 @@
 """The public catalogue (OPAC): search page, record page, search and record JSON, autocomplete."""
 from __future__ import annotations
 
+from urllib.parse import urlencode
+
 from flask import Blueprint, g, jsonify, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
@@ -31,7 +33,16 @@ SORT_LABELS = {"relevance": _l("Relevance"), "newest": _l("Newest first"), "olde
 
 
 def facet_value_label(facet: str, value: str) -> str:
-    """How a facet value reads on the page."""
+    """How a facet value reads on the page (worked out once per request and value: a results page
+    shows about 70 of them)."""
+    known = g.setdefault("facet_value_labels", {})
+    label = known.get((facet, value))
+    if label is None:
+        label = known[(facet, value)] = _facet_value_label(facet, value)
+    return label
+
+
+def _facet_value_label(facet: str, value: str) -> str:
     if facet == "decade":
         return _("{decade}s").format(decade=value)
     if facet == "digital":
@@ -107,7 +118,12 @@ def search_link(result: SearchResult, q: str, *, toggle: tuple[str, str] | None 
         args["page"] = page
     if result.per_page != 20:
         args["per_page"] = result.per_page
-    return url_for("opac.search", **args)
+    # The search page's own address is built once per request, and each link's query string as
+    # url_for would build it (werkzeug's encoding): a results page has about 50 of these links.
+    if "search_base" not in g:
+        g.search_base = url_for("opac.search")
+    items = [(key, item) for key, value in args.items() for item in (value if isinstance(value, list) else [value])]
+    return g.search_base + "?" + urlencode(items, safe="!$'()*,/:;?@") if items else g.search_base
 
 
 @bp.get("/search", endpoint="search")
