@@ -145,17 +145,17 @@ def ocr_run(app, folder: Path, placement: list[str], env: dict, log_dir: Path, l
             processes.append(subprocess.Popen(
                 ["ip", "netns", "exec", netns, str(FLASK), "--app", "app", "worker", "--no-schedules"], cwd=ROOT,
                 env=host_env, stdout=out, stderr=subprocess.STDOUT, start_new_session=True))
-    deadline = time.monotonic() + 60
-    while not all("consumer started" in log.read_text() for log in logs):
-        if time.monotonic() > deadline:
-            raise SystemExit("a worker did not start: " + " | ".join(log.read_text()[-2000:] for log in logs))
-        time.sleep(0.2)
-    with app.extensions["session_factory"].begin() as session:
-        job_id = create_job(session, "scans.ocr", params={"object_id": object_id}).id
-    started = time.perf_counter()
-    with app.app_context():
-        app.extensions["queue_tasks"]["run_job"](job_id)
     try:
+        deadline = time.monotonic() + 60
+        while not all("consumer started" in log.read_text() for log in logs):
+            if time.monotonic() > deadline:
+                raise SystemExit("a worker did not start: " + " | ".join(log.read_text()[-2000:] for log in logs))
+            time.sleep(0.2)
+        with app.extensions["session_factory"].begin() as session:
+            job_id = create_job(session, "scans.ocr", params={"object_id": object_id}).id
+        started = time.perf_counter()
+        with app.app_context():
+            app.extensions["queue_tasks"]["run_job"](job_id)
         while True:
             with app.extensions["session_factory"]() as session:
                 job = session.get(Job, job_id)
