@@ -200,10 +200,41 @@ def shared_data(*parts: str) -> Path:
     return path
 
 
+class _ClosedWhenDropped:
+    """WSGI middleware: werkzeug's development server does not close a response's body when the
+    client hangs up in the middle of it (a browser cancels an image as the reader turns the page),
+    so the image's file stays open until the collector finds it, and the test that happened to run
+    then fails on the ResourceWarning. This closes the body as soon as the server lets go of it."""
+
+    def __init__(self, app) -> None:
+        self.app = app
+
+    def __call__(self, environ, start_response):
+        return _ClosingBody(self.app(environ, start_response))
+
+
+class _ClosingBody:
+    def __init__(self, body) -> None:
+        self.body, self.closed = body, False
+
+    def __iter__(self):
+        return iter(self.body)
+
+    def close(self) -> None:
+        if not self.closed:
+            self.closed = True
+            close = getattr(self.body, "close", None)
+            if close is not None:
+                close()
+
+    def __del__(self) -> None:
+        self.close()
+
+
 @contextlib.contextmanager
 def serving(app):
     """The app served over real HTTP on a free 127.0.0.1 port (threaded); yields the server."""
-    server = make_server("127.0.0.1", 0, app, threaded=True)
+    server = make_server("127.0.0.1", 0, _ClosedWhenDropped(app), threaded=True)
     thread = threading.Thread(target=server.serve_forever, daemon=True)
     thread.start()
     try:
