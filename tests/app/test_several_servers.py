@@ -7,7 +7,10 @@ These tests exist only when LIBRARY_DATABASE_URL is PostgreSQL (marker `postgres
 postgresql backend is not a choice, and only the refusal with Whoosh is collected."""
 from __future__ import annotations
 
+import importlib
+import json
 import os
+import threading
 import urllib.parse
 
 import pytest
@@ -27,7 +30,7 @@ if ON_POSTGRESQL:
 
     from catalog.db import make_engine, make_session_factory
     from catalog.models import metadata
-    from catalog.records.models import RecordDraft, create_record
+    from catalog.records.models import DRAFT_FIELDS, RecordDraft, create_record
     from search_index.backend import create_backend
     from tests.conftest import create_database, drop_database
     from tests.soak.client import Client, Journal
@@ -110,3 +113,67 @@ if ON_POSTGRESQL:
         assert [hit["id"] for hit in found["hits"]] == [3]
         assert found["hits"][0]["title"] == "Kỹ thuật nuôi ong mật ở Tây Nguyên"
         assert not (os.path.exists(os.path.join(second.env["LIBRARY_DATA_DIR"], "index")))
+
+
+def test_switching_to_the_backend_in_use_is_refused(runner):
+    result = runner.invoke(args=["switch-search-backend", "whoosh"])
+    assert result.exit_code != 0 and "already searches with the whoosh backend" in result.output
+
+
+if ON_POSTGRESQL:
+    def test_switch_to_postgresql_while_searches_run_and_an_edit_is_made_meanwhile(app, demo, monkeypatch):
+        """whoosh -> postgresql: searches through the served (Whoosh) app never fail during the build,
+        and an edit committed during the build (at its first progress step) is found by the
+        postgresql backend afterwards."""
+        switching = importlib.import_module("app.cli.switching")
+        from catalog.records.models import apply_draft, get_record
+
+        client, factory = app.test_client(), app.extensions["session_factory"]
+        stop, failures, answered = threading.Event(), [], []
+
+        def search() -> None:
+            while not stop.is_set():
+                response = client.get("/api/search?q=viet+nam")
+                ok = response.status_code == 200 and response.get_json()["total"] > 0
+                (answered if ok else failures).append(response.status_code)
+
+        def edit_once() -> None:
+            with factory.begin() as session:
+                record = get_record(session, 5)
+                draft = RecordDraft(**{**{n: getattr(record, n) for n in DRAFT_FIELDS},
+                                       "title": "Nuôi ong mật giữa lúc chuyển"})
+                apply_draft(session, record, draft)
+
+        built = []
+        original = switching.create_backend
+
+        def target_with_an_edit_during_its_build(*args, **kwargs):
+            backend = original(*args, **kwargs)
+            rebuild = backend.rebuild
+
+            def rebuild_and_edit(progress=None):
+                def step(done, total):
+                    if not built:
+                        edit_once()
+                    built.append(done)
+                    progress(done, total)
+                return rebuild(progress=step)
+            backend.rebuild = rebuild_and_edit
+            return backend
+
+        monkeypatch.setattr(switching, "create_backend", target_with_an_edit_during_its_build)
+        searcher = threading.Thread(target=search)
+        searcher.start()
+        try:
+            result = app.test_cli_runner().invoke(args=["switch-search-backend", "postgresql", "--json"])
+        finally:
+            stop.set()
+            searcher.join()
+        assert result.exit_code == 0, result.output
+        report = json.loads(result.output.strip().splitlines()[-1])
+        assert report["indexed"] == 60 and report["caught_up"] >= 1 and report["clean"], report
+        assert built and answered and not failures, failures[:5]
+        moved = original("postgresql", session_factory=factory, database_url=app.config["DATABASE_URL"],
+                         data_dir=app.config["DATA_DIR"])
+        assert [hit.id for hit in moved.search("nuoi ong mat giua luc chuyen").hits] == [5]
+        assert moved.search("viet nam").total == client.get("/api/search?q=viet+nam").get_json()["total"]
