@@ -1,7 +1,8 @@
 """Several web servers on one PostgreSQL with LIBRARY_SEARCH_BACKEND=postgresql: two served
 instances (gunicorn, each its own data directory) share the database, and an edit through one's
 staff form is found through the other's /api/search at once. Searches read through
-LIBRARY_DATABASE_REPLICA_URL when it is set; writes stay on LIBRARY_DATABASE_URL.
+LIBRARY_DATABASE_REPLICA_URL when it is set; writes stay on LIBRARY_DATABASE_URL. And
+`switch-search-backend postgresql` builds the new backend while searches go on.
 
 These tests exist only when LIBRARY_DATABASE_URL is PostgreSQL (marker `postgres`); on SQLite the
 postgresql backend is not a choice, and only the refusal with Whoosh is collected."""
