@@ -47,6 +47,10 @@ TRUSTED_PROXIES = 0
 # The search backend (search_index.backend): "whoosh", an index folder under DATA_DIR. Start-up
 # refuses a name it does not know.
 SEARCH_BACKEND = "whoosh"
+# A read replica of DATABASE_URL for searches (LIBRARY_DATABASE_REPLICA_URL; search backend
+# postgresql only): search, autocomplete and CQL masking read there; every write, check-index
+# and /healthz stay on DATABASE_URL. Empty: searches read DATABASE_URL.
+DATABASE_REPLICA_URL = ""
 
 # /healthz is not ok when more records than this wait for the search index (a sync catches up).
 HEALTH_MAX_STALE_RECORDS = 1000

@@ -26,7 +26,8 @@ from markupsafe import Markup, escape
 from sqlalchemy import event
 
 from app import hooks
-from app.db import release_connection
+from app.db import pool_options, release_connection
+from catalog.db import make_engine, make_session_factory
 from app.ops.health import HealthProblem, register
 from catalog.records.models import Record
 from search_index.backend import BackgroundIndexing, Health, SearchBackend, Snippet, backend_names, create_backend
@@ -174,6 +175,23 @@ def check_backend_name(app: Flask) -> str:
     return name
 
 
+def _read_through_replica(app: Flask, backend) -> None:
+    """With LIBRARY_DATABASE_REPLICA_URL and a backend that reads through sessions of its own
+    (read_factory: postgresql), searches get sessions on an engine of the replica; the backend's
+    writes keep session_factory. Whoosh reads its own folder: the setting is refused with it."""
+    url = str(app.config.get("DATABASE_REPLICA_URL") or "").strip()
+    if not url:
+        return
+    if not hasattr(backend, "read_factory"):
+        from app import ConfigurationError  # the package is loaded: create_app is running
+
+        raise ConfigurationError(f"LIBRARY_DATABASE_REPLICA_URL needs LIBRARY_SEARCH_BACKEND=postgresql "
+                                 f"(the {backend.name} backend does not read from the database).")
+    engine = make_engine(url, **pool_options({**app.config, "DATABASE_URL": url}))
+    app.extensions["replica_engine"] = engine
+    backend.read_factory = make_session_factory(engine)
+
+
 def init_app(app: Flask) -> None:
     """Build the backend LIBRARY_SEARCH_BACKEND names, and keep it in step with commits."""
     name = check_backend_name(app)
@@ -187,6 +205,7 @@ def init_app(app: Flask) -> None:
 
         raise ConfigurationError(str(exc)) from exc
     app.extensions["search_backend"] = backend
+    _read_through_replica(app, backend)
     register(app, "index", check_index_health)
     register(app, "index_backlog", check_index_backlog)
     hooks.register(app, sync_index)  # records flagged by bulk statements (imports, `reindex`)

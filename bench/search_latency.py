@@ -7,7 +7,17 @@ fixed mix of 1-4 word queries, with and without marks, some with facet filters o
 through the Flask test client. Also measures the end-to-end sync path (records created through the
 catalog services, committed, then indexed by sync()) on a smaller set.
 
-Usage: .venv/bin/python bench/search_latency.py [--records 100000] [--rounds 3] [--sync-records 5000]
+Subjects come from a vocabulary of thousands of distinct headings with subdivisions ("Văn học
+Việt Nam -- Thế kỷ 20 -- Nghiên cứu và phê bình"), used with Zipf-like frequencies.
+
+`--backend whoosh` (default) writes a Whoosh index in a temporary folder; `--backend postgresql`
+creates a fresh database on the server of `--database-url`, loads the records there in bulk
+(executemany of record rows, then the backend's own document writer, search_index.postgresql.writing.
+write_rows, in batches of 2,000) and searches through LIBRARY_SEARCH_BACKEND=postgresql. Prints build
+time, cold and warm p50/p95/max, the RSS of the querying process and the index size on disk.
+
+Usage: .venv/bin/python bench/search_latency.py [--backend whoosh|postgresql] [--records 100000] [--rounds 3]
+       [--sync-records 5000] [--database-url postgresql+psycopg://postgres@127.0.0.1:5432/postgres]
 """
 from __future__ import annotations
 
@@ -71,6 +81,44 @@ QUERIES = [
 SORTED = {"lịch sử": "newest", "văn học": "title", "học": "oldest"}
 
 
+SUBDIVISIONS_TOPICAL = ["Nghiên cứu và phê bình", "Lịch sử", "Sách giáo khoa", "Từ điển", "Giáo trình", "Bài tập",
+                        "Tài liệu tham khảo", "Sách thiếu nhi", "Hỏi và đáp", "Tiểu sử", "Thống kê", "Luật và pháp chế",
+                        "Khía cạnh xã hội", "Khía cạnh kinh tế", "Giảng dạy", "Chính sách", "Hướng dẫn"]
+SUBDIVISIONS_PLACE = ["Việt Nam", "Hà Nội", "Hải Phòng", "Thành phố Hồ Chí Minh", "Đồng bằng sông Cửu Long",
+                      "Tây Nguyên", "Miền Trung", "Miền Bắc", "Quảng Ninh", "Nghệ An", "Huế", "Đà Nẵng", "Cần Thơ",
+                      "Châu Á", "Đông Nam Á"]
+SUBDIVISIONS_TIME = ["Thế kỷ 19", "Thế kỷ 20", "Thế kỷ 21", "1945-1975", "1975-1986", "1986-"]
+MAIN_HEADINGS = [t[0].upper() + t[1:] for t in TOPICS] + [
+    "Văn học Việt Nam", "Thơ Việt Nam", "Truyện ngắn Việt Nam", "Tiểu thuyết Việt Nam", "Văn học dân gian",
+    "Ca dao", "Tục ngữ", "Chiến tranh Việt Nam, 1961-1975", "Kháng chiến chống Pháp, 1945-1954", "Phật giáo",
+    "Nho giáo", "Tín ngưỡng dân gian", "Lễ hội", "Ẩm thực", "Kiến trúc", "Làng nghề", "Dân tộc thiểu số",
+    "Ngôn ngữ học", "Ngữ pháp tiếng Việt", "Tiếng Anh", "Y học cổ truyền", "Dinh dưỡng", "Bệnh truyền nhiễm",
+    "Lúa", "Cà phê", "Thủy lợi", "Lâm nghiệp", "Biến đổi khí hậu", "Điện tử", "Công nghệ thông tin", "Cơ khí",
+    "Xây dựng", "Giao thông vận tải", "Tài chính", "Ngân hàng", "Kế toán", "Quản trị kinh doanh", "Marketing",
+    "Tâm lý học", "Triết học", "Xã hội học", "Chính trị", "Quốc phòng", "Ngoại giao", "Hồ Chí Minh, 1890-1969",
+]
+
+
+def _headings(seed: int = 3) -> list[str]:
+    """Thousands of distinct subject headings, main heading plus subdivisions, most useful first."""
+    rng = random.Random(seed)
+    found = dict.fromkeys(MAIN_HEADINGS)
+    while len(found) < 6000:
+        parts = [rng.choice(MAIN_HEADINGS)]
+        if rng.random() < 0.6:
+            parts.append(rng.choice(SUBDIVISIONS_PLACE))
+        if rng.random() < 0.4:
+            parts.append(rng.choice(SUBDIVISIONS_TIME))
+        if rng.random() < 0.7:
+            parts.append(rng.choice(SUBDIVISIONS_TOPICAL))
+        found[" -- ".join(parts)] = None
+    return list(found)
+
+
+HEADINGS = _headings()
+HEADING_WEIGHTS = list(__import__("itertools").accumulate(1 / (rank + 1) for rank in range(len(HEADINGS))))
+
+
 def generate_rows(count: int, seed: int = 7) -> list[IndexRow]:
     """Index rows as catalog.records.indexing.index_rows would load them."""
     rng = random.Random(seed)
@@ -88,9 +136,9 @@ def generate_rows(count: int, seed: int = 7) -> list[IndexRow]:
                 title += " " + rng.choice(QUALIFIERS)
             languages = ["vie"] if rng.random() < 0.97 else ["vie", "fre"]
         authors = [f"{rng.choice(FAMILY)} {rng.choice(MIDDLE)} {rng.choice(GIVEN)}" for _ in range(rng.randint(1, 2))]
-        subjects = rng.sample(TOPICS[:40], rng.randint(1, 3))
+        subjects = list(dict.fromkeys(rng.choices(HEADINGS, cum_weights=HEADING_WEIGHTS, k=rng.randint(1, 3))))
         summary = " ".join(rng.choice(SYLLABLES) for _ in range(rng.randint(10, 35)))
-        draft = RecordDraft(title=title, authors=authors, subjects=[s.capitalize() for s in subjects],
+        draft = RecordDraft(title=title, authors=authors, subjects=subjects,
                             publisher=rng.choice(PUBLISHERS), year=rng.randint(1960, 2025), languages=languages,
                             record_type=rng.choices(["book", "serial", "map", "video"], weights=[90, 6, 2, 2])[0],
                             summary=summary.capitalize() + ".", call_number=f"{rng.randint(0, 999):03d}")
@@ -138,13 +186,14 @@ def measure_queries(client, rounds: int) -> dict:
         return elapsed, response.get_json()["total"]
 
     cold = [one(text, filters)[0] for text, filters in QUERIES]
-    warm, totals = [], {}
+    warm, totals, by_query = [], {}, {}
     for _ in range(rounds):
         for text, filters in QUERIES:
             elapsed, total = one(text, filters)
             warm.append(elapsed)
             totals[(text, tuple(filters))] = total
-    return {"cold": cold, "warm": warm, "totals": totals}
+            by_query.setdefault((text, tuple(filters)), []).append(elapsed)
+    return {"cold": cold, "warm": warm, "totals": totals, "by_query": by_query}
 
 
 def measure_sync(count: int) -> tuple[float, float]:
@@ -171,55 +220,159 @@ def measure_sync(count: int) -> tuple[float, float]:
     return count / created, count / synced
 
 
+def create_database(server_url: str, name: str) -> str:
+    """A fresh database `name` on the server of `server_url` (dropped first); its URL."""
+    from sqlalchemy import create_engine, text
+    from sqlalchemy.engine import make_url
+
+    admin = create_engine(server_url, isolation_level="AUTOCOMMIT")
+    with admin.connect() as connection:
+        connection.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
+        connection.execute(text(f'CREATE DATABASE "{name}"'))
+    admin.dispose()
+    return make_url(server_url).set(database=name).render_as_string(hide_password=False)
+
+
+def build_postgresql(database_url: str, rows: list[IndexRow], batch: int = 2000) -> tuple[float, float]:
+    """Records inserted in bulk (executemany of record rows), then their documents written by the
+    backend's own writer (search_index.postgresql.writing.write_rows), batch by batch; then
+    ANALYZE. Returns (wall, CPU) seconds of the whole load."""
+    from sqlalchemy import text
+
+    from catalog.db import make_engine, make_session_factory
+    from catalog.records.models import Record
+    from search_index.postgresql.writing import write_rows
+
+    engine = make_engine(database_url)
+    factory = make_session_factory(engine)  # plain sessions: no upkeep listener, documents written below
+    started, cpu = time.perf_counter(), time.process_time()
+    for first in range(0, len(rows), batch):
+        chunk = rows[first:first + batch]
+        with factory.begin() as session:
+            session.connection().execute(Record.__table__.insert(), [
+                dict(row.fields, id=row.id, title_sort=row.title_sort, created_at=row.updated_at,
+                     updated_at=row.updated_at, index_stale=False, stale_since=None) for row in chunk])
+            write_rows(session, chunk)
+    with engine.connect().execution_options(isolation_level="AUTOCOMMIT") as connection:
+        connection.execute(text("SELECT setval(pg_get_serial_sequence('record', 'id'), (SELECT max(id) FROM record))"))
+        connection.execute(text("VACUUM ANALYZE"))
+    engine.dispose()
+    return time.perf_counter() - started, time.process_time() - cpu
+
+
+def postgresql_size(database_url: str) -> int:
+    """Bytes of the search tables with their indexes and TOAST (pg_total_relation_size)."""
+    from sqlalchemy import create_engine, text
+
+    engine = create_engine(database_url)
+    with engine.connect() as connection:
+        size = connection.execute(text(
+            "SELECT pg_total_relation_size('search_document') + pg_total_relation_size('search_word') "
+            "+ pg_total_relation_size('search_completion')")).scalar_one()
+    engine.dispose()
+    return int(size)
+
+
+def folder_size(path: Path) -> int:
+    return sum(f.stat().st_size for f in path.resolve().rglob("*") if f.is_file())
+
+
+def rss_mb() -> float:
+    """Resident memory of this (the querying) process now, MB."""
+    for line in Path("/proc/self/status").read_text().splitlines():
+        if line.startswith("VmRSS:"):
+            return int(line.split()[1]) / 1024
+    return float("nan")
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--backend", choices=["whoosh", "postgresql"], default="whoosh")
     parser.add_argument("--records", type=int, default=100_000)
     parser.add_argument("--rounds", type=int, default=3)
     parser.add_argument("--sync-records", type=int, default=5000)
-    parser.add_argument("--reuse-index", type=Path, help="query an index this script built before (skips the build)")
+    parser.add_argument("--database-url", default="postgresql+psycopg://postgres@127.0.0.1:5432/postgres",
+                        help="PostgreSQL server for --backend postgresql (a database bench_search_N is made on it)")
+    parser.add_argument("--keep-database", action="store_true", help="leave the PostgreSQL database in place")
+    parser.add_argument("--reuse-index", type=Path, help="query a Whoosh index this script built before (skips the build)")
     args = parser.parse_args()
 
     from app import create_app
 
+    print(f"backend {args.backend}; load average before: {' '.join(Path('/proc/loadavg').read_text().split()[:3])}")
     with tempfile.TemporaryDirectory() as tmp:
         data = Path(tmp) / "data"
-        app = create_app({"TESTING": True, "DATABASE_URL": f"sqlite:///{tmp}/bench.db", "DATA_DIR": str(data),
-                          "SECRET_KEY": "bench-secret-key-long-enough"})
-        from catalog.models import metadata
-
-        metadata.create_all(app.extensions["engine"])
         started = time.perf_counter()
         rows = generate_rows(args.records)
         generated = time.perf_counter() - started
-        if args.reuse_index:
-            (data / "index").rmdir() if (data / "index").exists() else None
-            (data / "index").symlink_to(args.reuse_index.resolve())
-            seconds = cpu_seconds = float("nan")
-        else:
-            seconds, cpu_seconds = build_index(data / "index", rows)
         common = {w: sum(1 for r in rows if w in r.fields["title"].lower() + " " + " ".join(r.fields["subjects"]).lower())
                   for w in ("học", "việt", "nam")}
+        overrides = {"TESTING": True, "DATA_DIR": str(data), "SECRET_KEY": "bench-secret-key-long-enough",
+                     "SEARCH_BACKEND": args.backend}
+        if args.backend == "postgresql":
+            from catalog.models import metadata
+            from catalog.db import make_engine
+
+            url = create_database(args.database_url, f"bench_search_{args.records}")
+            engine = make_engine(url)
+            metadata.create_all(engine)
+            engine.dispose()
+            seconds, cpu_seconds = build_postgresql(url, rows)
+            overrides["DATABASE_URL"] = url
+            app = create_app(overrides)
+        else:
+            overrides["DATABASE_URL"] = f"sqlite:///{tmp}/bench.db"
+            app = create_app(overrides)
+            from catalog.models import metadata
+
+            metadata.create_all(app.extensions["engine"])
+            if args.reuse_index:
+                (data / "index").rmdir() if (data / "index").exists() else None
+                (data / "index").symlink_to(args.reuse_index.resolve())
+                seconds = cpu_seconds = float("nan")
+            else:
+                seconds, cpu_seconds = build_index(data / "index", rows)
         del rows
+        size = postgresql_size(url) if args.backend == "postgresql" else folder_size(data / "index")
         print(f"generated {args.records} records in {generated:.1f} s; indexed in {seconds:.1f} s wall, "
-              f"{cpu_seconds:.1f} s CPU ({args.records / seconds:.0f} records/s wall, "
-              f"{args.records / cpu_seconds:.0f} records/s CPU, bulk path)")
+              f"{cpu_seconds:.1f} s CPU in this process ({args.records / seconds:.0f} records/s wall, bulk path)")
+        print(f"index size on disk: {size / 2**20:.0f} MB"
+              + (" (search_document + search_word + search_completion, pg_total_relation_size)"
+                 if args.backend == "postgresql" else " (Whoosh folder)"))
         print("share of records with the word in title or subjects: "
               + ", ".join(f"{w} {c / args.records:.0%}" for w, c in common.items()))
+        import gc
+
+        gc.collect()
+        rss_before = rss_mb()
         result = measure_queries(app.test_client(), args.rounds)
+        rss_after = rss_mb()
         app.extensions["job_pool"].shutdown(wait=True)
+        app.extensions["search_backend"].close()
         app.extensions["engine"].dispose()
+        if args.backend == "postgresql" and not args.keep_database:
+            from sqlalchemy import create_engine, text
+
+            admin = create_engine(args.database_url, isolation_level="AUTOCOMMIT")
+            with admin.connect() as connection:
+                connection.execute(text(f'DROP DATABASE IF EXISTS "bench_search_{args.records}" WITH (FORCE)'))
+            admin.dispose()
     warm, cold = result["warm"], result["cold"]
     print(f"queries: {len(QUERIES)} in the mix x {args.rounds} rounds = {len(warm)} timed requests (after one cold pass)")
     print(f"warm: p50 {percentile(warm, 0.5):.1f} ms, p95 {percentile(warm, 0.95):.1f} ms, max {max(warm):.1f} ms")
     print(f"cold (first pass, caches empty): p50 {percentile(cold, 0.5):.1f} ms, p95 {percentile(cold, 0.95):.1f} ms, "
-          f"first query {cold[0]:.0f} ms")
+          f"max {max(cold):.1f} ms, first query {cold[0]:.0f} ms")
+    print(f"querying process RSS: {rss_before:.0f} MB before the queries (rows freed), {rss_after:.0f} MB after")
+    slow = sorted(((statistics.median(v), k) for k, v in result["by_query"].items()), reverse=True)[:5]
+    print("slowest queries (warm median): " + "; ".join(f"{q!r} {list(f) or ''} {ms:.0f} ms" for ms, (q, f) in slow))
     broad = sorted(result["totals"].items(), key=lambda kv: -kv[1])[:3]
     print("broadest queries: " + "; ".join(f"{q!r} {f or ''} -> {t}" for (q, f), t in broad))
-    if args.sync_records:
+    if args.sync_records and args.backend == "whoosh":
         created, synced = measure_sync(args.sync_records)
         print(f"sync path on {args.sync_records} records (SQLite, CPU time): created {created:.0f} records/s "
               f"through catalog services, indexed by sync() at {synced:.0f} records/s")
-    print(f"mean warm latency {statistics.mean(warm):.1f} ms")
+    print(f"mean warm latency {statistics.mean(warm):.1f} ms; load average after: "
+          f"{' '.join(Path('/proc/loadavg').read_text().split()[:3])}")
 
 
 if __name__ == "__main__":

@@ -9,6 +9,7 @@ from flask.cli import with_appcontext
 from app.cli.report import report
 from app.cli.scans import ingest_scans_command
 from app.cli.search import check_index_command, reindex_command, sync_index_command
+from app.cli.switching import switch_search_backend_command
 from app.cli.users import COMMANDS as USER_COMMANDS
 from app.cli.worker import worker_command
 from app.display.dates import library_today
@@ -24,7 +25,8 @@ def init_app(app: Flask) -> None:
     from app.cli.marc import COMMANDS as MARC_COMMANDS
 
     commands = (init_db, demo_data, reindex_command, sync_index_command, check_index_command, report, *MARC_COMMANDS,
-                ingest_scans_command, *USER_COMMANDS, worker_command, *HARVEST_COMMANDS)
+                ingest_scans_command, *USER_COMMANDS, worker_command, *HARVEST_COMMANDS,
+                switch_search_backend_command)
     for command in commands:
         app.cli.add_command(command)
 

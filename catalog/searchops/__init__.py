@@ -1,0 +1,1 @@
+"""Operating search: moving a catalogue between search backends (app/cli/switching.py)."""
