@@ -20,7 +20,7 @@ NEXT_PAGE_GOAL_MS = 1000
 SCANS = ("scan_images/ocrmypdf__OCRmyPDF/linn.png", "scan_images/ocrmypdf__OCRmyPDF/typewriter.png",
          "scan_images/nguyenq__VietOCR3/vietsample2.png")
 IMAGE_READY = """() => { const img = document.querySelector('img.page-image');
-  return img.complete && img.naturalWidth > 0; }"""
+  return img !== null && img.complete && img.naturalWidth > 0; }"""
 IMAGE_TIMING = """() => { const img = document.querySelector('img.page-image');
   const entry = performance.getEntriesByName(img.currentSrc)[0];
   return {end: entry ? entry.responseEnd : null, natural: img.naturalWidth, shown: img.clientWidth,
