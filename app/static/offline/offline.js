@@ -406,14 +406,16 @@
       const count = parseInt(input.value, 10);
       if (!(count >= 1 && count <= 1000)) { input.select(); return; }
       const group = $("offline-visit-group").value;
+      // Ready for the next count now: the writes below take a moment, and a librarian (or a
+      // scanner) who moves on to a reader's card meanwhile must keep that field.
+      input.value = "1";
+      input.focus();
       await queueAction({ kind: "visit", count, group });
       const day = new Date().toDateString();
       const today = (await load(["today"])).today || {};
       const total = (today.day === day ? today.total : 0) + count;
       await save({ today: { day, total } });
       log(say("visits", { count, total }));
-      input.value = "1";
-      input.focus();
     }
 
     // Rotation batches: on their way here (a school scans what arrived, then finishes the
