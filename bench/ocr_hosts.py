@@ -30,12 +30,12 @@ import subprocess
 import sys
 import tempfile
 import threading
-import time
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
+from bench.ocr_workers import time_ocr_job  # noqa: E402
 from bench.scans_ingest import make_pages  # noqa: E402
 
 FLASK = Path(sys.executable).parent / "flask"
@@ -130,7 +130,6 @@ def ocr_run(app, folder: Path, placement: list[str], env: dict, log_dir: Path, l
     """Ingest the pages without OCR, start one worker per entry of `placement` (a host key) in
     its namespace, queue the OCR job and time it to done."""
     from catalog.db import utcnow
-    from catalog.jobs.models import Job, create_job
 
     result = app.test_cli_runner().invoke(args=["ingest-scans", str(folder), "--json", "--no-ocr"])
     object_id = json.loads(result.output.strip().splitlines()[-1])["object_id"]
@@ -146,24 +145,7 @@ def ocr_run(app, folder: Path, placement: list[str], env: dict, log_dir: Path, l
                 ["ip", "netns", "exec", netns, str(FLASK), "--app", "app", "worker", "--no-schedules"], cwd=ROOT,
                 env=host_env, stdout=out, stderr=subprocess.STDOUT, start_new_session=True))
     try:
-        deadline = time.monotonic() + 60
-        while not all("consumer started" in log.read_text() for log in logs):
-            if time.monotonic() > deadline:
-                raise SystemExit("a worker did not start: " + " | ".join(log.read_text()[-2000:] for log in logs))
-            time.sleep(0.2)
-        with app.extensions["session_factory"].begin() as session:
-            job_id = create_job(session, "scans.ocr", params={"object_id": object_id}).id
-        started = time.perf_counter()
-        with app.app_context():
-            app.extensions["queue_tasks"]["run_job"](job_id)
-        while True:
-            with app.extensions["session_factory"]() as session:
-                job = session.get(Job, job_id)
-                if job.is_finished:
-                    break
-            time.sleep(0.2)
-        elapsed = time.perf_counter() - started
-        assert job.status.value == "done", job.message
+        job, elapsed = time_ocr_job(app, object_id, logs)
     finally:
         for process in processes:
             os.killpg(process.pid, signal.SIGTERM)

@@ -25,10 +25,35 @@ from bench.scans_ingest import make_pages  # noqa: E402
 FLASK = Path(sys.executable).parent / "flask"
 
 
+def time_ocr_job(app, object_id: int, logs: list[Path], start_timeout: float = 60):
+    """Once every worker writing to `logs` is listening (the OCR is timed, not their start-up),
+    queue an OCR job for the object and wait for it: (the finished job, seconds from queuing)."""
+    from catalog.jobs.models import Job, create_job
+
+    deadline = time.monotonic() + start_timeout
+    while not all("consumer started" in log.read_text() for log in logs):
+        if time.monotonic() > deadline:
+            raise SystemExit("a worker did not start: " + " | ".join(log.read_text()[-2000:] for log in logs))
+        time.sleep(0.2)
+    with app.extensions["session_factory"].begin() as session:
+        job_id = create_job(session, "scans.ocr", params={"object_id": object_id}).id
+    started = time.perf_counter()
+    with app.app_context():
+        app.extensions["queue_tasks"]["run_job"](job_id)
+    while True:
+        with app.extensions["session_factory"]() as session:
+            job = session.get(Job, job_id)
+            if job.is_finished:
+                break
+        time.sleep(0.2)
+    elapsed = time.perf_counter() - started
+    assert job.status.value == "done", job.message
+    return job, elapsed
+
+
 def _ocr_run(app, folder: Path, workers: int, env: dict, log_dir: Path) -> dict:
     """Ingest the pages without OCR, queue the OCR job, start the workers, time it to done."""
     from catalog.db import utcnow
-    from catalog.jobs.models import Job, create_job
 
     result = app.test_cli_runner().invoke(args=["ingest-scans", str(folder), "--json", "--no-ocr"])
     object_id = json.loads(result.output.strip().splitlines()[-1])["object_id"]
@@ -37,22 +62,8 @@ def _ocr_run(app, folder: Path, workers: int, env: dict, log_dir: Path) -> dict:
         with open(log_dir / f"w{workers}-{number}.log", "wb") as log:
             processes.append(subprocess.Popen([str(FLASK), "--app", "app", "worker", "--no-schedules"], cwd=ROOT,
                                               env=env, stdout=log, stderr=subprocess.STDOUT, start_new_session=True))
-    while not all("consumer started" in (log_dir / f"w{workers}-{n}.log").read_text() for n in range(workers)):
-        time.sleep(0.2)  # time the OCR, not the workers' start-up
-    with app.extensions["session_factory"].begin() as session:
-        job_id = create_job(session, "scans.ocr", params={"object_id": object_id}).id
-    started = time.perf_counter()
-    with app.app_context():
-        app.extensions["queue_tasks"]["run_job"](job_id)
     try:
-        while True:
-            with app.extensions["session_factory"]() as session:
-                job = session.get(Job, job_id)
-                if job.is_finished:
-                    break
-            time.sleep(0.2)
-        elapsed = time.perf_counter() - started
-        assert job.status.value == "done", job.message
+        job, elapsed = time_ocr_job(app, object_id, [log_dir / f"w{workers}-{n}.log" for n in range(workers)])
     finally:
         for process in processes:
             os.killpg(process.pid, signal.SIGTERM)

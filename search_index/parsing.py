@@ -179,3 +179,14 @@ def _make_stop_words_optional(groups: list[list[Clause]]) -> None:
         for group in positive:
             if is_stop(group):
                 group[0].is_optional = True
+
+
+def code_values(clause: Clause) -> list[str]:
+    """The index values an ISBN (either length), ISSN or call number/classification clause
+    matches, as every backend stores them."""
+    value = normalise(clause.value)
+    if clause.field == "isbn":
+        return isbn_forms(value) or [value.replace("-", "").upper()]
+    if clause.field == "issn":
+        return [value.replace("-", "").upper()]
+    return [value.lower()]

@@ -10,13 +10,12 @@ from pathlib import Path
 
 from whoosh import query as Q
 
-from catalog.text import isbn_forms, normalise
 from search_index.analysis import folded_term
 from search_index.bits import positions
 from search_index.facets import cache_for, count_facets
 from search_index.highlight import snippet_for
 from search_index.ranking import PlainRanker
-from search_index.parsing import Clause, ParsedQuery, parse_query
+from search_index.parsing import Clause, ParsedQuery, code_values, parse_query
 from search_index.results import MAX_PER_PAGE, SORTS, FacetValue, Hit, SearchResult, parse_filters  # noqa: F401
 from search_index.schema import PHRASE_GROUPS, TEXT_GROUPS
 from search_index.writer import open_index
@@ -27,14 +26,7 @@ GROUPS = tuple(group for group, _exact, _folded in TEXT_GROUPS)
 
 def code_query(clause: Clause) -> Q.Query:
     """ISBN (either length), ISSN or call number/classification terms."""
-    value = normalise(clause.value)
-    if clause.field == "isbn":
-        forms = isbn_forms(value) or [value.replace("-", "").upper()]
-    elif clause.field == "issn":
-        forms = [value.replace("-", "").upper()]
-    else:
-        forms = [value.lower()]
-    return Q.Or([Q.Term(clause.field, form) for form in forms])
+    return Q.Or([Q.Term(clause.field, form) for form in code_values(clause)])
 
 
 OCR_FUZZY_MIN_WORDS = 2  # one-syllable queries stay exact: one wrong letter would match too much

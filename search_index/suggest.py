@@ -92,13 +92,20 @@ def did_you_mean(searcher, cache, parsed: ParsedQuery, total: int, shown: list[d
                  top_data: Callable[[list[str]], list[dict]]) -> str | None:
     """A better query, or None. `shown` is the stored data of the hits on the page; `top_data`
     gives the data of the best hits of another list of words."""
+    reader = searcher.reader()
+    return suggestion_for(parsed, total, shown, top_data, lambda words: _correct(reader, cache, words))
+
+
+def suggestion_for(parsed: ParsedQuery, total: int, shown: list[dict], top_data: Callable[[list[str]], list[dict]],
+                   correct: Callable[[list[str]], list[str]]) -> str | None:
+    """The did-you-mean rules whichever backend answers: `correct(words)` gives the words' folded
+    forms with unknown ones replaced by the nearest the index knows."""
     groups = [g for g in parsed.groups if not g[0].negated]
     if not groups or any(len(g) != 1 or c.kind not in ("words", "phrase") or c.field for g in groups for c in g):
         return None
     words = [w for g in groups for c in g for w in c.words]
-    reader = searcher.reader()
     if total < LITTLE:
-        corrected = _correct(reader, cache, words)
+        corrected = correct(words)
         if corrected != [folded_term(w) for w in words]:
             sequence = _accented_sequence(corrected, top_data(corrected))
             suggestion = " ".join(sequence or corrected)

@@ -15,10 +15,9 @@ import math
 
 from sqlalchemy import text
 
-from catalog.text import isbn_forms, normalise
 from search_index.analysis import exact_term, folded_term
 from search_index.highlight import snippet_for
-from search_index.parsing import Clause, ParsedQuery
+from search_index.parsing import Clause, ParsedQuery, code_values
 from search_index.ranking import PHRASE_BONUS, STOP_WEIGHT
 from search_index.schema import PAGES_BOOST, TEXT_GROUPS
 
@@ -95,14 +94,7 @@ class Sql:
 
 def code_forms(clause: Clause) -> list[str]:
     """The codes array values an ISBN (either length), ISSN or call number clause matches."""
-    value = normalise(clause.value)
-    if clause.field == "isbn":
-        forms = isbn_forms(value) or [value.replace("-", "").upper()]
-    elif clause.field == "issn":
-        forms = [value.replace("-", "").upper()]
-    else:
-        forms = [value.lower()]
-    return [f"{clause.field}:{form}" for form in forms]
+    return [f"{clause.field}:{form}" for form in code_values(clause)]
 
 
 def where(sql: Sql, parsed: ParsedQuery, filters: list[tuple[str, str]]) -> str:

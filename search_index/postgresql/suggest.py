@@ -7,11 +7,11 @@ from __future__ import annotations
 
 from sqlalchemy import text
 
-from catalog.text import fold, has_marks, normalise
+from catalog.text import fold, normalise
 from search_index.analysis import WORD, folded_term
 from search_index.parsing import ParsedQuery
 from search_index.postgresql.query import Sql
-from search_index.suggest import AUTOCOMPLETE_KINDS, LITTLE, _accented_sequence, edit_distance
+from search_index.suggest import AUTOCOMPLETE_KINDS, edit_distance, suggestion_for
 
 TRIGRAM_THRESHOLD = 0.1  # one edit in a four-letter word leaves a trigram similarity of about 0.1
 MAX_CANDIDATES = 200
@@ -76,22 +76,8 @@ def correct(connection, words: list[str]) -> list[str]:
 
 
 def did_you_mean(connection, parsed: ParsedQuery, total: int, shown: list[dict], top_data) -> str | None:
-    """A better query, or None (search_index.suggest.did_you_mean's rules)."""
-    groups = [g for g in parsed.groups if not g[0].negated]
-    if not groups or any(len(g) != 1 or c.kind not in ("words", "phrase") or c.field for g in groups for c in g):
-        return None
-    words = [w for g in groups for c in g for w in c.words]
-    if total < LITTLE:
-        corrected = correct(connection, words)
-        if corrected != [folded_term(w) for w in words]:
-            sequence = _accented_sequence(corrected, top_data(corrected))
-            suggestion = " ".join(sequence or corrected)
-            return None if normalise(suggestion).lower() == normalise(parsed.text).lower() else suggestion
-    if total and not any(has_marks(w) for w in words):
-        sequence = _accented_sequence(words, shown)
-        if sequence and sequence != words:
-            return " ".join(sequence)
-    return None
+    """A better query, or None (search_index.suggest's rules, with this backend's word list)."""
+    return suggestion_for(parsed, total, shown, top_data, lambda words: correct(connection, words))
 
 
 def autocomplete(connection, prefix: str, *, limit: int = 10) -> list[dict]:
