@@ -51,8 +51,11 @@ def book_manifest(object_id: int):
 def service_worker():
     """The reader's service worker (scope /read/): it answers from the books saved on this phone
     when the link is down; the desk's worker (/staff/sw.js) is a different one."""
-    source = (Path(current_app.static_folder or "") / "offline" / "reader-sw.js").read_text(encoding="utf-8")
-    body = (source.replace("/*ASSETS*/[]", json.dumps([static_url(n) for n in READER_ASSETS]))
+    body = current_app.extensions.get("reader_service_worker")
+    if body is None:  # built once per app: the file and the hashed asset names do not change while it runs
+        source = (Path(current_app.static_folder or "") / "offline" / "reader-sw.js").read_text(encoding="utf-8")
+        body = current_app.extensions["reader_service_worker"] = (
+            source.replace("/*ASSETS*/[]", json.dumps([static_url(n) for n in READER_ASSETS]))
             .replace("/*SAVED*/\"\"", json.dumps(url_for("offread.saved"))))
     response = Response(body, mimetype="application/javascript")
     response.headers["Cache-Control"] = "no-cache"
