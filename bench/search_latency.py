@@ -18,6 +18,7 @@ time, cold and warm p50/p95/max, the RSS of the querying process and the index s
 
 Usage: .venv/bin/python bench/search_latency.py [--backend whoosh|postgresql] [--records 100000] [--rounds 3]
        [--sync-records 5000] [--database-url postgresql+psycopg://postgres@127.0.0.1:5432/postgres]
+       [--keep-database] [--reuse-database]
 """
 from __future__ import annotations
 
@@ -294,6 +295,8 @@ def main() -> None:
     parser.add_argument("--database-url", default="postgresql+psycopg://postgres@127.0.0.1:5432/postgres",
                         help="PostgreSQL server for --backend postgresql (a database bench_search_N is made on it)")
     parser.add_argument("--keep-database", action="store_true", help="leave the PostgreSQL database in place")
+    parser.add_argument("--reuse-database", action="store_true",
+                        help="query the database bench_search_N that a run with --keep-database left (skips the build)")
     parser.add_argument("--reuse-index", type=Path, help="query a Whoosh index this script built before (skips the build)")
     args = parser.parse_args()
 
@@ -303,21 +306,29 @@ def main() -> None:
     with tempfile.TemporaryDirectory() as tmp:
         data = Path(tmp) / "data"
         started = time.perf_counter()
-        rows = generate_rows(args.records)
+        reusing = args.backend == "postgresql" and args.reuse_database
+        rows = [] if reusing else generate_rows(args.records)
         generated = time.perf_counter() - started
         common = {w: sum(1 for r in rows if w in r.fields["title"].lower() + " " + " ".join(r.fields["subjects"]).lower())
-                  for w in ("học", "việt", "nam")}
+                  / max(1, len(rows)) for w in ("học", "việt", "nam")}
         overrides = {"TESTING": True, "DATA_DIR": str(data), "SECRET_KEY": "bench-secret-key-long-enough",
                      "SEARCH_BACKEND": args.backend}
         if args.backend == "postgresql":
             from catalog.models import metadata
             from catalog.db import make_engine
 
-            url = create_database(args.database_url, f"bench_search_{args.records}")
-            engine = make_engine(url)
-            metadata.create_all(engine)
-            engine.dispose()
-            seconds, cpu_seconds = build_postgresql(url, rows)
+            if reusing:
+                from sqlalchemy.engine import make_url
+
+                url = make_url(args.database_url).set(database=f"bench_search_{args.records}").render_as_string(
+                    hide_password=False)
+                seconds = cpu_seconds = float("nan")
+            else:
+                url = create_database(args.database_url, f"bench_search_{args.records}")
+                engine = make_engine(url)
+                metadata.create_all(engine)
+                engine.dispose()
+                seconds, cpu_seconds = build_postgresql(url, rows)
             overrides["DATABASE_URL"] = url
             app = create_app(overrides)
         else:
@@ -340,7 +351,7 @@ def main() -> None:
               + (" (search_document + search_word + search_completion, pg_total_relation_size)"
                  if args.backend == "postgresql" else " (Whoosh folder)"))
         print("share of records with the word in title or subjects: "
-              + ", ".join(f"{w} {c / args.records:.0%}" for w, c in common.items()))
+              + ", ".join(f"{w} {c:.0%}" for w, c in common.items()))
         import gc
 
         gc.collect()
@@ -350,7 +361,7 @@ def main() -> None:
         app.extensions["job_pool"].shutdown(wait=True)
         app.extensions["search_backend"].close()
         app.extensions["engine"].dispose()
-        if args.backend == "postgresql" and not args.keep_database:
+        if args.backend == "postgresql" and not (args.keep_database or args.reuse_database):
             from sqlalchemy import create_engine, text
 
             admin = create_engine(args.database_url, isolation_level="AUTOCOMMIT")

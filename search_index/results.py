@@ -53,8 +53,11 @@ class SearchResult:
     sort: str
     filters: list[tuple[str, str]]
     # The facet counts were taken over a sample of a very large match set and scaled (the
-    # PostgreSQL backend past its FACET_SAMPLE matches); the total is exact all the same.
+    # PostgreSQL backend past its FACET_SAMPLE matches).
     facets_approximate: bool = False
+    # The total is an estimate, never below the exact count's cap (the PostgreSQL backend counts
+    # exactly up to COUNT_LIMIT matches); the Whoosh backend's totals are always exact.
+    total_approximate: bool = False
 
     @property
     def pages(self) -> int:

@@ -140,12 +140,12 @@ def search_page():
 def api_search():
     result = run_search()
     return jsonify(
-        total=result.total, page=result.page, per_page=result.per_page, pages=result.pages,
-        hits=[{"id": h.id, "title": h.title, "authors": h.authors, "year": h.year, "type": h.type,
+        total=result.total, total_approximate=result.total_approximate, page=result.page, per_page=result.per_page,
+        pages=result.pages, hits=[{"id": h.id, "title": h.title, "authors": h.authors, "year": h.year, "type": h.type,
                "language": h.language, "has_digital": h.has_digital, "holdings": h.holdings,
                "snippet": snippet_html(h.snippet), "pages": h.pages} for h in result.hits],
         facets={name: [{"value": v.value, "count": v.count} for v in values] for name, values in result.facets.items()},
-        suggestion=result.suggestion,
+        facets_approximate=result.facets_approximate, suggestion=result.suggestion,
         messages=[_(t).format(**p) for t, p in result.notes],
     )
 

@@ -16,7 +16,7 @@ to run there.
 """
 from __future__ import annotations
 
-from sqlalchemy import JSON, Column, DDL, ForeignKey, Index, Integer, SmallInteger, String, Table, Text, event
+from sqlalchemy import JSON, Column, DDL, ForeignKey, Index, Integer, SmallInteger, String, Table, Text, event, text
 from sqlalchemy.dialects import postgresql
 
 from catalog.db import Base
@@ -39,17 +39,32 @@ search_document = Table(
     Column("facets", _TEXTS, nullable=False),
     Column("year", Integer),
     Column("newest_key", Integer, nullable=False),
-    Column("title_sort", Text, nullable=False),
+    # A key made for code point order (catalog.text.sort_string): compared byte by byte ("C").
+    Column("title_sort", Text(collation="C").with_variant(Text(), "sqlite"), nullable=False),
     Column("title_len", SmallInteger, nullable=False),
     Index("ix_search_document_exact", "exact", postgresql_using="gin"),
     Index("ix_search_document_folded", "folded", postgresql_using="gin"),
-    Index("ix_search_document_pages", "pages", postgresql_using="gin"),
     Index("ix_search_document_title_words", "title_words", postgresql_using="gin"),
     Index("ix_search_document_codes", "codes", postgresql_using="gin"),
     Index("ix_search_document_facets", "facets", postgresql_using="gin"),
     Index("ix_search_document_year", "year"),
     Index("ix_search_document_newest_key", "newest_key", "record_id"),
 )
+
+# Every word of a document, fields and pages together, in one GIN index: a query's plain words
+# are one index condition ("a & b") instead of an OR of two columns per word. An expression
+# index, so the words are not stored twice; queries spell it as search_index.postgresql.query.WORDS.
+Index("ix_search_document_words", search_document.c.folded.op("||")(search_document.c.pages),
+      postgresql_using="gin").ddl_if(dialect="postgresql")
+# The other orders of search_index.postgresql.query.ORDERS, spelt as they are there: a broad
+# query's first page is an index walk, not a sort of every match.
+# (Spelt as PostgreSQL gives them back, so that comparing the models with the migrations finds
+# them equal.)
+Index("ix_search_document_oldest",
+      text("(\nCASE\n    WHEN year > 0 AND year < 100000 THEN year\n    ELSE 1000000000\nEND)"),
+      search_document.c.record_id.desc()).ddl_if(dialect="postgresql")
+Index("ix_search_document_title", text("(title_sort = ''::text)"), search_document.c.title_sort,
+      search_document.c.record_id).ddl_if(dialect="postgresql")
 
 search_word = Table(
     "search_word", Base.metadata,

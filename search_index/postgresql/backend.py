@@ -33,7 +33,8 @@ from search_index.postgresql import upkeep
 from search_index.postgresql.bulk import InlineIndexer
 from search_index.postgresql.documents import SCHEMA_VERSION
 from search_index.postgresql.query import (
-    DF_LIMIT, ORDERS, SCORE_LIMIT, Sql, count_facets, hit_fields, lexeme, page_rows, ranking_words, score_sql, where,
+    COUNT_LIMIT, DF_SAMPLE, ORDERS, SCORE_LIMIT, Sql, count_facets, estimate_matches, hit_fields, page_rows,
+    ranking_words, score_sql, where,
 )
 from search_index.postgresql.writing import indexed_versions, remove_documents, write_rows
 from search_index.results import (
@@ -44,6 +45,8 @@ from search_index.results import (
 BATCH_SIZE = 1000
 STATS_SECONDS = 60.0  # document frequencies (idf) are remembered this long per process
 RERANK_WINDOW = 60
+READ_WORK_MEM = "32MB"  # per search (the server's default, 4 MB, makes a million documents' bitmaps lossy)
+EXACT_DOCUMENTS = 100_000  # the documents are counted for the idf below this many, else the planner's figure
 
 
 def is_postgresql(database_url: str) -> bool:
@@ -71,16 +74,22 @@ class _Stats:
             documents = self.documents if self.documents and now - self.documents[0] <= STATS_SECONDS else None
         if wanted or documents is None:
             sql = Sql()
-            columns = ["(SELECT count(*) FROM search_document)" if documents is None else "0"]
-            for word in wanted:
-                columns.append(f"(SELECT count(*) FROM (SELECT 1 FROM search_document d WHERE "
-                               f"{sql.folded_word(word)} LIMIT {DF_LIMIT}) s)")
+            # The documents: the planner's figure for a large table (counting them is a scan of it),
+            # counted when it is small or was never analysed.
+            columns = [f"(SELECT CASE WHEN reltuples >= {EXACT_DOCUMENTS} THEN reltuples::bigint ELSE (SELECT count(*) "
+                       f"FROM search_document) END FROM pg_class WHERE oid = 'search_document'::regclass)"]
+            for word in wanted:  # a word's first DF_SAMPLE documents, and the last page they took
+                columns.append(f"(SELECT array[count(*), max((at::text::point)[0])]::bigint[] FROM (SELECT d.ctid AS at "
+                               f"FROM search_document d WHERE {sql.folded_word(word)} LIMIT {DF_SAMPLE}) s)")
             row = connection.execute(text("SELECT " + ", ".join(columns)), sql.params).one()
+            found = {}
+            for word, (count, block) in zip(wanted, row[1:]):
+                found[word] = int(count) if count < DF_SAMPLE else estimate_matches(connection, int(count), int(block))
             with self.mutex:
                 if documents is None:
                     self.documents = documents = (now, int(row[0]))
-                for word, count in zip(wanted, row[1:]):
-                    self.frequencies[word] = (now, int(count))
+                for word, count in found.items():
+                    self.frequencies[word] = (now, count)
                 if len(self.frequencies) > 100_000:
                     self.frequencies.clear()
         with self.mutex:
@@ -112,6 +121,7 @@ class PostgreSQLBackend:
         self.database_url = database_url
         self.max_stale = max_stale
         self._stats = _Stats()
+        self.count_limit = COUNT_LIMIT  # matches counted exactly; the total is estimated past it
 
     def index_in_transactions(self, session_factory: sessionmaker) -> bool:
         upkeep.attach(session_factory)
@@ -216,11 +226,11 @@ class PostgreSQLBackend:
         with self._reading() as connection:
             sql = Sql()
             condition = where(sql, parsed, filters)
-            total, counts, approximate = count_facets(connection, sql, condition)
+            total, total_approximate, counts, approximate = count_facets(connection, sql, condition, self.count_limit)
             start = (page - 1) * per_page
             rows = []
             if start < total:
-                rows = self._page(connection, sql, condition, parsed, sort, start, per_page, total)
+                rows = self._page(connection, sql, condition, parsed, filters, sort, start, per_page, total)
             hits = [Hit(**hit_fields(record_id, data, parsed)) for record_id, data in rows]
             selected = set(filters)
             facets = {name: [FacetValue(v, c, (name, v) in selected) for v, c in counts.get(name, [])]
@@ -229,10 +239,11 @@ class PostgreSQLBackend:
                                                  lambda words: self._top_data(connection, words))
         result = SearchResult(total=total, page=page, per_page=per_page, hits=hits, facets=facets,
                               suggestion=suggestion, notes=parsed.notes, query=parsed, sort=sort, filters=filters,
-                              facets_approximate=approximate)
+                              facets_approximate=approximate, total_approximate=total_approximate)
         return result
 
-    def _page(self, connection, sql: Sql, condition: str, parsed, sort: str, start: int, count: int, total: int):
+    def _page(self, connection, sql: Sql, condition: str, parsed, filters, sort: str, start: int, count: int,
+              total: int):
         weighted, in_order = ranking_words(parsed)
         if sort != "relevance" or parsed.is_empty or not weighted:
             order = ORDERS.get(sort if sort != "relevance" else "newest", ORDERS["newest"])
@@ -251,8 +262,7 @@ class PostgreSQLBackend:
         required = [folded_term(w) for w, _f, factor in weighted if factor == 1.0]
         narrow = condition
         if required:
-            title_all = sql.tsquery(" & ".join(lexeme(w) for w in dict.fromkeys(required)))
-            narrowed = f"{condition} AND d.title_words @@ {title_all}"
+            narrowed = where(sql, parsed, filters, titles=required)
             enough = connection.execute(text(
                 f"SELECT count(*) FROM (SELECT 1 FROM search_document d WHERE {narrowed} LIMIT {needed}) s"),
                 sql.params).scalar_one()
@@ -266,7 +276,7 @@ class PostgreSQLBackend:
         parsed = parse_query(" ".join(words))
         sql = Sql()
         condition = where(sql, parsed, [])
-        return [data for _id, data in self._page(connection, sql, condition, parsed, "relevance", 0, limit, 0)]
+        return [data for _id, data in self._page(connection, sql, condition, parsed, [], "relevance", 0, limit, 0)]
 
     def _reading(self):
         return _Reading(self.read_factory)
@@ -339,7 +349,13 @@ class _Reading:
         self.session = session_factory()
 
     def __enter__(self):
-        return self.session.connection()
+        connection = self.session.connection()
+        # A sequential scan starts at the table's first page, not where another one has got to,
+        # so that the first matches tell how the rest are spread (query.estimate_matches); the
+        # bitmap of a broad word's matches stays exact (one bit per document, not per page to
+        # recheck) in READ_WORK_MEM.
+        connection.execute(text(f"SET LOCAL synchronize_seqscans = off; SET LOCAL work_mem = '{READ_WORK_MEM}'"))
+        return connection
 
     def __exit__(self, *exc) -> None:
         self.session.rollback()

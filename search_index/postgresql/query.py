@@ -5,9 +5,12 @@ the best field holding it (exact marks in the title 6, folded title 4, exact aut
 author 2.5, exact subject 2.5, folded subject 2, free text 0.8, page text 0.4), a bonus for the
 words in a row in a title, author or subject, shorter titles first on ties; ORDER BY .. LIMIT.
 
-Facet counts are one GROUP BY over unnest(facets) of the match set; past FACET_SAMPLE matches
-they are counted over the first FACET_SAMPLE and scaled, and the result says they are
-approximate (SearchResult.facets_approximate). Only the page of hits is read into Python.
+The total is counted exactly up to COUNT_LIMIT matches and estimated past it, from the rate of
+matches in the part of the table those took (SearchResult.total_approximate). Facet counts are
+one GROUP BY over unnest(facets) of the match set; past FACET_SAMPLE matches they are counted
+over the first FACET_SAMPLE and scaled, and the result says they are approximate
+(SearchResult.facets_approximate). Both come from one scan of the first matches. Only the page
+of hits is read into Python.
 """
 from __future__ import annotations
 
@@ -22,9 +25,15 @@ from search_index.ranking import PHRASE_BONUS, STOP_WEIGHT
 from search_index.schema import PAGES_BOOST, TEXT_GROUPS
 
 WEIGHT = {"title": "A", "author": "B", "subject": "C", "body": "D"}
+# The fields' and the pages' words together: what ix_search_document_words indexes (an expression
+# index, so no column holds it twice); a query must spell it exactly so for the index to serve.
+WORDS = "(d.folded || d.pages)"
 PHRASE_WEIGHTS = "ABC"  # the groups whose words in a row are a phrase (the free text is matched word by word)
-FACET_SAMPLE = 5_000  # exact facet counts up to this many matches; a scaled sample past it
-DF_LIMIT = 50_000  # documents counted for a word's idf at most (idf hardly moves past it)
+FACET_SAMPLE = 2_000  # exact facet counts up to this many matches; a scaled sample past it
+# The total is counted exactly up to this many matches; past it, estimated (and said so:
+# SearchResult.total_approximate). Counting every match of a broad query was a scan of the table.
+COUNT_LIMIT = 2_000
+DF_SAMPLE = 2_000  # a word's documents counted for its idf; past it, estimated (estimate_matches)
 FACET_TOP = {"subject": 20}
 # Whoosh's ranking considers at most this many candidates of a large match set; here the
 # candidates are the matches whose title holds every word when there are enough of them.
@@ -57,11 +66,14 @@ class Sql:
         """Documents holding a folded word in these field groups (all, with the pages, when none)."""
         if weights == "A":  # the title: its own column, no weights to recheck
             return f"d.title_words @@ {self.tsquery(lexeme(folded))}"
-        term = lexeme(folded) + (":" + weights if weights else "")
         if weights:
-            return f"d.folded @@ {self.tsquery(term)}"
-        q = self.tsquery(term)
-        return f"(d.folded @@ {q} OR d.pages @@ {q})"
+            return f"d.folded @@ {self.tsquery(lexeme(folded) + ':' + weights)}"
+        return self.anywhere(lexeme(folded))
+
+    def anywhere(self, query: str) -> str:
+        """Documents whose fields or pages match a tsquery of plain (unweighted) lexemes: one
+        condition on one GIN index (ix_search_document_words), never an OR of two columns."""
+        return f"{WORDS} @@ {self.tsquery(query)}"
 
     def clause(self, clause: Clause) -> str:
         if clause.kind == "words":
@@ -88,7 +100,9 @@ class Sql:
             in_a_row = self.tsquery(" <-> ".join(lexeme(w) + ":" + PHRASE_WEIGHTS for w in folded))
             body = self.tsquery(" & ".join(lexeme(w) + ":D" for w in folded))
             pages = self.tsquery(" <-> ".join(lexeme(w) for w in folded))
-            return f"(d.folded @@ {in_a_row} OR d.folded @@ {body} OR d.pages @@ {pages})"
+            # Every word somewhere (the index condition), then where and in what order (rechecked).
+            return (f"({self.anywhere(' & '.join(lexeme(w) for w in folded))} AND "
+                    f"(d.folded @@ {in_a_row} OR d.folded @@ {body} OR d.pages @@ {pages}))")
         return f"d.codes && {self.array(code_forms(clause))}"
 
 
@@ -97,11 +111,27 @@ def code_forms(clause: Clause) -> list[str]:
     return [f"{clause.field}:{form}" for form in code_values(clause)]
 
 
-def where(sql: Sql, parsed: ParsedQuery, filters: list[tuple[str, str]]) -> str:
-    """The WHERE clause of a query and its facet filters (values of one facet OR-ed, facets AND-ed)."""
-    parts = []
+def where(sql: Sql, parsed: ParsedQuery, filters: list[tuple[str, str]], titles: list[str] | None = None) -> str:
+    """The WHERE clause of a query and its facet filters (values of one facet OR-ed, facets AND-ed);
+    with `titles` (folded words), of its matches whose title also holds every one of them."""
+    parts, anywhere = [], []
     for group in parsed.required or parsed.optional:
+        if all(c.kind == "words" and not c.field for c in group):
+            # Plain words: one tsquery for all of them, which GIN answers in one index scan.
+            alternatives = list(dict.fromkeys(lexeme(folded_term(c.words[0])) for c in group))
+            anywhere.append(alternatives[0] if len(alternatives) == 1 else "(" + " | ".join(alternatives) + ")")
+            continue
         parts.append("(" + " OR ".join(sql.clause(c) for c in group) + ")")
+    in_titles = None
+    if titles:
+        wanted = list(dict.fromkeys(lexeme(t) for t in titles))
+        in_titles = f"d.title_words @@ {sql.tsquery(' & '.join(wanted))}"
+        if set(anywhere) <= set(wanted):
+            anywhere = []  # the words in the title are somewhere: one index condition, not two
+    if anywhere:
+        parts.insert(0, sql.anywhere(" & ".join(anywhere)))
+    if in_titles:
+        parts.insert(0, in_titles)
     for group in parsed.negated:
         for clause in group:
             parts.append(f"NOT COALESCE({sql.clause(clause)}, false)")
@@ -174,30 +204,66 @@ def page_rows(connection, sql: Sql, condition: str, order: str, offset: int, lim
     return connection.execute(text(statement), sql.params).all()
 
 
-def count_facets(connection, sql: Sql, condition: str) -> tuple[int, dict[str, list[tuple[str, int]]], bool]:
-    """(total, {facet: [(value, count)]}, approximate) of the match set."""
+def count_facets(connection, sql: Sql, condition: str,
+                 count_limit: int = COUNT_LIMIT) -> tuple[int, bool, dict[str, list[tuple[str, int]]], bool]:
+    """(total, is the total estimated, {facet: [(value, count)]}, are the counts estimated) of the
+    match set, in one scan of its first count_limit + 1 matches (in the table's order): counted
+    exactly up to count_limit, estimated past it (estimate_matches); facets over the first
+    FACET_SAMPLE of them, scaled to the total past it."""
+    # Rows in the table's order from its first page (a sequential or bitmap heap scan, not an
+    # index walk by year; _Reading turns synchronised sequential scans off): what
+    # estimate_matches relies on.
+    connection.execute(text("SET LOCAL enable_indexscan = off"))
     rows = connection.execute(text(
-        f"SELECT f, count(*) FROM (SELECT d.facets FROM search_document d WHERE {condition} "
-        f"LIMIT {FACET_SAMPLE}) s, unnest(s.facets) f GROUP BY f"), sql.params).all()
+        f"WITH m AS MATERIALIZED (SELECT d.ctid AS at, d.facets FROM search_document d WHERE {condition} "
+        f"LIMIT {int(count_limit) + 1}) "
+        f"SELECT NULL, count(*), max((at::text::point)[0]) FROM m "
+        f"UNION ALL SELECT f, count(*), NULL FROM (SELECT facets FROM m LIMIT {FACET_SAMPLE}) s, unnest(s.facets) f "
+        f"GROUP BY f"), sql.params).all()
+    connection.execute(text("SET LOCAL enable_indexscan = on"))
     counts: dict[str, list[tuple[str, int]]] = {}
-    for value, count in rows:
+    matched, last_block = 0, 0
+    for value, count, block in rows:
+        if value is None:
+            matched, last_block = int(count), int(block or 0)
+            continue
         facet, _sep, shown = value.partition(":")
         counts.setdefault(facet, []).append((shown, count))
-    sampled = sum(count for _value, count in counts.get("type", []))  # every document has one type
-    total, approximate = sampled, False
-    if sampled >= FACET_SAMPLE:
-        total = connection.execute(text(f"SELECT count(*) FROM search_document d WHERE {condition}"),
-                                   sql.params).scalar_one()
-        approximate = total > sampled
-        if approximate:
-            scale = total / sampled
-            counts = {f: [(v, max(1, round(c * scale))) for v, c in values] for f, values in counts.items()}
+    sampled = min(matched, FACET_SAMPLE)
+    total, total_approximate = matched, False
+    if matched > count_limit:
+        total, total_approximate = estimate_matches(connection, matched, last_block), True
+    approximate = total > sampled
+    if approximate:
+        scale = total / sampled
+        counts = {f: [(v, max(1, round(c * scale))) for v, c in values] for f, values in counts.items()}
     out = {}
     for facet, values in counts.items():
         values.sort(key=lambda vc: (-vc[1], vc[0]))
         limit = FACET_TOP.get(facet)
         out[facet] = values[:limit] if limit else values
-    return total, out, approximate
+    return total, total_approximate, out, approximate
+
+
+def estimate_matches(connection, matched: int, last_block: int) -> int:
+    """How many documents match in all, from the first `matched` found in the table's first
+    last_block + 1 pages (the same rate over the whole table), rounded to two significant
+    figures; never below `matched` nor above the documents there are."""
+    blocks, documents = connection.execute(text(
+        "SELECT pg_relation_size('search_document') / current_setting('block_size')::int, "
+        "reltuples FROM pg_class WHERE oid = 'search_document'::regclass")).one()
+    estimate = matched * max(1, int(blocks)) / (last_block + 1)
+    if documents and documents > 0:
+        estimate = min(estimate, float(documents))
+    return max(matched, round_figures(estimate))
+
+
+def round_figures(value: float, figures: int = 2) -> int:
+    """value rounded to this many significant figures (an estimate shown as what it is: 77,000)."""
+    if value < 10 ** figures:
+        return int(round(value))
+    scale = 10 ** (len(str(int(value))) - figures)
+    return int(round(value / scale) * scale)
 
 
 def hit_fields(record_id: int, data: dict, parsed: ParsedQuery) -> dict:

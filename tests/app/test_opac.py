@@ -46,6 +46,7 @@ def records(app):
 def test_api_search_has_the_contract_shape(client, records):
     body = client.get("/api/search?q=lich+su&per_page=10").get_json()
     assert body["total"] == 25 and body["page"] == 1 and len(body["hits"]) == 10
+    assert body["total_approximate"] is False and body["facets_approximate"] is False  # counted exactly
     hit = body["hits"][0]
     assert set(hit) >= {"id", "title", "authors", "year", "type", "language", "has_digital", "holdings", "snippet"}
     assert hit["authors"] == ["Nguyễn, Văn An"] and hit["language"] == ["vie"] and hit["type"] == "book"

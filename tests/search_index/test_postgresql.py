@@ -102,3 +102,22 @@ if ON_POSTGRESQL:
         assert runner.invoke(args=["reindex"]).exit_code == 0
         assert runner.invoke(args=["check-index"]).exit_code == 0
         assert search_backend(app).search("cay lua nuoc").total == 30
+
+    def test_past_its_cap_the_total_is_an_estimate_that_says_so(app, runner, tmp_path):
+        from app.search import search_backend
+
+        path = tmp_path / "lo.mrc"
+        path.write_bytes(iso(*[book(f"VN{n:05d}", f"Nuôi cá nước ngọt tập {n}", "Trần Thị Hoà", 2001)
+                               for n in range(1, 41)]))
+        assert runner.invoke(args=["import-marc", str(path)]).exit_code == 0
+        backend, client = search_backend(app), app.test_client()
+        exact = client.get("/api/search?q=nuoi+ca").get_json()
+        assert exact["total"] == 40 and exact["total_approximate"] is False
+        backend.count_limit = 12  # a catalogue where 40 matches is a broad query
+        body = client.get("/api/search?q=nuoi+ca&per_page=5").get_json()
+        assert body["total_approximate"] is True and body["total"] >= 13 and len(body["hits"]) == 5
+        assert body["facets_approximate"] is True
+        assert sum(v["count"] for v in body["facets"]["type"]) == body["total"]  # scaled to the estimate
+        page = client.get("/search?q=nuoi+ca").get_data(as_text=True)
+        assert f"Khoảng {body['total']} kết quả cho “nuoi ca”" in page and "Số đếm ước tính" in page
+        assert backend.search("nuoi ca tap 7").total == 1  # a narrow query is still counted exactly
