@@ -276,7 +276,9 @@ class PostgreSQLBackend:
         parsed = parse_query(" ".join(words))
         sql = Sql()
         condition = where(sql, parsed, [])
-        return [data for _id, data in self._page(connection, sql, condition, parsed, [], "relevance", 0, limit, 0)]
+        # Their number unknown: as for a broad query, at most a pool of candidates is scored.
+        return [data for _id, data in self._page(connection, sql, condition, parsed, [], "relevance", 0, limit,
+                                                 SCORE_LIMIT + 1)]
 
     def _reading(self):
         return _Reading(self.read_factory)
