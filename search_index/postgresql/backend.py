@@ -353,10 +353,12 @@ class _Reading:
     def __enter__(self):
         connection = self.session.connection()
         # A sequential scan starts at the table's first page, not where another one has got to,
-        # so that the first matches tell how the rest are spread (query.estimate_matches); the
-        # bitmap of a broad word's matches stays exact (one bit per document, not per page to
-        # recheck) in READ_WORK_MEM.
-        connection.execute(text(f"SET LOCAL synchronize_seqscans = off; SET LOCAL work_mem = '{READ_WORK_MEM}'"))
+        # and runs in this process alone (no parallel workers: a search is short, and the other
+        # searches want the other cores), so that the first matches tell how the rest are spread
+        # (query.estimate_matches); the bitmap of a broad word's matches stays exact (one bit per
+        # document, not per page to recheck) in READ_WORK_MEM.
+        connection.execute(text(f"SET LOCAL synchronize_seqscans = off; SET LOCAL max_parallel_workers_per_gather = 0; "
+                                f"SET LOCAL work_mem = '{READ_WORK_MEM}'"))
         return connection
 
     def __exit__(self, *exc) -> None:
