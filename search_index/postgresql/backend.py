@@ -260,17 +260,19 @@ class PostgreSQLBackend:
         # of them do), at most max(SCORE_LIMIT, needed + RERANK_WINDOW) documents.
         pool = max(SCORE_LIMIT, needed + RERANK_WINDOW)
         required = [folded_term(w) for w, _f, factor in weighted if factor == 1.0]
-        narrow = condition
+
+        def ranked(narrow: str) -> tuple[list, int]:
+            """The page among the pool of candidates, and how many candidates there were."""
+            statement = (f"SELECT d.record_id, d.data, count(*) OVER () FROM (SELECT * FROM search_document d "
+                         f"WHERE {narrow} LIMIT {pool}) d ORDER BY {order} LIMIT {int(count)} OFFSET {int(start)}")
+            found = connection.execute(text(statement), sql.params).all()
+            return [(record_id, data) for record_id, data, _n in found], (found[0][2] if found else 0)
+
         if required:
-            narrowed = where(sql, parsed, filters, titles=required)
-            enough = connection.execute(text(
-                f"SELECT count(*) FROM (SELECT 1 FROM search_document d WHERE {narrowed} LIMIT {needed}) s"),
-                sql.params).scalar_one()
-            if enough >= needed:
-                narrow = narrowed
-        statement = (f"SELECT d.record_id, d.data FROM (SELECT * FROM search_document d WHERE {narrow} "
-                     f"LIMIT {pool}) d ORDER BY {order} LIMIT {int(count)} OFFSET {int(start)}")
-        return connection.execute(text(statement), sql.params).all()
+            rows, candidates = ranked(where(sql, parsed, filters, titles=required))
+            if candidates >= needed:
+                return rows
+        return ranked(condition)[0]
 
     def _top_data(self, connection, words: list[str], limit: int = 10) -> list[dict]:
         parsed = parse_query(" ".join(words))
