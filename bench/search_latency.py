@@ -357,13 +357,17 @@ def main() -> None:
                 seconds, cpu_seconds = build_index(data / "index", rows)
         del rows
         size = postgresql_size(url) if args.backend == "postgresql" else folder_size(data / "index")
-        print(f"generated {args.records} records in {generated:.1f} s; indexed in {seconds:.1f} s wall, "
-              f"{cpu_seconds:.1f} s CPU in this process ({args.records / seconds:.0f} records/s wall, bulk path)")
+        if reusing:
+            print(f"querying the kept database {url.rsplit('/', 1)[-1]} (no build)")
+        else:
+            print(f"generated {args.records} records in {generated:.1f} s; indexed in {seconds:.1f} s wall, "
+                  f"{cpu_seconds:.1f} s CPU in this process ({args.records / seconds:.0f} records/s wall, bulk path)")
         print(f"index size on disk: {size / 2**20:.0f} MB"
               + (" (search_document + search_word + search_completion, pg_total_relation_size)"
                  if args.backend == "postgresql" else " (Whoosh folder)"))
-        print("share of records with the word in title or subjects: "
-              + ", ".join(f"{w} {c:.0%}" for w, c in common.items()))
+        if not reusing:
+            print("share of records with the word in title or subjects: "
+                  + ", ".join(f"{w} {c:.0%}" for w, c in common.items()))
         import gc
 
         gc.collect()
