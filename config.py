@@ -47,6 +47,9 @@ TRUSTED_PROXIES = 0
 # The search backend (search_index.backend): "whoosh", an index folder under DATA_DIR. Start-up
 # refuses a name it does not know.
 SEARCH_BACKEND = "whoosh"
+# Answers of recent searches kept per server process until the index changes (app/search_cache.py);
+# 0 keeps none.
+SEARCH_CACHE_SIZE = 256
 # A read replica of DATABASE_URL for searches (LIBRARY_DATABASE_REPLICA_URL; search backend
 # postgresql only): search, autocomplete and CQL masking read there; every write, check-index
 # and /healthz stay on DATABASE_URL. Empty: searches read DATABASE_URL.

@@ -96,6 +96,11 @@ class WhooshBackend:
         return self._answer(lambda ix: search(self.index_dir, text, page=page, per_page=per_page, sort=sort,
                                               filters=filters, ix=ix, cache_key=self._key))
 
+    def generation(self) -> tuple[int, int]:
+        """The index folder's identity and its newest generation: every commit to the index (and
+        a rebuild) makes a new one, so answers kept under it are current (app.search_cache)."""
+        return self._answer(lambda ix: (self.index_dir.stat().st_ino, ix.latest_generation()))
+
     def search_inside(self, objects: list[DigitalObject], q: str, *, viewer: Viewer = ANONYMOUS,
                       limit: int = 500) -> list[InsideHit]:
         return pages_holding(objects, q, viewer=viewer, limit=limit)
