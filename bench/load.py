@@ -248,6 +248,9 @@ def measured(process: subprocess.Popen, url: str, run, port: int, seconds: int) 
     return result
 
 
+WARM_SECONDS = 5
+
+
 def drive(name: str, command: list[str], env: dict, port: int, urls: dict[str, Path], options, work: Path) -> dict:
     process = start(command, env, port, work / f"{name.split()[0]}.log", options.code or ROOT)
     try:
@@ -255,6 +258,9 @@ def drive(name: str, command: list[str], env: dict, port: int, urls: dict[str, P
         for kind in options.kinds:
             for path in urls[kind].read_text().splitlines()[:60]:  # warm: caches and derivatives made once
                 urllib.request.urlopen(f"http://127.0.0.1:{port}{path}", timeout=60).read()
+            # ... and in every server process (the pass above may have reached some of them only):
+            # a short unmeasured run with the same connections.
+            wrk(port, urls[kind], WARM_SECONDS, options.connections)
             results[kind] = measured(process, env["LIBRARY_DATABASE_URL"],
                                      lambda: wrk(port, urls[kind], options.seconds, options.connections),
                                      port, options.seconds)
