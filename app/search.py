@@ -4,7 +4,7 @@
   start on an unknown LIBRARY_SEARCH_BACKEND; every part of the app reaches the one answering
   through search_backend(). Which one answers is recorded in the database once
   `switch-search-backend` has run (it then wins over LIBRARY_SEARCH_BACKEND), and each process
-  follows that record without a restart (app.search_choice). The app never sees an index object,
+  follows that record without a restart (app.ops.search_choice). The app never sees an index object,
   a path or HTML from a backend.
 - During a switch both backends are written: the postgresql one inside each transaction, the
   Whoosh one after each request's commit (its own records, passed by id: the other backend may
@@ -34,7 +34,7 @@ from sqlalchemy import event
 
 from app import hooks
 from app.db import pool_options, release_connection
-from app.search_choice import SearchBackends
+from app.ops.search_choice import SearchBackends
 from catalog.db import make_engine, make_session_factory
 from app.ops.health import HealthProblem, register
 from catalog.records.models import Record, stale_record_ids
@@ -51,7 +51,7 @@ def search_backends(app: Flask | None = None) -> SearchBackends:
 
 def search_backend(app: Flask | None = None) -> SearchBackend:
     """The backend answering now (the recorded one, looked at every few seconds: see
-    app.search_choice; a web request looks before it begins)."""
+    app.ops.search_choice; a web request looks before it begins)."""
     backends = search_backends(app)
     if not has_request_context() and backends.is_due():
         backends.refresh()

@@ -1,6 +1,6 @@
 """switch-search-backend NAME: move the catalogue to the other search backend while every served
 instance keeps answering, with no restart (the processes follow the database's record:
-app.search_choice, catalog.searchops.settings).
+app.ops.search_choice, catalog.searchops.settings).
 
 1. Record that both backends are written: from its next look (every
    LIBRARY_SEARCH_BACKEND_CHECK_SECONDS) every process keeps NAME up to date beside the one

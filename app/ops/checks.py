@@ -52,6 +52,7 @@ def detail(app: Flask) -> dict:
                   "needs_rebuild": health.needs_rebuild},
         "queue": {"waiting": queue.waiting, "running": queue.running, "oldest_waiting": oldest},
         "data_dir": app.config["DATA_DIR"],
+        "process": os.getpid(),  # which server process answered (each follows the recorded backend)
     }
 
 

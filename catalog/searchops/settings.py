@@ -1,5 +1,5 @@
 """Which search backend answers, recorded in the database (one row), so that every process of an
-instance follows a switch without a restart (app.search_choice reads it every few seconds).
+instance follows a switch without a restart (app.ops.search_choice reads it every few seconds).
 
 - No row: LIBRARY_SEARCH_BACKEND decides (a new install, or one that never switched).
 - backend: the backend searches answer from. also_writing: during a switch, the other backend,
