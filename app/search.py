@@ -118,10 +118,13 @@ class _IndexingBeside:
     def finish(self, *, progress: Callable[[int, int], None] | None = None):
         report = self.indexer.finish(progress=progress)
         self.backends.refresh()
-        if self.noted:
-            for backend in self.backends.writers():
-                if backend.name != self.name:
+        for backend in self.backends.writers() if self.noted else ():
+            if backend.name != self.name:
+                try:
                     backend.index_records(sorted(self.noted))
+                except Exception:  # process edge: the import stands; the switch's catch-up takes them again
+                    log.warning("indexing the import's records into the %s backend failed", backend.name,
+                                exc_info=True)
         return report
 
     def abort(self) -> None:
@@ -302,8 +305,12 @@ def init_app(app: Flask) -> None:
     backends = SearchBackends(factory, name, available, unavailable,
                               float(app.config.get("SEARCH_BACKEND_CHECK_SECONDS", 2.0)))
     app.extensions["search_backends"] = backends
+    # Listeners now, before any session (never added while others commit), in this order: the
+    # look at the record first, so that the backends' own listeners see the current choice.
+    event.listen(factory, "after_flush", lambda session, _context: backends.refresh(
+        connection=session.connection()) if backends.is_due() else None)
     for candidate in available:
-        backends.attach(candidate)  # listeners now, before any session: never added while others commit
+        backends.attach(candidate)
     backends.refresh(force=True)
     app.extensions["search_backend"] = backends.primary  # the one answering at start-up (scripts)
     _read_through_replica(app, backends)

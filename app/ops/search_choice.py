@@ -4,8 +4,9 @@
 restart by recording (catalog.searchops.settings) first that both backends are written, then which
 one answers, then that the switch is over. Every process (web workers, background workers, CLI
 commands) looks at that record at most every LIBRARY_SEARCH_BACKEND_CHECK_SECONDS (a web request
-before anything else, with a short session of its own; elsewhere when it asks for the backend)
-and follows it:
+before anything else, with a short session of its own; elsewhere when it asks for the backend; and
+at a flush, through the flushing session's connection, so that an edit of a job or a command
+long after the last look is written where the record says) and follows it:
 
 - every backend this database can carry is built at start (building opens nothing: an index or a
   connection is opened on first use), and the one writing inside transactions (postgresql) is
@@ -47,6 +48,7 @@ class SearchBackends:
         self.interval = max(0.0, interval)
         self.choice = BackendChoice(default)
         self.checked_at = -math.inf
+        self.is_readable = False  # the record was read once (the table exists)
         self._looking = threading.Lock()
         self._retired: dict[str, float] = {}  # no longer written since (monotonic); closed later
         self._pending: set[int] = set()
@@ -80,18 +82,26 @@ class SearchBackends:
     def is_due(self) -> bool:
         return time.monotonic() - self.checked_at >= self.interval
 
-    def refresh(self, *, force: bool = False) -> None:
-        """Read the recorded choice when the interval has passed (or `force`) and follow it. One
-        thread looks at a time; the others go on with the current choice meanwhile."""
+    def refresh(self, *, force: bool = False, connection=None) -> None:
+        """Read the recorded choice when the interval has passed (or `force`) and follow it, with
+        a session of its own or through `connection` (a flushing session's: only once the record
+        was readable, since a failed read there would spoil the caller's transaction). One thread
+        looks at a time; the others go on with the current choice meanwhile."""
         if not force and not self.is_due():
+            return
+        if connection is not None and not self.is_readable:
             return
         if not self._looking.acquire(blocking=force):
             return
         try:
             self.checked_at = time.monotonic()
             try:
-                with self.factory() as session:
-                    choice = read_choice(session, self.default)
+                if connection is not None:
+                    choice = read_choice(connection, self.default)
+                else:
+                    with self.factory() as session:
+                        choice = read_choice(session, self.default)
+                self.is_readable = True
             except SQLAlchemyError as exc:  # not migrated yet, or the database is away: keep what we have
                 # At start-up before `init-db` the table is not there yet: nothing to warn about.
                 log.log(logging.INFO if force else logging.WARNING, "the recorded search backend cannot be read "

@@ -12,7 +12,7 @@ from __future__ import annotations
 import datetime as dt
 from dataclasses import dataclass
 
-from sqlalchemy import CheckConstraint, DateTime, Integer, String, select
+from sqlalchemy import CheckConstraint, Connection, DateTime, Integer, String, select
 from sqlalchemy.orm import Mapped, Session, mapped_column
 
 from catalog.db import Base
@@ -48,7 +48,7 @@ class BackendChoice:
         return (self.backend,) if self.also_writing is None else (self.backend, self.also_writing)
 
 
-def read_choice(session: Session, default: str) -> BackendChoice:
+def read_choice(session: Session | Connection, default: str) -> BackendChoice:
     """The recorded choice, or `default` (LIBRARY_SEARCH_BACKEND) when none is recorded."""
     row = session.execute(select(SearchSetting.backend, SearchSetting.also_writing, SearchSetting.switch_started_at)
                           .where(SearchSetting.id == ROW_ID)).first()

@@ -207,6 +207,27 @@ if ON_POSTGRESQL:
         assert search_backend(app).name == "whoosh" and backends.choice.writers == ("whoosh",)
         assert [hit["id"] for hit in client.get("/api/search?q=che+shan+tuyet").get_json()["hits"]] == [5]
 
+    def test_a_job_long_after_the_last_look_writes_where_the_record_now_says(quick_app):
+        """A worker that last looked while PostgreSQL answered, then edits after a switch to
+        Whoosh ended elsewhere: its edit's flush looks again, so Whoosh gets the record (had
+        PostgreSQL written it in the transaction, its stale flag would be gone for Whoosh's sync)."""
+        from app import hooks
+
+        app, backends = quick_app, quick_app.extensions["search_backends"]
+        factory = app.extensions["session_factory"]
+        for backend in ("postgresql", "whoosh"):
+            with factory.begin() as session:
+                record_choice(session, backend=backend, also_writing=None, switch_started_at=None, now=utcnow())
+            if backend == "postgresql":
+                backends.refresh(force=True)
+                assert backends.choice.writers == ("postgresql",)
+        time.sleep(0.3)
+        with app.app_context():
+            _retitle(factory, 6, "Làm vườn rừng ở Bắc Kạn")
+            hooks.after_commit(app)
+        assert backends.choice.writers == ("whoosh",)
+        assert [hit.id for hit in backends.available["whoosh"].search("lam vuon rung bac kan").hits] == [6]
+
     def _worker_answers(base: str, cookie: str, query: str, wanted: int = 2) -> dict[int, tuple[dict, dict]]:
         """{server process id: (its /healthz detail, its /api/search answer)}, each pair asked on one
         kept-alive connection (so of one worker), until `wanted` processes answered."""
