@@ -104,7 +104,7 @@ class SearchBackends:
                 self.is_readable = True
             except SQLAlchemyError as exc:  # not migrated yet, or the database is away: keep what we have
                 # At start-up before `init-db` the table is not there yet: nothing to warn about.
-                log.log(logging.INFO if force else logging.WARNING, "the recorded search backend cannot be read "
+                log.log(logging.DEBUG if force else logging.WARNING, "the recorded search backend cannot be read "
                         "(%s); keeping %s", type(exc).__name__, self.choice.backend)
                 return
             self.follow(choice)
