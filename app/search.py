@@ -1,4 +1,4 @@
-"""The search backend inside the app: built once, kept in step with commits, and its health.
+"""The search backends inside the app: built once, followed, kept in step with commits, their health.
 
 - init_app builds the backends this database can carry (search_index.backend) and refuses to
   start on an unknown LIBRARY_SEARCH_BACKEND; every part of the app reaches the one answering
