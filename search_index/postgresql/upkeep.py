@@ -61,7 +61,7 @@ def _forget(session: Session, *_args) -> None:
 def attach(session_factory: sessionmaker, when: Callable[[], bool] | None = None) -> None:
     """Write documents in the transactions of this factory's sessions (once per factory); with
     `when`, only while it returns True (asked at each flush: a process that stops or starts
-    writing this backend during a switch, app.search_choice; listeners stay, since adding or
+    writing this backend during a switch, app.ops.search_choice; listeners stay, since adding or
     removing them while other threads commit is not safe)."""
     if session_factory in _ATTACHED:
         return
