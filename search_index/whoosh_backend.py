@@ -70,7 +70,7 @@ class WhooshBackend:
             return ask(self._index())
 
     # -- keeping the index in step --------------------------------------------------------------
-    def index_in_transactions(self, session_factory: sessionmaker) -> bool:
+    def index_in_transactions(self, session_factory: sessionmaker, *, when=None) -> bool:
         return False  # one writer on this machine's disk: indexed after commit (app.search)
 
     def index_records(self, record_ids: list[int], *, lock_timeout: float | None = None) -> IndexReport:

@@ -113,8 +113,8 @@ class PostgreSQLBackend:
         self.max_stale = max_stale
         self._stats = _Stats()
 
-    def index_in_transactions(self, session_factory: sessionmaker) -> bool:
-        upkeep.attach(session_factory)
+    def index_in_transactions(self, session_factory: sessionmaker, *, when=None) -> bool:
+        upkeep.attach(session_factory, when)
         return True
 
     # -- keeping the documents in step ----------------------------------------------------------
