@@ -47,7 +47,7 @@ TRUSTED_PROXIES = 0
 # The search backend (search_index.backend): "whoosh", an index folder under DATA_DIR. Start-up
 # refuses a name it does not know.
 SEARCH_BACKEND = "whoosh"
-# Answers of recent searches kept per server process until the index changes (app/search_cache.py);
+# Answers of recent searches kept per server process until the index changes (app/web/search_cache.py);
 # 0 keeps none.
 SEARCH_CACHE_SIZE = 256
 # Once `switch-search-backend` has run, the backend it recorded in the database wins over

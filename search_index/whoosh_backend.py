@@ -98,7 +98,7 @@ class WhooshBackend:
 
     def generation(self) -> tuple[int, int]:
         """The index folder's identity and its newest generation: every commit to the index (and
-        a rebuild) makes a new one, so answers kept under it are current (app.search_cache)."""
+        a rebuild) makes a new one, so answers kept under it are current (app.web.search_cache)."""
         return self._answer(lambda ix: (self.index_dir.stat().st_ino, ix.latest_generation()))
 
     def search_inside(self, objects: list[DigitalObject], q: str, *, viewer: Viewer = ANONYMOUS,

@@ -11,7 +11,7 @@ from app.display import labels
 from app.db import get_session
 from app.web.params import page_arg
 from app.search import search_backend, snippet_html
-from app.search_cache import SearchCache
+from app.web.search_cache import SearchCache
 from app.views.digital import viewer
 from catalog.records.detail import record_detail_data
 from catalog.digital.models import first_objects, records_with_hidden_text, viewer_access
@@ -75,7 +75,7 @@ def _int_arg(name: str, default: int) -> int:
 
 
 def search_cache() -> SearchCache:
-    """This process's answers of recent searches (app.search_cache)."""
+    """This process's answers of recent searches (app.web.search_cache)."""
     cache = current_app.extensions.get("search_cache")
     if cache is None:
         cache = current_app.extensions["search_cache"] = SearchCache(current_app.config["SEARCH_CACHE_SIZE"])

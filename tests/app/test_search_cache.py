@@ -1,4 +1,4 @@
-"""The answers of recent searches kept per process (app/search_cache.py): an answer given again is
+"""The answers of recent searches kept per process (app/web/search_cache.py): an answer given again is
 the same, an edit or a loan is in the very next answer, and what the view adds for one viewer (the
 licence rule on page text) never reaches another."""
 from __future__ import annotations
