@@ -18,6 +18,7 @@ time, cold and warm p50/p95/max, the RSS of the querying process and the index s
 
 Usage: .venv/bin/python bench/search_latency.py [--backend whoosh|postgresql] [--records 100000] [--rounds 3]
        [--sync-records 5000] [--database-url postgresql+psycopg://postgres@127.0.0.1:5432/postgres]
+       [--keep-index DIR | --reuse-index DIR]
 """
 from __future__ import annotations
 
@@ -295,7 +296,13 @@ def main() -> None:
                         help="PostgreSQL server for --backend postgresql (a database bench_search_N is made on it)")
     parser.add_argument("--keep-database", action="store_true", help="leave the PostgreSQL database in place")
     parser.add_argument("--reuse-index", type=Path, help="query a Whoosh index this script built before (skips the build)")
+    parser.add_argument("--keep-index", type=Path, metavar="DIR",
+                        help="build the Whoosh index in DIR (new or empty) and leave it there, for --reuse-index DIR")
     args = parser.parse_args()
+    if args.keep_index and args.reuse_index:
+        parser.error("--keep-index builds an index and --reuse-index skips the build: give one of them")
+    if args.keep_index and args.keep_index.exists() and any(args.keep_index.iterdir()):
+        parser.error(f"--keep-index {args.keep_index}: the folder is not empty (give a new or empty folder)")
 
     from app import create_app
 
@@ -330,6 +337,11 @@ def main() -> None:
                 (data / "index").rmdir() if (data / "index").exists() else None
                 (data / "index").symlink_to(args.reuse_index.resolve())
                 seconds = cpu_seconds = float("nan")
+            elif args.keep_index:
+                seconds, cpu_seconds = build_index(args.keep_index, rows)
+                (data / "index").rmdir() if (data / "index").exists() else None
+                (data / "index").symlink_to(args.keep_index.resolve())
+                print(f"index kept in {args.keep_index.resolve()} (query it again with --reuse-index)")
             else:
                 seconds, cpu_seconds = build_index(data / "index", rows)
         del rows

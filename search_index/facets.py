@@ -17,7 +17,12 @@ from __future__ import annotations
 
 import heapq
 import threading
-from collections import OrderedDict
+from array import array
+from collections import Counter, OrderedDict
+from itertools import accumulate
+
+from whoosh.codec.whoosh3 import W3LeafMatcher
+from whoosh.matching import ListMatcher
 
 from search_index.bits import bits_of, positions
 from search_index.schema import FACET_FIELDS, FOLDED_FIELDS
@@ -43,7 +48,37 @@ def layout(reader) -> tuple[tuple[str, int, int], ...]:
 
 
 def _shifted(ids, offset: int) -> int:
-    return bits_of([d + offset for d in ids])
+    return bits_of([d + offset for d in ids] if offset else list(ids))
+
+
+def leaf_ids(leaf, field: str, term) -> list[int]:
+    """Document numbers (in the segment) of a term's postings. Whoosh's all_ids() costs two method
+    calls a posting (seconds for the facet values of a million documents); its block matcher's
+    postings are read here a block at a time (the ids Whoosh decodes for the block), its inline
+    postings as they are. A segment with deletions goes through Whoosh's own filtering."""
+    matcher = leaf.postings(field, term)
+    if type(matcher) is ListMatcher:
+        return list(matcher.all_ids())
+    if type(matcher) is not W3LeafMatcher:  # deletions filtered, or another codec
+        return list(matcher.all_ids())
+    ids: list[int] = []
+    while matcher.is_active():
+        if matcher._data is None:
+            matcher._read_data()
+        block = matcher._data[0]  # the block's ids as deltas (W3LeafMatcher._read_ids decodes them)
+        ids.extend(block if matcher._byteids else accumulate(block))
+        matcher._next_block()
+    return ids
+
+
+def term_docs(reader, field: str, term) -> list[int]:
+    """Document numbers (in the whole index) of a term's postings, segment by segment."""
+    found: list[int] = []
+    for leaf, offset in leaves(reader):
+        if (field, term) in leaf:
+            ids = leaf_ids(leaf, field, term)
+            found.extend([d + offset for d in ids] if offset else ids)
+    return found
 
 
 class IndexCache:
@@ -98,7 +133,7 @@ class IndexCache:
         bits = 0
         for leaf, offset in self.new_leaves(reader):
             if (field, term) in leaf:
-                bits |= _shifted(leaf.postings(field, term).all_ids(), offset)
+                bits |= _shifted(leaf_ids(leaf, field, term), offset)
         return bits
 
     def stored_fields(self, searcher, docnum: int) -> dict:
@@ -145,7 +180,7 @@ class IndexCache:
                         continue
                     for term in leaf.lexicon(field):
                         value = term.decode("utf-8")
-                        carried[value] = carried.get(value, 0) | _shifted(leaf.postings(field, term).all_ids(), offset)
+                        carried[value] = carried.get(value, 0) | _shifted(leaf_ids(leaf, field, term), offset)
                 facets[facet] = {value: bits for value, bits in carried.items() if bits}
             with self.mutex:
                 if self.facets is None:
@@ -158,7 +193,7 @@ class IndexCache:
                     values = {}
                     if field in reader.indexed_field_names():
                         for term in reader.lexicon(field):
-                            bits = bits_of(reader.postings(field, term).all_ids())
+                            bits = bits_of(term_docs(reader, field, term))
                             if bits:
                                 values[term.decode("utf-8")] = bits
                     facets[facet] = values
@@ -181,7 +216,7 @@ class IndexCache:
         else:
             bits = 0
             if (field, text) in reader:
-                bits = bits_of(reader.postings(field, text).all_ids())
+                bits = bits_of(term_docs(reader, field, text))
         with self.mutex:
             self.terms[key] = bits
             while len(self.terms) > TERM_CACHE_SIZE:
@@ -200,19 +235,37 @@ class IndexCache:
             self.lexicons[key] = ranked
         return ranked
 
-    def doc_values(self, reader, facet: str) -> dict[int, list[str]]:
-        """Each document's values of one facet."""
-        key = "per_doc:" + facet
+    def value_slots(self, reader, facet: str) -> tuple[list[str], list[array], dict[int, list[int]]]:
+        """Each document's values of one facet, compactly: (values, slots, more), where slot j
+        holds, per document, the index in `values` of its j-th value (-1: none) and `more` the
+        values of documents with more than SLOTS of them. 4 bytes a document a slot, where a dict
+        of lists took about 200 bytes a document."""
+        key = "slots:" + facet
         with self.mutex:
             if key in self.lexicons:
                 return self.lexicons[key]
-        per_doc: dict[int, list[str]] = {}
-        for value, bits in self.facet_bits(reader)[facet].items():
+        size = reader.doc_count_all()
+        values: list[str] = []
+        slots: list[array] = []
+        more: dict[int, list[int]] = {}
+        filled = bytearray(size)
+        for number, (value, bits) in enumerate(self.facet_bits(reader)[facet].items()):
+            values.append(value)
             for docnum in positions(bits):
-                per_doc.setdefault(docnum, []).append(value)
+                if docnum >= size:
+                    continue
+                slot = filled[docnum]
+                if slot < SLOTS:
+                    if slot == len(slots):
+                        slots.append(array("i", [-1]) * size)
+                    slots[slot][docnum] = number
+                    filled[docnum] = slot + 1
+                else:
+                    more.setdefault(docnum, []).append(number)
+        found = (values, slots, more)
         with self.mutex:
-            self.lexicons[key] = per_doc
-        return per_doc
+            self.lexicons[key] = found
+        return found
 
     def word_bits(self, reader, folded: str) -> int:
         """Documents holding this folded word in any text field."""
@@ -321,6 +374,21 @@ class IndexCache:
         return order
 
 
+    def sort_rank(self, searcher, key: str) -> array:
+        """Each document's place in sort_order(key) (an array indexed by document number)."""
+        name = "rank:" + key
+        with self.mutex:
+            if name in self.sort_keys:
+                return self.sort_keys[name]
+        order = self.sort_order(searcher, key)
+        rank = array("I", bytes(4 * (max(order, default=-1) + 1)))
+        for place, docnum in enumerate(order):
+            rank[docnum] = place
+        with self.mutex:
+            self.sort_keys[name] = rank
+        return rank
+
+
 def clear_caches() -> None:
     """Drop every cache (closing their readers)."""
     with _CACHES_MUTEX:
@@ -355,37 +423,57 @@ def cache_for(index_path: str, generation: int, ix=None, reader=None) -> IndexCa
 
 
 MANY_VALUES = 64
-FEW_MATCHES = 3000
+SLOTS = 4  # values of a document kept in arrays; more in a dict (few documents have more subjects)
+TALLY_LIMIT = 20_000  # up to this many matches, a facet with many values is tallied document by document
+VISIT_LIMIT = 120  # past it, values (most frequent first) whose counts are taken one by one
+
+
+def _tally(cache: IndexCache, reader, facet: str, docs: list[int]) -> list[tuple[str, int]]:
+    """Counts of one facet's values over the documents `docs` (C-speed Counter over the slots)."""
+    values, slots, more = cache.value_slots(reader, facet)
+    tally: Counter = Counter()
+    for slot in slots:
+        tally.update(map(slot.__getitem__, docs))
+    if more:
+        for docnum in more.keys() & set(docs):
+            tally.update(more[docnum])
+    tally.pop(-1, None)
+    return [(values[number], count) for number, count in tally.items()]
 
 
 def count_facets(cache: IndexCache, reader, match: int, *, top: dict[str, int] | None = None
-                 ) -> dict[str, list[tuple[str, int]]]:
-    """(value, count) per facet for the matching documents, largest first (ties by value).
+                 ) -> tuple[dict[str, list[tuple[str, int]]], bool]:
+    """(value, count) per facet for the matching documents, largest first (ties by value), and
+    whether some list may be incomplete (see below).
 
-    A facet with many values (subjects) is counted per matching document when few match, and
-    otherwise value by value in order of document frequency, stopping once no remaining value
-    can reach the top `top[facet]`."""
+    A facet with many values (subjects) is tallied per matching document when up to TALLY_LIMIT
+    match (a bit-set AND per value costs a pass over the whole index: at a million documents,
+    thousands of values took most of a second). Past that, it is counted value by value in order
+    of document frequency, stopping once no remaining value can reach the top `top[facet]`, or
+    after VISIT_LIMIT values: then the counts shown are exact but a less frequent value that
+    would have made the top may be missing, and the second result is True."""
     top = top or {}
     facets = cache.facet_bits(reader)
     matched = None
+    docs = None
+    approximate = False
     out = {}
     for facet, values in facets.items():
         limit = top.get(facet)
         if len(values) <= MANY_VALUES:
             counts = [(value, (match & bits).bit_count()) for value, bits in values.items()]
-        elif (matched := matched if matched is not None else match.bit_count()) <= FEW_MATCHES:
-            per_doc = cache.doc_values(reader, facet)
-            tally: dict[str, int] = {}
-            for docnum in positions(match):
-                for value in per_doc.get(docnum, ()):
-                    tally[value] = tally.get(value, 0) + 1
-            counts = list(tally.items())
+        elif (matched := matched if matched is not None else match.bit_count()) <= TALLY_LIMIT:
+            docs = docs if docs is not None else positions(match)
+            counts = _tally(cache, reader, facet, docs)
         else:
             counts = []
             best: list[int] = []  # the `limit` largest counts so far (a min-heap)
-            for value, bits, frequency in cache.facet_by_frequency(reader, facet):
+            for visited, (value, bits, frequency) in enumerate(cache.facet_by_frequency(reader, facet)):
                 if limit and len(best) >= limit and frequency < best[0]:
                     break  # values are in falling frequency: none of the rest can get in
+                if visited >= VISIT_LIMIT:
+                    approximate = True
+                    break
                 count = (match & bits).bit_count()
                 if count:
                     counts.append((value, count))
@@ -394,4 +482,4 @@ def count_facets(cache: IndexCache, reader, match: int, *, top: dict[str, int] |
         counts = [(value, count) for value, count in counts if count]
         counts.sort(key=lambda vc: (-vc[1], vc[0]))
         out[facet] = counts[:limit] if limit else counts
-    return out
+    return out, approximate

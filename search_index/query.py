@@ -141,7 +141,7 @@ def search(index_dir: Path | str, text: str | None, *, page: int = 1, per_page: 
             total = match.bit_count()
             docs = _page_docs(searcher, cache, match, parsed, sort, page, per_page, total)
             hits = [_hit(searcher, cache, docnum, score, parsed) for docnum, score in docs]
-            counts = count_facets(cache, reader, match, top=FACET_TOP)
+            counts, facets_approximate = count_facets(cache, reader, match, top=FACET_TOP)
             selected = set(filters)
             facets = {name: [FacetValue(v, c, (name, v) in selected) for v, c in values]
                       for name, values in counts.items()}
@@ -151,7 +151,8 @@ def search(index_dir: Path | str, text: str | None, *, page: int = 1, per_page: 
         if owned:
             ix.close()
     return SearchResult(total=total, page=page, per_page=per_page, hits=hits, facets=facets,
-                        suggestion=suggestion, notes=parsed.notes, query=parsed, sort=sort, filters=filters)
+                        suggestion=suggestion, notes=parsed.notes, query=parsed, sort=sort, filters=filters,
+                        facets_approximate=facets_approximate)
 
 
 def _top_data(searcher, cache, words: list[str], limit: int = 10) -> list[dict]:
@@ -187,8 +188,8 @@ def _page_docs(searcher, cache, match, parsed, sort, page, per_page, total):
 def _sorted_page(searcher, cache, match, order_key, start, count):
     wanted = start + count
     if match.bit_count() <= 2000:
-        position = {d: i for i, d in enumerate(cache.sort_order(searcher, order_key))}
-        ordered = sorted(positions(match), key=lambda d: position.get(d, 0))
+        rank = cache.sort_rank(searcher, order_key)
+        ordered = sorted(positions(match), key=rank.__getitem__)
         return [(d, None) for d in ordered[start:wanted]]
     data = match.to_bytes((match.bit_length() + 7) >> 3, "little")
     found = []
