@@ -28,6 +28,9 @@ from search_index.bits import bits_of, positions
 from search_index.schema import FACET_FIELDS, FOLDED_FIELDS
 
 TERM_CACHE_SIZE = 2000
+TERM_CACHE_BYTES = 96 * 2**20  # 770 bit sets of a million documents
+CONVERTED = 256  # listed facet values kept as bit sets (facet_bits)
+DENSE_SHARE = 256  # a facet value of fewer documents than 1/DENSE_SHARE of the index is listed
 STORED_CACHE_SIZE = 5000
 # Generations kept per index: the newest and the one before (requests still on it; the newest grew from it).
 KEPT_GENERATIONS = 2
@@ -45,6 +48,17 @@ def layout(reader) -> tuple[tuple[str, int, int], ...]:
     empty index has no segment)."""
     return tuple((leaf.segment().segment_id(), offset, leaf.doc_count_all())
                  for leaf, offset in leaves(reader) if leaf.segment() is not None)
+
+
+def _held(docs, size: int) -> int | array:
+    """A facet value's sorted documents as a bit set or a list (see IndexCache.facet_bits)."""
+    if len(docs) * DENSE_SHARE >= size:
+        return bits_of(docs if isinstance(docs, list) else docs.tolist())
+    return docs if isinstance(docs, array) else array("I", docs)
+
+
+def _size(held: int | array) -> int:
+    return held.bit_count() if type(held) is int else len(held)
 
 
 def _shifted(ids, offset: int) -> int:
@@ -71,6 +85,37 @@ def leaf_ids(leaf, field: str, term) -> list[int]:
     return ids
 
 
+def column_values(reader, field: str, default) -> list:
+    """A sortable field's value for every document, segment by segment: Whoosh's multi-segment
+    column reader skips a segment that has no column for the field (no document of it had a
+    value) and then reads the next segments' values at the wrong documents, or fails."""
+    values: list = []
+    for leaf, _offset in leaves(reader):
+        if leaf.has_column(field):
+            values.extend(leaf.column_reader(field))
+        else:
+            values.extend([default] * leaf.doc_count_all())
+    return values
+
+
+def _field_lengths(leaf, field: str) -> array:
+    """Words of `field` in each document of one segment, read as one column (doc_field_length
+    seeks once per document: seconds at a million)."""
+    from whoosh.codec.whoosh3 import LENGTHS_COLUMN, _lenfield
+    from whoosh.util.numeric import byte_to_length
+
+    perdoc = getattr(leaf, "_perdoc", None)
+    column = None
+    if perdoc is not None and hasattr(perdoc, "_cached_reader"):
+        column = perdoc._cached_reader(_lenfield(field), LENGTHS_COLUMN)
+    count = leaf.doc_count_all()
+    if column is None:
+        if perdoc is not None and hasattr(perdoc, "_cached_reader"):
+            return array("H", bytes(2 * count))  # no length column: every length 0, as doc_field_length says
+        return array("H", (min(leaf.doc_field_length(d, field, 0), 65535) for d in range(count)))
+    return array("H", (min(byte_to_length(b), 65535) if b else 0 for b in column))
+
+
 def term_docs(reader, field: str, term) -> list[int]:
     """Document numbers (in the whole index) of a term's postings, segment by segment."""
     found: list[int] = []
@@ -91,6 +136,8 @@ class IndexCache:
         self.mutex = threading.Lock()
         self.facets: dict[str, dict[str, int]] | None = None
         self.terms: OrderedDict[tuple[str, str], int] = OrderedDict()
+        self.term_bytes = 0
+        self.converted: OrderedDict[tuple[str, str], int] = OrderedDict()
         self.sort_keys: dict[str, list] = {}
         self.all_docs: int | None = None
         self.lexicons: dict[str, object] = {}
@@ -165,40 +212,88 @@ class IndexCache:
                 self._reader.close()
                 self._reader = None
 
-    def facet_bits(self, reader) -> dict[str, dict[str, int]]:
+    def facet_bits(self, reader) -> dict[str, dict[str, int | array]]:
+        """Each facet's values and their documents: a bit set (int) for a value held by at least
+        1/DENSE_SHARE of the documents, otherwise the sorted document numbers (array "I"). A bit
+        set costs an eighth of a byte per document of the index whatever the value's size: at a
+        million documents, 6,000 subject headings as bit sets took 750 MB per worker. value_bits()
+        gives any value as a bit set."""
         previous = self.previous  # read once: a newer generation may cut it meanwhile
         if self.facets is None and previous is not None and previous.facets is not None:
             every = self.every(reader)
+            size = reader.doc_count_all()
+            shared = self.shared_docs
             facets = {}
             for facet, values in previous.facets.items():
                 field = "facet_" + facet
-                carried = {}
-                for value, bits in values.items():
-                    carried[value] = bits & ((1 << self.shared_docs) - 1) & every
+                carried: dict[str, int | array] = {}
+                for value, held in values.items():
+                    if type(held) is int:
+                        carried[value] = held & ((1 << shared) - 1) & every
+                    else:  # documents deleted since stay listed: counts and matches are taken with `every`
+                        carried[value] = held if not held or held[-1] < shared else array("I", (d for d in held if d < shared))
                 for leaf, offset in self.new_leaves(reader):
                     if field not in leaf.indexed_field_names():
                         continue
                     for term in leaf.lexicon(field):
                         value = term.decode("utf-8")
-                        carried[value] = carried.get(value, 0) | _shifted(leaf_ids(leaf, field, term), offset)
-                facets[facet] = {value: bits for value, bits in carried.items() if bits}
+                        docs = [d + offset for d in leaf_ids(leaf, field, term)]
+                        held = carried.get(value)
+                        if type(held) is int:
+                            carried[value] = held | bits_of(docs)
+                        else:
+                            listed = array("I", held) if held is not None else array("I")
+                            listed.extend(docs)
+                            carried[value] = _held(listed, size)
+                facets[facet] = {value: held for value, held in carried.items() if held}
             with self.mutex:
                 if self.facets is None:
                     self.facets = facets
         with self.mutex:
             if self.facets is None:
+                size = reader.doc_count_all()
                 facets = {}
                 for facet in FACET_FIELDS:
                     field = "facet_" + facet
                     values = {}
                     if field in reader.indexed_field_names():
                         for term in reader.lexicon(field):
-                            bits = bits_of(term_docs(reader, field, term))
-                            if bits:
-                                values[term.decode("utf-8")] = bits
+                            docs = term_docs(reader, field, term)
+                            if docs:
+                                values[term.decode("utf-8")] = _held(docs, size)
                     facets[facet] = values
                 self.facets = facets
             return self.facets
+
+    def value_bits(self, reader, facet: str, value: str) -> int:
+        """One facet value's documents as a bit set (0 for a value no document has); listed
+        values are converted once and remembered (the CONVERTED most recent)."""
+        held = self.facet_bits(reader).get(facet, {}).get(value, 0)
+        if type(held) is int:
+            return held
+        key = (facet, value)
+        with self.mutex:
+            bits = self.converted.get(key)
+            if bits is not None:
+                self.converted.move_to_end(key)
+                return bits
+        bits = bits_of(held.tolist())
+        with self.mutex:
+            self.converted[key] = bits
+            while len(self.converted) > CONVERTED:
+                self.converted.popitem(last=False)
+        return bits
+
+    def _remember(self, key, bits: int) -> None:
+        """Keep a term's or query's bit set: the TERM_CACHE_SIZE most recent, TERM_CACHE_BYTES at most."""
+        with self.mutex:
+            if key in self.terms:
+                return
+            self.terms[key] = bits
+            self.term_bytes += (bits.bit_length() + 7) >> 3
+            while len(self.terms) > 1 and (len(self.terms) > TERM_CACHE_SIZE or self.term_bytes > TERM_CACHE_BYTES):
+                _key, dropped = self.terms.popitem(last=False)
+                self.term_bytes -= (dropped.bit_length() + 7) >> 3
 
     def term_bits(self, reader, field: str, text: str) -> int:
         key = (field, text)
@@ -217,20 +312,18 @@ class IndexCache:
             bits = 0
             if (field, text) in reader:
                 bits = bits_of(term_docs(reader, field, text))
-        with self.mutex:
-            self.terms[key] = bits
-            while len(self.terms) > TERM_CACHE_SIZE:
-                self.terms.popitem(last=False)
+        self._remember(key, bits)
         return bits
 
-    def facet_by_frequency(self, reader, facet: str) -> list[tuple[str, int, int]]:
-        """(value, bits, documents) of one facet, most frequent first."""
+    def facet_by_frequency(self, reader, facet: str) -> list[tuple[str, int]]:
+        """(value, documents) of one facet, most frequent first (documents deleted since the
+        value was read may still be counted: an upper bound)."""
         key = "by_frequency:" + facet
         with self.mutex:
             if key in self.lexicons:
                 return self.lexicons[key]
-        ranked = sorted(((v, b, b.bit_count()) for v, b in self.facet_bits(reader)[facet].items()),
-                        key=lambda vbf: (-vbf[2], vbf[0]))
+        ranked = sorted(((v, _size(h)) for v, h in self.facet_bits(reader)[facet].items()),
+                        key=lambda vf: (-vf[1], vf[0]))
         with self.mutex:
             self.lexicons[key] = ranked
         return ranked
@@ -249,9 +342,9 @@ class IndexCache:
         slots: list[array] = []
         more: dict[int, list[int]] = {}
         filled = bytearray(size)
-        for number, (value, bits) in enumerate(self.facet_bits(reader)[facet].items()):
+        for number, (value, held) in enumerate(self.facet_bits(reader)[facet].items()):
             values.append(value)
-            for docnum in positions(bits):
+            for docnum in positions(held) if type(held) is int else held:
                 if docnum >= size:
                     continue
                 slot = filled[docnum]
@@ -281,10 +374,7 @@ class IndexCache:
                 self.terms.move_to_end(key)
                 return self.terms[key]
         bits = bits_of(sorted(searcher.docs_for_query(query)))
-        with self.mutex:
-            self.terms[key] = bits
-            while len(self.terms) > TERM_CACHE_SIZE:
-                self.terms.popitem(last=False)
+        self._remember(key, bits)
         return bits
 
     def year_bits(self, reader, low: int | None, high: int | None) -> int:
@@ -293,12 +383,11 @@ class IndexCache:
             years = self.lexicons.get("years")
         if years is None:
             by_year: dict[int, list[int]] = {}
-            if reader.has_column("year"):
-                column = reader.column_reader("year")
-                for docnum in reader.all_doc_ids():
-                    value = column[docnum]
-                    if 0 < value < 10_000:
-                        by_year.setdefault(value, []).append(docnum)
+            column = column_values(reader, "year", 0)
+            for docnum in reader.all_doc_ids():
+                value = column[docnum]
+                if 0 < value < 10_000:
+                    by_year.setdefault(value, []).append(docnum)
             years = {year: bits_of(docs) for year, docs in by_year.items()}
             with self.mutex:
                 self.lexicons["years"] = years
@@ -308,7 +397,7 @@ class IndexCache:
                 bits |= year_bits
         return bits
 
-    def title_lengths(self, reader) -> list[int]:
+    def title_lengths(self, reader) -> array:
         """Words in each document's title (the ranking's tie-break: shorter is more focused)."""
         with self.mutex:
             if "title_lengths" in self.lexicons:
@@ -316,11 +405,13 @@ class IndexCache:
         before = self.previous
         previous = before.lexicons.get("title_lengths") if before is not None else None
         if previous is not None:
-            lengths = list(previous[: self.shared_docs])
+            lengths = previous[: self.shared_docs]
             for leaf, _offset in self.new_leaves(reader):
-                lengths.extend(leaf.doc_field_length(d, "title_f", 0) for d in range(leaf.doc_count_all()))
+                lengths.extend(_field_lengths(leaf, "title_f"))
         else:
-            lengths = [reader.doc_field_length(d, "title_f", 0) for d in range(reader.doc_count_all())]
+            lengths = array("H")
+            for leaf, _offset in leaves(reader):
+                lengths.extend(_field_lengths(leaf, "title_f"))
         with self.mutex:
             self.lexicons["title_lengths"] = lengths
         return lengths
@@ -352,7 +443,7 @@ class IndexCache:
                 self.all_docs = bits
             return self.all_docs
 
-    def sort_order(self, searcher, key: str) -> list[int]:
+    def sort_order(self, searcher, key: str) -> array:
         """Document numbers ordered by `key` (newest, oldest, title), computed once."""
         with self.mutex:
             if key in self.sort_keys:
@@ -360,15 +451,15 @@ class IndexCache:
         reader = searcher.reader()
         docs = list(reader.all_doc_ids())
         if key == "title":
-            column = reader.column_reader("title_sort")
+            column = column_values(reader, "title_sort", None)
             order = sorted(docs, key=lambda d: (column[d] or "\uffff", d))
         else:
-            column = reader.column_reader("year")
+            values = column_values(reader, "year", 0)
             missing = -1 if key == "newest" else 10**9
-            values = {d: column[d] for d in docs}
             order = sorted(docs, key=lambda d: (values[d] if 0 < values[d] < 10**5 else missing, -d))
             if key == "newest":
                 order.reverse()
+        order = array("I", order)  # 4 bytes a document (a list of ints: 36)
         with self.mutex:
             self.sort_keys[key] = order
         return order
@@ -461,20 +552,20 @@ def count_facets(cache: IndexCache, reader, match: int, *, top: dict[str, int] |
     for facet, values in facets.items():
         limit = top.get(facet)
         if len(values) <= MANY_VALUES:
-            counts = [(value, (match & bits).bit_count()) for value, bits in values.items()]
+            counts = [(value, (match & cache.value_bits(reader, facet, value)).bit_count()) for value in values]
         elif (matched := matched if matched is not None else match.bit_count()) <= TALLY_LIMIT:
             docs = docs if docs is not None else positions(match)
             counts = _tally(cache, reader, facet, docs)
         else:
             counts = []
             best: list[int] = []  # the `limit` largest counts so far (a min-heap)
-            for visited, (value, bits, frequency) in enumerate(cache.facet_by_frequency(reader, facet)):
+            for visited, (value, frequency) in enumerate(cache.facet_by_frequency(reader, facet)):
                 if limit and len(best) >= limit and frequency < best[0]:
                     break  # values are in falling frequency: none of the rest can get in
                 if visited >= VISIT_LIMIT:
                     approximate = True
                     break
-                count = (match & bits).bit_count()
+                count = (match & cache.value_bits(reader, facet, value)).bit_count()
                 if count:
                     counts.append((value, count))
                     if limit:

@@ -56,7 +56,7 @@ def clause_bits(searcher, cache, clause: Clause) -> int:
     if clause.kind == "year":
         return cache.year_bits(reader, clause.low, clause.high)
     if clause.kind == "facet":
-        return cache.facet_bits(reader).get(clause.field, {}).get(clause.value, 0)
+        return cache.value_bits(reader, clause.field, clause.value)
     if clause.kind == "phrase":  # the folded phrase: exact-mark matches are a subset of it
         folded = [folded_term(w) for w in clause.words]
         groups = (clause.field,) if clause.field else GROUPS
@@ -98,11 +98,11 @@ def match_bits(searcher, cache, parsed: ParsedQuery) -> int:
     return bits & every
 
 
-def _filter_bits(facets: dict[str, dict[str, int]], filters: list[tuple[str, str]]) -> int | None:
+def _filter_bits(cache, reader, filters: list[tuple[str, str]]) -> int | None:
     """Values of one facet are OR-ed, different facets AND-ed; None when there is no filter."""
     by_facet: dict[str, int] = {}
     for facet, value in filters:
-        by_facet[facet] = by_facet.get(facet, 0) | facets.get(facet, {}).get(value, 0)
+        by_facet[facet] = by_facet.get(facet, 0) | cache.value_bits(reader, facet, value)
     if not by_facet:
         return None
     bits = -1
@@ -133,9 +133,8 @@ def search(index_dir: Path | str, text: str | None, *, page: int = 1, per_page: 
             cache = cache_for(cache_key or str(Path(index_dir).resolve()), -1 if generation is None else generation,
                               ix, searcher.reader())
             reader = searcher.reader()
-            facet_bits = cache.facet_bits(reader)
             match = match_bits(searcher, cache, parsed)
-            filter_bits = _filter_bits(facet_bits, filters)
+            filter_bits = _filter_bits(cache, reader, filters)
             if filter_bits is not None:
                 match &= filter_bits
             total = match.bit_count()
