@@ -24,6 +24,7 @@ from itertools import accumulate
 from whoosh.codec.whoosh3 import W3LeafMatcher
 from whoosh.matching import ListMatcher
 
+from search_index import cache_file
 from search_index.bits import bits_of, positions
 from search_index.schema import FACET_FIELDS, FOLDED_FIELDS
 
@@ -31,6 +32,7 @@ TERM_CACHE_SIZE = 2000
 TERM_CACHE_BYTES = 96 * 2**20  # 770 bit sets of a million documents
 CONVERTED = 256  # listed facet values kept as bit sets (facet_bits)
 DENSE_SHARE = 256  # a facet value of fewer documents than 1/DENSE_SHARE of the index is listed
+NEW_SHARE = 20  # a cache started from an older generation's file writes its own past 1/20 new documents
 STORED_CACHE_SIZE = 5000
 # Generations kept per index: the newest and the one before (requests still on it; the newest grew from it).
 KEPT_GENERATIONS = 2
@@ -148,6 +150,37 @@ class IndexCache:
         self.previous: IndexCache | None = None
         self.shared_docs = 0  # documents [0, shared_docs) are numbered as in `previous`
         self.shared_segments = 0
+        self.path: str | None = None  # the index folder: its search-cache file (cache_file) is read and written
+        self.from_file = False
+
+    def load_file(self, path: str) -> None:
+        """Start from the cache file of this generation (or of an older one, adopted) if there is one."""
+        self.path = path
+        if not self.layout:
+            return
+        found = cache_file.newest(path, self.generation, self.layout)
+        loaded = cache_file.load(found) if found is not None else None
+        if loaded is None:
+            return
+        if loaded["generation"] == self.generation and loaded["segments"] == self.layout:
+            target = self
+            self.from_file = True
+        else:
+            target = IndexCache(None, loaded["generation"], loaded["segments"])
+        target.facets = loaded["facets"]
+        if loaded["title_lengths"] is not None:
+            target.lexicons["title_lengths"] = loaded["title_lengths"]
+        if loaded["title_length_bits"] is not None and target is self:
+            target.lexicons["title_length_bits"] = loaded["title_length_bits"]
+        if target is not self:
+            self.adopt(target)
+
+    def _save_file(self, reader) -> None:
+        """Write this generation's cache file (cache_file.save) for the workers that start after."""
+        if self.path is None or self.from_file:
+            return
+        cache_file.save(self.path, self.generation, self.layout, self.facets, self.title_lengths(reader),
+                        self.title_length_bits(reader))
 
     def adopt(self, previous: IndexCache | None) -> None:
         """Start from `previous` where the segments agree."""
@@ -247,10 +280,15 @@ class IndexCache:
                             carried[value] = _held(listed, size)
                 facets[facet] = {value: held for value, held in carried.items() if held}
             with self.mutex:
-                if self.facets is None:
+                built = self.facets is None
+                if built:
                     self.facets = facets
+            if built and (size - shared) * NEW_SHARE > size:  # much new since the file: a new file
+                self._save_file(reader)
+        built = False
         with self.mutex:
             if self.facets is None:
+                built = True
                 size = reader.doc_count_all()
                 facets = {}
                 for facet in FACET_FIELDS:
@@ -263,7 +301,10 @@ class IndexCache:
                                 values[term.decode("utf-8")] = _held(docs, size)
                     facets[facet] = values
                 self.facets = facets
-            return self.facets
+            found = self.facets
+        if built:
+            self._save_file(reader)
+        return found
 
     def value_bits(self, reader, facet: str, value: str) -> int:
         """One facet value's documents as a bit set (0 for a value no document has); listed
@@ -503,6 +544,8 @@ def cache_for(index_path: str, generation: int, ix=None, reader=None) -> IndexCa
         older = [k for k in mine if k[1] < generation]
         if older and reader is not None:
             cache.adopt(_CACHES[older[-1]])
+        elif reader is not None and ix is not None:
+            cache.load_file(index_path)
         for old in older[:-1] + [k for k in mine if k[1] == generation]:
             _CACHES.pop(old).close()  # the same generation with other segments: a different index
         _CACHES[key] = cache

@@ -70,3 +70,34 @@ def test_listed_facet_values_carried_across_commits_count_as_a_fresh_cache(sessi
     assert carried_all.facets == fresh_all.facets and carried_all.total == 25
     assert {f.value: f.count for f in fresh_all.facets["subject"]}["Thủy sản 1"] == 7
 
+
+
+def test_a_worker_started_later_reads_the_cache_file_of_the_generation(session_factory, index):
+    from search_index import facets
+
+    with session_factory.begin() as session:
+        for n in range(30):
+            create_record(session, RecordDraft(title=f"Sách nuôi tôm {n}", languages=["vie" if n % 3 else "eng"],
+                                               subjects=[f"Thủy sản {n % 4}"], year=1990 + n))
+    sync(session_factory, index)
+    facets.clear_caches()
+    first = search(index, "sach tom", filters=[("subject", "Thủy sản 2")])
+    assert len(list((index / "search-cache").glob("*.bin"))) == 1  # written by the worker that built the cache
+
+    def answers():
+        found = search(index, "sach tom", filters=[("subject", "Thủy sản 2")])
+        return found.total, [hit.id for hit in found.hits], found.facets
+
+    facets.clear_caches()  # another worker, or this one restarted
+    assert answers() == (7, [hit.id for hit in first.hits], first.facets)
+    assert [cache.from_file for cache in facets._CACHES.values()] == [True]
+    add_records(session_factory, ["Sách nuôi tôm mới"])  # a new generation: the older file is adopted
+    sync(session_factory, index)
+    facets.clear_caches()
+    adopted = answers()
+    assert [cache.previous is not None and cache.previous.ix is None for cache in facets._CACHES.values()] == [True]
+    for path in (index / "search-cache").glob("*.bin"):
+        path.write_bytes(b"not a cache file")  # damaged: ignored, the cache is built from the index
+    facets.clear_caches()
+    assert answers() == adopted
+    facets.clear_caches()
