@@ -139,6 +139,7 @@ class IndexCache:
         self.facets: dict[str, dict[str, int]] | None = None
         self.terms: OrderedDict[tuple[str, str], int] = OrderedDict()
         self.term_bytes = 0
+        self.frequencies: dict[str, int] = {}
         self.converted: OrderedDict[tuple[str, str], int] = OrderedDict()
         self.sort_keys: dict[str, list] = {}
         self.all_docs: int | None = None
@@ -402,11 +403,29 @@ class IndexCache:
         return found
 
     def word_bits(self, reader, folded: str) -> int:
-        """Documents holding this folded word in any text field."""
+        """Documents holding this folded word in any text field (remembered like a term's)."""
+        key = ("", folded)  # no field is named ""
+        with self.mutex:
+            if key in self.terms:
+                self.terms.move_to_end(key)
+                return self.terms[key]
         bits = 0
         for field in FOLDED_FIELDS:
             bits |= self.term_bits(reader, field, folded)
+        self._remember(key, bits)
         return bits
+
+    def word_frequency(self, reader, folded: str) -> int:
+        """Documents holding this folded word (a bit count costs a pass over a million bits)."""
+        with self.mutex:
+            found = self.frequencies.get(folded)
+        if found is None:
+            found = self.word_bits(reader, folded).bit_count()
+            with self.mutex:
+                if len(self.frequencies) >= TERM_CACHE_SIZE * 10:
+                    self.frequencies.clear()
+                self.frequencies[folded] = found
+        return found
 
     def query_bits(self, searcher, key: tuple, query) -> int:
         """Documents matching a Whoosh query (phrases, codes), cached like term bit sets."""

@@ -116,8 +116,8 @@ class PlainRanker:
         scores: dict[int, float] = dict.fromkeys(docs, 0.0)
         weighted = [(w, f, 1.0) for w, f in self.words] + [(w, f, STOP_WEIGHT) for w, f in self.optional]
         for word, only, weight_factor in weighted:
-            holders = self.cache.word_bits(self.reader, folded_term(word))
-            idf = math.log(1 + self.total_docs / (1 + holders.bit_count())) * weight_factor
+            holders = self.cache.word_frequency(self.reader, folded_term(word))
+            idf = math.log(1 + self.total_docs / (1 + holders)) * weight_factor
             remaining, left = pool, docs  # the candidates not yet credited for this word (bits, list)
             marked = exact_term(word) != folded_term(word)
             for field, weight in _fields_by_weight(marked, only):
