@@ -15,6 +15,7 @@ is of the cache's generation.
 """
 from __future__ import annotations
 
+import bisect
 import heapq
 import threading
 from array import array
@@ -370,6 +371,17 @@ class IndexCache:
             self.lexicons[key] = ranked
         return ranked
 
+    def frequencies_of(self, reader, facet: str) -> list[int]:
+        """Minus the document count of each value, ascending (facet_by_frequency's order), for bisect."""
+        key = "minus_frequency:" + facet
+        with self.mutex:
+            if key in self.lexicons:
+                return self.lexicons[key]
+        found = [-frequency for _value, frequency in self.facet_by_frequency(reader, facet)]
+        with self.mutex:
+            self.lexicons[key] = found
+        return found
+
     def value_slots(self, reader, facet: str) -> tuple[list[str], list[array], dict[int, list[int]]]:
         """Each document's values of one facet, compactly: (values, slots, more), where slot j
         holds, per document, the index in `values` of its j-th value (-1: none) and `more` the
@@ -581,8 +593,9 @@ TALLY_LIMIT = 20_000  # up to this many matches, a facet with many values is tal
 VISIT_LIMIT = 120  # past it, values (most frequent first) whose counts are taken one by one
 
 
-def _tally(cache: IndexCache, reader, facet: str, docs: list[int]) -> list[tuple[str, int]]:
-    """Counts of one facet's values over the documents `docs` (C-speed Counter over the slots)."""
+def _tally(cache: IndexCache, reader, facet: str, docs: list[int], limit: int | None) -> list[tuple[str, int]]:
+    """Counts of one facet's values over the documents `docs` (C-speed Counter over the slots),
+    the `limit` largest (and any tied with the last) when there is a limit."""
     values, slots, more = cache.value_slots(reader, facet)
     tally: Counter = Counter()
     for slot in slots:
@@ -591,7 +604,30 @@ def _tally(cache: IndexCache, reader, facet: str, docs: list[int]) -> list[tuple
         for docnum in more.keys() & set(docs):
             tally.update(more[docnum])
     tally.pop(-1, None)
-    return [(values[number], count) for number, count in tally.items()]
+    items = tally.items()
+    if limit and len(tally) > limit:
+        lowest = heapq.nlargest(limit, tally.values())[-1]
+        items = [(number, count) for number, count in items if count >= lowest]
+    return [(values[number], count) for number, count in items]
+
+
+def _prefer_tally(cache: IndexCache, reader, facet: str, matched: int, limit: int | None, listed: bool) -> bool:
+    """Whether tallying the matching documents one by one costs less than counting values one
+    by one (a bit-set count per value costs a pass over the whole index; the tally a pass over
+    the index to list the matches, `listed` if done already, then per matching document). The
+    values counted one by one are estimated as those at least as frequent as the `limit`-th
+    value's expected count in a match set of this size."""
+    size = max(1, reader.doc_count_all())
+    ranked = cache.facet_by_frequency(reader, facet)
+    if limit and len(ranked) > limit:
+        floor = ranked[limit - 1][1] * matched / size
+        descending = cache.frequencies_of(reader, facet)  # -frequency, ascending
+        visits = bisect.bisect_right(descending, -floor)
+    else:
+        visits = len(ranked)
+    one_by_one = min(visits, VISIT_LIMIT) * size * 0.4
+    tally = (0 if listed else size * 2) + matched * 1500
+    return tally < one_by_one
 
 
 def count_facets(cache: IndexCache, reader, match: int, *, top: dict[str, int] | None = None
@@ -600,8 +636,8 @@ def count_facets(cache: IndexCache, reader, match: int, *, top: dict[str, int] |
     whether some list may be incomplete (see below).
 
     A facet with many values (subjects) is tallied per matching document when up to TALLY_LIMIT
-    match (a bit-set AND per value costs a pass over the whole index: at a million documents,
-    thousands of values took most of a second). Past that, it is counted value by value in order
+    match and that costs less (_prefer_tally: at a million documents, counting thousands of
+    values one by one took most of a second). Otherwise it is counted value by value in order
     of document frequency, stopping once no remaining value can reach the top `top[facet]`, or
     after VISIT_LIMIT values: then the counts shown are exact but a less frequent value that
     would have made the top may be missing, and the second result is True."""
@@ -615,9 +651,10 @@ def count_facets(cache: IndexCache, reader, match: int, *, top: dict[str, int] |
         limit = top.get(facet)
         if len(values) <= MANY_VALUES:
             counts = [(value, (match & cache.value_bits(reader, facet, value)).bit_count()) for value in values]
-        elif (matched := matched if matched is not None else match.bit_count()) <= TALLY_LIMIT:
+        elif ((matched := matched if matched is not None else match.bit_count()) <= TALLY_LIMIT
+              and _prefer_tally(cache, reader, facet, matched, limit, docs is not None)):
             docs = docs if docs is not None else positions(match)
-            counts = _tally(cache, reader, facet, docs)
+            counts = _tally(cache, reader, facet, docs, limit)
         else:
             counts = []
             best: list[int] = []  # the `limit` largest counts so far (a min-heap)

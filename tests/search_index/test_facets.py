@@ -14,8 +14,8 @@ def test_every_way_of_counting_gives_the_same_facets(collection, monkeypatch, te
     plain = search(index_dir, text).facets
     assert plain["language"] and plain["decade"]  # something to compare: equal empty lists prove nothing
     monkeypatch.setattr(facets, "MANY_VALUES", 0)
-    for few in (0, 10**9):  # value by value in frequency order, then per matching document
-        monkeypatch.setattr(facets, "TALLY_LIMIT", few)
+    for tally in (False, True):  # value by value in frequency order, then per matching document
+        monkeypatch.setattr(facets, "_prefer_tally", lambda *_args, tally=tally: tally)
         facets.clear_caches()
         found = search(index_dir, text)
         assert found.facets == plain and not found.facets_approximate
@@ -26,7 +26,7 @@ def test_counting_few_values_one_by_one_says_it_is_approximate(collection, monke
     index_dir, _ids = collection
     exact = search(index_dir, "").facets
     monkeypatch.setattr(facets, "MANY_VALUES", 0)
-    monkeypatch.setattr(facets, "TALLY_LIMIT", 0)
+    monkeypatch.setattr(facets, "_prefer_tally", lambda *_args: False)
     monkeypatch.setattr(facets, "VISIT_LIMIT", 1)
     facets.clear_caches()
     try:
