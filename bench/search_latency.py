@@ -310,7 +310,8 @@ def main() -> None:
     with tempfile.TemporaryDirectory() as tmp:
         data = Path(tmp) / "data"
         started = time.perf_counter()
-        rows = generate_rows(args.records)
+        # A reused index needs no rows (generating a million takes minutes and leaves memory behind).
+        rows = generate_rows(args.records) if not (args.reuse_index and args.backend == "whoosh") else []
         generated = time.perf_counter() - started
         common = {w: sum(1 for r in rows if w in r.fields["title"].lower() + " " + " ".join(r.fields["subjects"]).lower())
                   for w in ("học", "việt", "nam")}
@@ -344,15 +345,16 @@ def main() -> None:
                 print(f"index kept in {args.keep_index.resolve()} (query it again with --reuse-index)")
             else:
                 seconds, cpu_seconds = build_index(data / "index", rows)
-        del rows
+        rows = None
         size = postgresql_size(url) if args.backend == "postgresql" else folder_size(data / "index")
         print(f"generated {args.records} records in {generated:.1f} s; indexed in {seconds:.1f} s wall, "
               f"{cpu_seconds:.1f} s CPU in this process ({args.records / seconds:.0f} records/s wall, bulk path)")
         print(f"index size on disk: {size / 2**20:.0f} MB"
               + (" (search_document + search_word + search_completion, pg_total_relation_size)"
                  if args.backend == "postgresql" else " (Whoosh folder)"))
-        print("share of records with the word in title or subjects: "
-              + ", ".join(f"{w} {c / args.records:.0%}" for w, c in common.items()))
+        if rows or not args.reuse_index:
+            print("share of records with the word in title or subjects: "
+                  + ", ".join(f"{w} {c / args.records:.0%}" for w, c in common.items()))
         import gc
 
         gc.collect()

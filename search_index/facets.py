@@ -521,17 +521,26 @@ class IndexCache:
             if key in self.sort_keys:
                 return self.sort_keys[key]
         reader = searcher.reader()
-        docs = list(reader.all_doc_ids())
-        if key == "title":
-            column = column_values(reader, "title_sort", None)
-            order = sorted(docs, key=lambda d: (column[d] or "\uffff", d))
-        else:
-            values = column_values(reader, "year", 0)
-            missing = -1 if key == "newest" else 10**9
-            order = sorted(docs, key=lambda d: (values[d] if 0 < values[d] < 10**5 else missing, -d))
-            if key == "newest":
-                order.reverse()
-        order = array("I", order)  # 4 bytes a document (a list of ints: 36)
+        order = cache_file.load_order(self.path, self.generation, self.layout, key) if self.path else None
+        if order is None:
+            docs = list(reader.all_doc_ids())
+            # Sorts are stable: ties keep the documents' order (by number), no tuple per document.
+            if key == "title":
+                column = column_values(reader, "title_sort", None)
+                keys = [value or "\uffff" for value in column]
+                order = sorted(docs, key=keys.__getitem__)
+            else:
+                values = column_values(reader, "year", 0)
+                missing = -1 if key == "newest" else 10**9
+                keys = [value if 0 < value < 10**5 else missing for value in values]
+                if key == "newest":  # newest year first; within a year, the lower number first
+                    order = sorted(docs, key=keys.__getitem__, reverse=True)
+                else:  # oldest first; within a year, the higher number first
+                    docs.reverse()
+                    order = sorted(docs, key=keys.__getitem__)
+            order = array("I", order)  # 4 bytes a document (a list of ints: 36)
+            if self.path:
+                cache_file.save_order(self.path, self.generation, self.layout, key, order)
         with self.mutex:
             self.sort_keys[key] = order
         return order

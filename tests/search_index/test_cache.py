@@ -88,8 +88,12 @@ def test_a_worker_started_later_reads_the_cache_file_of_the_generation(session_f
         found = search(index, "sach tom", filters=[("subject", "Thủy sản 2")])
         return found.total, [hit.id for hit in found.hits], found.facets
 
+    orders = {sort: [hit.id for hit in search(index, "sach", sort=sort, per_page=50).hits] for sort in ("newest", "oldest", "title")}
+    assert len(list((index / "search-cache").glob("*.order-*.bin"))) == 3
     facets.clear_caches()  # another worker, or this one restarted
     assert answers() == (7, [hit.id for hit in first.hits], first.facets)
+    assert {sort: [hit.id for hit in search(index, "sach", sort=sort, per_page=50).hits] for sort in orders} == orders
+    assert orders["newest"][0] == orders["oldest"][-1] and len(orders["title"]) == 30
     assert [cache.from_file for cache in facets._CACHES.values()] == [True]
     add_records(session_factory, ["Sách nuôi tôm mới"])  # a new generation: the older file is adopted
     sync(session_factory, index)
