@@ -77,3 +77,17 @@ def test_positions_and_bits_round_trip():
     dense = list(range(0, 5000, 3)) + [5001]  # the dense path (binary digits parsed)
     assert facets.positions(facets.bits_of(dense)) == sorted(dense, reverse=True)
     assert facets.bits_of(dense) == sum(1 << n for n in dense)
+
+
+def test_the_lowest_documents_of_a_large_set_are_cut_without_listing_them():
+    import random
+
+    from search_index.ranking import _lowest
+
+    numbers = sorted(random.Random(3).sample(range(1_000_000), 50_000))
+    bits = facets.bits_of(numbers)
+    for wanted in (1, 700, 3000):
+        low = _lowest(bits, len(numbers), wanted)
+        chosen = sorted(facets.positions(low))
+        assert wanted <= len(chosen) <= wanted + wanted // 8 + 8
+        assert chosen == numbers[:len(chosen)]  # the lowest ones, all of them below the cut
