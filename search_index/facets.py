@@ -539,7 +539,7 @@ class IndexCache:
                     docs.reverse()
                     order = sorted(docs, key=keys.__getitem__)
             order = array("I", order)  # 4 bytes a document (a list of ints: 36)
-            if self.path:
+            if self.path and self.previous is None:  # not after each commit: a cache grown from another's
                 cache_file.save_order(self.path, self.generation, self.layout, key, order)
         with self.mutex:
             self.sort_keys[key] = order
@@ -580,11 +580,13 @@ def cache_for(index_path: str, generation: int, ix=None, reader=None) -> IndexCa
             _CACHES.move_to_end(key)
             return cache
         cache = IndexCache(ix, generation, segments)
+        if ix is not None:
+            cache.path = index_path
         mine = sorted((k for k in _CACHES if k[0] == index_path), key=lambda k: k[1])
         older = [k for k in mine if k[1] < generation]
         if older and reader is not None:
             cache.adopt(_CACHES[older[-1]])
-        elif reader is not None and ix is not None:
+        if cache.previous is None and reader is not None and ix is not None:
             cache.load_file(index_path)
         for old in older[:-1] + [k for k in mine if k[1] == generation]:
             _CACHES.pop(old).close()  # the same generation with other segments: a different index
