@@ -18,6 +18,7 @@ time, cold and warm p50/p95/max, the RSS of the querying process and the index s
 
 Usage: .venv/bin/python bench/search_latency.py [--backend whoosh|postgresql] [--records 100000] [--rounds 3]
        [--sync-records 5000] [--database-url postgresql+psycopg://postgres@127.0.0.1:5432/postgres]
+       [--keep-index DIR | --reuse-index DIR]
 """
 from __future__ import annotations
 
@@ -295,7 +296,13 @@ def main() -> None:
                         help="PostgreSQL server for --backend postgresql (a database bench_search_N is made on it)")
     parser.add_argument("--keep-database", action="store_true", help="leave the PostgreSQL database in place")
     parser.add_argument("--reuse-index", type=Path, help="query a Whoosh index this script built before (skips the build)")
+    parser.add_argument("--keep-index", type=Path, metavar="DIR",
+                        help="build the Whoosh index in DIR (new or empty) and leave it there, for --reuse-index DIR")
     args = parser.parse_args()
+    if args.keep_index and args.reuse_index:
+        parser.error("--keep-index builds an index and --reuse-index skips the build: give one of them")
+    if args.keep_index and args.keep_index.exists() and any(args.keep_index.iterdir()):
+        parser.error(f"--keep-index {args.keep_index}: the folder is not empty (give a new or empty folder)")
 
     from app import create_app
 
@@ -303,7 +310,8 @@ def main() -> None:
     with tempfile.TemporaryDirectory() as tmp:
         data = Path(tmp) / "data"
         started = time.perf_counter()
-        rows = generate_rows(args.records)
+        # A reused index needs no rows (generating a million takes minutes and leaves memory behind).
+        rows = generate_rows(args.records) if not (args.reuse_index and args.backend == "whoosh") else []
         generated = time.perf_counter() - started
         common = {w: sum(1 for r in rows if w in r.fields["title"].lower() + " " + " ".join(r.fields["subjects"]).lower())
                   for w in ("học", "việt", "nam")}
@@ -330,17 +338,23 @@ def main() -> None:
                 (data / "index").rmdir() if (data / "index").exists() else None
                 (data / "index").symlink_to(args.reuse_index.resolve())
                 seconds = cpu_seconds = float("nan")
+            elif args.keep_index:
+                seconds, cpu_seconds = build_index(args.keep_index, rows)
+                (data / "index").rmdir() if (data / "index").exists() else None
+                (data / "index").symlink_to(args.keep_index.resolve())
+                print(f"index kept in {args.keep_index.resolve()} (query it again with --reuse-index)")
             else:
                 seconds, cpu_seconds = build_index(data / "index", rows)
-        del rows
+        rows = None
         size = postgresql_size(url) if args.backend == "postgresql" else folder_size(data / "index")
         print(f"generated {args.records} records in {generated:.1f} s; indexed in {seconds:.1f} s wall, "
               f"{cpu_seconds:.1f} s CPU in this process ({args.records / seconds:.0f} records/s wall, bulk path)")
         print(f"index size on disk: {size / 2**20:.0f} MB"
               + (" (search_document + search_word + search_completion, pg_total_relation_size)"
                  if args.backend == "postgresql" else " (Whoosh folder)"))
-        print("share of records with the word in title or subjects: "
-              + ", ".join(f"{w} {c / args.records:.0%}" for w, c in common.items()))
+        if rows or not args.reuse_index:
+            print("share of records with the word in title or subjects: "
+                  + ", ".join(f"{w} {c / args.records:.0%}" for w, c in common.items()))
         import gc
 
         gc.collect()
