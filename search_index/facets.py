@@ -568,6 +568,14 @@ def clear_caches() -> None:
             _CACHES.popitem()[1].close()
 
 
+def drop_caches(index_path: str) -> None:
+    """Drop the caches of one index folder (a backend closed: its bit sets, hundreds of MB a
+    process at a million records, are not kept for nothing)."""
+    with _CACHES_MUTEX:
+        for key in [k for k in _CACHES if k[0] == index_path]:
+            _CACHES.pop(key).close()
+
+
 def cache_for(index_path: str, generation: int, ix=None, reader=None) -> IndexCache:
     """The cache of this index generation (keyed by its segments too: a rebuilt index swapped in
     is never served from an older index's cache), started from the newest older generation's.

@@ -22,6 +22,7 @@ from search_index import writer as index_writer
 from search_index.background import BackgroundIndexer
 from search_index.errors import IndexMissing, IndexUnavailable
 from search_index.highlight import Snippet, mark_words
+from search_index.facets import drop_caches
 from search_index.inside import pages_holding
 from search_index.masking import masked_words
 from search_index.query import search
@@ -148,5 +149,7 @@ class WhooshBackend:
                       expected_schema_version=SCHEMA_VERSION)
 
     def close(self) -> None:
+        """Let go of the index and of this process's caches of it (a switch to another backend)."""
         with self._mutex:
             self._ix = None
+        drop_caches(self._key)

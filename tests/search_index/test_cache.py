@@ -105,3 +105,23 @@ def test_a_worker_started_later_reads_the_cache_file_of_the_generation(session_f
     facets.clear_caches()
     assert answers() == adopted
     facets.clear_caches()
+
+
+def test_a_closed_backend_lets_go_of_its_caches(session_factory, index, tmp_path):
+    """A process whose site moved to another backend (switch-search-backend) does not keep the
+    Whoosh caches (hundreds of MB at a million records); asked again, it builds them anew."""
+    from search_index import facets
+    from search_index.whoosh_backend import WhooshBackend
+
+    add_records(session_factory, [f"Ca dao xứ Đông {n}" for n in range(5)])
+    sync(session_factory, index)
+    backend = WhooshBackend(session_factory=session_factory, database_url="", data_dir=tmp_path, index_dir=index)
+    assert backend.search("ca dao").total == 5
+
+    def held() -> int:
+        return len([key for key in facets._CACHES if key[0] == str(index.resolve())])
+
+    assert held() == 1
+    backend.close()
+    assert held() == 0
+    assert backend.search("ca dao").total == 5
