@@ -47,6 +47,13 @@ TRUSTED_PROXIES = 0
 # The search backend (search_index.backend): "whoosh", an index folder under DATA_DIR. Start-up
 # refuses a name it does not know.
 SEARCH_BACKEND = "whoosh"
+# Answers of recent searches kept per server process until the index changes (app/web/search_cache.py);
+# 0 keeps none.
+SEARCH_CACHE_SIZE = 256
+# Once `switch-search-backend` has run, the backend it recorded in the database wins over
+# SEARCH_BACKEND (catalog.searchops.settings); each process looks at that record at most this
+# often (seconds), and follows a switch without a restart.
+SEARCH_BACKEND_CHECK_SECONDS = 2.0
 # A read replica of DATABASE_URL for searches (LIBRARY_DATABASE_REPLICA_URL; search backend
 # postgresql only): search, autocomplete and CQL masking read there; every write, check-index
 # and /healthz stay on DATABASE_URL. Empty: searches read DATABASE_URL.

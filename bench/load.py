@@ -2,7 +2,7 @@
 
     .venv/bin/python bench/load.py [--records 100000] [--seconds 20] [--connections 16]
         [--server-url postgresql+psycopg://postgres@127.0.0.1:5432/postgres] [--workers N]
-        [--keep DIR | --reuse DIR] [--only flask|serve] [--code TREE]
+        [--keep DIR | --reuse DIR] [--only flask|serve] [--code TREE] [--search-cache N]
 
 Builds one catalogue in a new PostgreSQL database (records generated and imported as
 bench/marc_import.py does, one scanned page for the reader), then serves it with `flask run` (as
@@ -248,6 +248,9 @@ def measured(process: subprocess.Popen, url: str, run, port: int, seconds: int) 
     return result
 
 
+WARM_SECONDS = 5
+
+
 def drive(name: str, command: list[str], env: dict, port: int, urls: dict[str, Path], options, work: Path) -> dict:
     process = start(command, env, port, work / f"{name.split()[0]}.log", options.code or ROOT)
     try:
@@ -255,6 +258,9 @@ def drive(name: str, command: list[str], env: dict, port: int, urls: dict[str, P
         for kind in options.kinds:
             for path in urls[kind].read_text().splitlines()[:60]:  # warm: caches and derivatives made once
                 urllib.request.urlopen(f"http://127.0.0.1:{port}{path}", timeout=60).read()
+            # ... and in every server process (the pass above may have reached some of them only):
+            # a short unmeasured run with the same connections.
+            wrk(port, urls[kind], WARM_SECONDS, options.connections)
             results[kind] = measured(process, env["LIBRARY_DATABASE_URL"],
                                      lambda: wrk(port, urls[kind], options.seconds, options.connections),
                                      port, options.seconds)
@@ -278,6 +284,9 @@ def main() -> None:
     parser.add_argument("--kinds", nargs="+", choices=KINDS, default=KINDS, metavar="KIND",
                         help=f"the kinds of page to drive (of {', '.join(KINDS)})")
     parser.add_argument("--code", type=Path, metavar="TREE", help="serve another checkout's code (with --reuse)")
+    parser.add_argument("--search-cache", type=int, metavar="N",
+                        help="LIBRARY_SEARCH_CACHE_SIZE of both servers (0: every search computed; the rotation's 40 "
+                             "queries are otherwise all answered from each process's kept answers after the warm pass)")
     options = parser.parse_args()
     if options.reuse:
         state = json.loads((options.reuse / "load.json").read_text())
@@ -291,6 +300,8 @@ def main() -> None:
            "LIBRARY_INSTANCE_PATH": str(work / "instance"), "LIBRARY_SECRET_KEY": secret,
            "LIBRARY_IMAGE_RATE_LIMIT": ""}  # one client address makes every request here
     env.pop("FLASK_DEBUG", None)
+    if options.search_cache is not None:
+        env["LIBRARY_SEARCH_CACHE_SIZE"] = str(options.search_cache)
     try:
         if not options.reuse:
             object_id = build(env, work, options.records)

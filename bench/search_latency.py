@@ -18,7 +18,7 @@ time, cold and warm p50/p95/max, the RSS of the querying process and the index s
 
 Usage: .venv/bin/python bench/search_latency.py [--backend whoosh|postgresql] [--records 100000] [--rounds 3]
        [--sync-records 5000] [--database-url postgresql+psycopg://postgres@127.0.0.1:5432/postgres]
-       [--keep-database] [--reuse-database]
+       [--keep-database] [--reuse-database] [--keep-index DIR | --reuse-index DIR]
 """
 from __future__ import annotations
 
@@ -310,7 +310,13 @@ def main() -> None:
     parser.add_argument("--reuse-database", action="store_true",
                         help="query the database bench_search_N that a run with --keep-database left (skips the build)")
     parser.add_argument("--reuse-index", type=Path, help="query a Whoosh index this script built before (skips the build)")
+    parser.add_argument("--keep-index", type=Path, metavar="DIR",
+                        help="build the Whoosh index in DIR (new or empty) and leave it there, for --reuse-index DIR")
     args = parser.parse_args()
+    if args.keep_index and args.reuse_index:
+        parser.error("--keep-index builds an index and --reuse-index skips the build: give one of them")
+    if args.keep_index and args.keep_index.exists() and any(args.keep_index.iterdir()):
+        parser.error(f"--keep-index {args.keep_index}: the folder is not empty (give a new or empty folder)")
 
     from app import create_app
 
@@ -319,8 +325,10 @@ def main() -> None:
         data = Path(tmp) / "data"
         started = time.perf_counter()
         reusing = args.backend == "postgresql" and args.reuse_database
-        rows = [] if reusing else generate_rows(args.records)
+        # A reused index or database needs no rows (generating a million takes minutes and leaves memory behind).
+        rows = [] if reusing or (args.reuse_index and args.backend == "whoosh") else generate_rows(args.records)
         generated = time.perf_counter() - started
+        common_known = bool(rows)
         common = {w: sum(1 for r in rows if w in r.fields["title"].lower() + " " + " ".join(r.fields["subjects"]).lower())
                   / max(1, len(rows)) for w in ("học", "việt", "nam")}
         overrides = {"TESTING": True, "DATA_DIR": str(data), "SECRET_KEY": "bench-secret-key-long-enough",
@@ -353,9 +361,14 @@ def main() -> None:
                 (data / "index").rmdir() if (data / "index").exists() else None
                 (data / "index").symlink_to(args.reuse_index.resolve())
                 seconds = cpu_seconds = float("nan")
+            elif args.keep_index:
+                seconds, cpu_seconds = build_index(args.keep_index, rows)
+                (data / "index").rmdir() if (data / "index").exists() else None
+                (data / "index").symlink_to(args.keep_index.resolve())
+                print(f"index kept in {args.keep_index.resolve()} (query it again with --reuse-index)")
             else:
                 seconds, cpu_seconds = build_index(data / "index", rows)
-        del rows
+        rows = None
         size = postgresql_size(url) if args.backend == "postgresql" else folder_size(data / "index")
         if reusing:
             print(f"querying the kept database {url.rsplit('/', 1)[-1]} (no build)")
@@ -365,7 +378,7 @@ def main() -> None:
         print(f"index size on disk: {size / 2**20:.0f} MB"
               + (" (search_document + search_word + search_completion, pg_total_relation_size)"
                  if args.backend == "postgresql" else " (Whoosh folder)"))
-        if not reusing:
+        if common_known:
             print("share of records with the word in title or subjects: "
                   + ", ".join(f"{w} {c:.0%}" for w, c in common.items()))
         import gc

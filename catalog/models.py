@@ -14,5 +14,6 @@ from catalog.db import Base
 from catalog.harvest import models as _harvest_models  # noqa: F401
 from catalog.offline import models as offline_models  # noqa: F401
 from catalog.pgsearch import models as pgsearch_models  # noqa: F401
+from catalog.searchops import settings as _search_settings  # noqa: F401
 
 metadata = Base.metadata

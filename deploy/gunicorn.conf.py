@@ -12,7 +12,9 @@ bind = f"{os.environ.get('HOST') or '127.0.0.1'}:{os.environ.get('PORT') or '500
 # Processes do the work (search and page rendering are CPU-bound under the GIL); a few threads each
 # keep a process busy while one request waits on the database or the disk.
 workers = int(os.environ.get("WORKERS") or 2 * (os.cpu_count() or 1))
-worker_class = "gthread"
+# gunicorn's gthread worker, taking a new connection only while a thread is free: connections that
+# arrive together are spread over the workers instead of kept by the first (app/ops/serving.py).
+worker_class = "app.ops.serving.BalancedThreadWorker"
 threads = int(os.environ.get("THREADS") or 4)
 
 # Each worker builds its own app: a database pool, index handles or threads made before the fork
@@ -54,6 +56,7 @@ def post_worker_init(worker) -> None:
         warm_up(worker.wsgi)
     except Exception:  # a cold worker still serves: say why it is cold, do not stop it
         worker.log.exception("warm-up failed")
+    worker.log.info("Worker %s ready for requests", worker.pid)
 
 
 def worker_exit(server, worker) -> None:

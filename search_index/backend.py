@@ -43,10 +43,13 @@ class SearchBackend(Protocol):
     name: str
 
     # -- keeping the index in step with the database -------------------------------------------
-    def index_in_transactions(self, session_factory: sessionmaker) -> bool:
+    def index_in_transactions(self, session_factory: sessionmaker, *,
+                              when: Callable[[], bool] | None = None) -> bool:
         """Keep the index in step inside the transactions of this factory's sessions, when the
         backend can (True: a record and its index entry then commit together, and the caller
-        needs no indexing after commits); False when it cannot (the caller indexes after commit)."""
+        needs no indexing after commits); False when it cannot (the caller indexes after commit).
+        With `when`, only while when() is True (asked at each flush; it must be quick): a process
+        writes a backend only while it is the one answering or the one a switch is building."""
 
     def index_records(self, record_ids: list[int], *, lock_timeout: float | None = None) -> IndexReport:
         """Index these records from the database now (live ones added or replaced, deleted and

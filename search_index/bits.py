@@ -2,13 +2,24 @@
 counts run in C."""
 from __future__ import annotations
 
+from collections import deque
+from itertools import repeat
+
+ONE = ord("1")
+
 
 def bits_of(docnums) -> int:
     """A bit set from document numbers."""
     numbers = docnums if isinstance(docnums, list) else list(docnums)
     if not numbers:
         return 0
-    buffer = bytearray((max(numbers) >> 3) + 1)
+    top = max(numbers)
+    if len(numbers) * 16 > top:  # dense: a string of binary digits, set and parsed in C
+        digits = bytearray(b"0") * (top + 1)
+        deque(map(digits.__setitem__, numbers, repeat(ONE)), 0)
+        digits.reverse()
+        return int(digits, 2)
+    buffer = bytearray((top >> 3) + 1)
     for number in numbers:
         buffer[number >> 3] |= 1 << (number & 7)
     return int.from_bytes(buffer, "little")

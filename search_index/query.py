@@ -56,7 +56,7 @@ def clause_bits(searcher, cache, clause: Clause) -> int:
     if clause.kind == "year":
         return cache.year_bits(reader, clause.low, clause.high)
     if clause.kind == "facet":
-        return cache.facet_bits(reader).get(clause.field, {}).get(clause.value, 0)
+        return cache.value_bits(reader, clause.field, clause.value)
     if clause.kind == "phrase":  # the folded phrase: exact-mark matches are a subset of it
         folded = [folded_term(w) for w in clause.words]
         groups = (clause.field,) if clause.field else GROUPS
@@ -98,11 +98,11 @@ def match_bits(searcher, cache, parsed: ParsedQuery) -> int:
     return bits & every
 
 
-def _filter_bits(facets: dict[str, dict[str, int]], filters: list[tuple[str, str]]) -> int | None:
+def _filter_bits(cache, reader, filters: list[tuple[str, str]]) -> int | None:
     """Values of one facet are OR-ed, different facets AND-ed; None when there is no filter."""
     by_facet: dict[str, int] = {}
     for facet, value in filters:
-        by_facet[facet] = by_facet.get(facet, 0) | facets.get(facet, {}).get(value, 0)
+        by_facet[facet] = by_facet.get(facet, 0) | cache.value_bits(reader, facet, value)
     if not by_facet:
         return None
     bits = -1
@@ -133,15 +133,14 @@ def search(index_dir: Path | str, text: str | None, *, page: int = 1, per_page: 
             cache = cache_for(cache_key or str(Path(index_dir).resolve()), -1 if generation is None else generation,
                               ix, searcher.reader())
             reader = searcher.reader()
-            facet_bits = cache.facet_bits(reader)
             match = match_bits(searcher, cache, parsed)
-            filter_bits = _filter_bits(facet_bits, filters)
+            filter_bits = _filter_bits(cache, reader, filters)
             if filter_bits is not None:
                 match &= filter_bits
             total = match.bit_count()
             docs = _page_docs(searcher, cache, match, parsed, sort, page, per_page, total)
             hits = [_hit(searcher, cache, docnum, score, parsed) for docnum, score in docs]
-            counts = count_facets(cache, reader, match, top=FACET_TOP)
+            counts, facets_approximate = count_facets(cache, reader, match, top=FACET_TOP)
             selected = set(filters)
             facets = {name: [FacetValue(v, c, (name, v) in selected) for v, c in values]
                       for name, values in counts.items()}
@@ -151,7 +150,8 @@ def search(index_dir: Path | str, text: str | None, *, page: int = 1, per_page: 
         if owned:
             ix.close()
     return SearchResult(total=total, page=page, per_page=per_page, hits=hits, facets=facets,
-                        suggestion=suggestion, notes=parsed.notes, query=parsed, sort=sort, filters=filters)
+                        suggestion=suggestion, notes=parsed.notes, query=parsed, sort=sort, filters=filters,
+                        facets_approximate=facets_approximate)
 
 
 def _top_data(searcher, cache, words: list[str], limit: int = 10) -> list[dict]:
@@ -187,8 +187,8 @@ def _page_docs(searcher, cache, match, parsed, sort, page, per_page, total):
 def _sorted_page(searcher, cache, match, order_key, start, count):
     wanted = start + count
     if match.bit_count() <= 2000:
-        position = {d: i for i, d in enumerate(cache.sort_order(searcher, order_key))}
-        ordered = sorted(positions(match), key=lambda d: position.get(d, 0))
+        rank = cache.sort_rank(searcher, order_key)
+        ordered = sorted(positions(match), key=rank.__getitem__)
         return [(d, None) for d in ordered[start:wanted]]
     data = match.to_bytes((match.bit_length() + 7) >> 3, "little")
     found = []

@@ -22,6 +22,7 @@ from search_index import writer as index_writer
 from search_index.background import BackgroundIndexer
 from search_index.errors import IndexMissing, IndexUnavailable
 from search_index.highlight import Snippet, mark_words
+from search_index.facets import drop_caches
 from search_index.inside import pages_holding
 from search_index.masking import masked_words
 from search_index.query import search
@@ -70,7 +71,7 @@ class WhooshBackend:
             return ask(self._index())
 
     # -- keeping the index in step --------------------------------------------------------------
-    def index_in_transactions(self, session_factory: sessionmaker) -> bool:
+    def index_in_transactions(self, session_factory: sessionmaker, *, when=None) -> bool:
         return False  # one writer on this machine's disk: indexed after commit (app.search)
 
     def index_records(self, record_ids: list[int], *, lock_timeout: float | None = None) -> IndexReport:
@@ -95,6 +96,11 @@ class WhooshBackend:
                filters: list[tuple[str, str]] | None = None) -> SearchResult:
         return self._answer(lambda ix: search(self.index_dir, text, page=page, per_page=per_page, sort=sort,
                                               filters=filters, ix=ix, cache_key=self._key))
+
+    def generation(self) -> tuple[int, int]:
+        """The index folder's identity and its newest generation: every commit to the index (and
+        a rebuild) makes a new one, so answers kept under it are current (app.web.search_cache)."""
+        return self._answer(lambda ix: (self.index_dir.stat().st_ino, ix.latest_generation()))
 
     def search_inside(self, objects: list[DigitalObject], q: str, *, viewer: Viewer = ANONYMOUS,
                       limit: int = 500) -> list[InsideHit]:
@@ -143,5 +149,7 @@ class WhooshBackend:
                       expected_schema_version=SCHEMA_VERSION)
 
     def close(self) -> None:
+        """Let go of the index and of this process's caches of it (a switch to another backend)."""
         with self._mutex:
             self._ix = None
+        drop_caches(self._key)

@@ -13,7 +13,7 @@ from flask_login import current_user
 
 from app.db import get_session
 from app.ops.health import HealthProblem, register
-from app.search import index_health, search_backend
+from app.search import index_health, search_backend, search_backends
 from catalog.db import utcnow
 from catalog.jobs.operations import queue_state
 from catalog.accounts.users import Role
@@ -44,14 +44,26 @@ def detail(app: Flask) -> dict:
                   "waiting_seconds": round((utcnow() - queue.oldest_since).total_seconds())}
     return {
         "database": {"backend": app.extensions["engine"].dialect.name},
-        "index": {"backend": search_backend(app).name, "status": health.status, "documents": health.documents,
+        "index": {"backend": search_backend(app).name, "switch": _switch(app),
+                  "status": health.status, "documents": health.documents,
                   "stale_records": health.stale_records,
                   "max_stale_records": int(app.config["HEALTH_MAX_STALE_RECORDS"]),
                   "schema_version": health.schema_version, "expected_schema_version": health.expected_schema_version,
                   "needs_rebuild": health.needs_rebuild},
         "queue": {"waiting": queue.waiting, "running": queue.running, "oldest_waiting": oldest},
         "data_dir": app.config["DATA_DIR"],
+        "process": os.getpid(),  # which server process answered (each follows the recorded backend)
     }
+
+
+def _switch(app: Flask) -> dict | None:
+    """The switch under way (switch-search-backend): the backend written beside the answering one,
+    and since when; None when there is none."""
+    choice = search_backends(app).choice
+    if choice.also_writing is None:
+        return None
+    started = choice.switch_started_at
+    return {"also_writing": choice.also_writing, "started_at": started.isoformat() if started else None}
 
 
 def init_app(app: Flask) -> None:

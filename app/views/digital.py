@@ -15,7 +15,7 @@ from app.db import get_session
 from app.web.params import page_arg
 from app.web.ratelimit import count_derivation
 from app.search import search_backend, snippet_html
-from catalog.digital.models import (DigitalObject, LICENCE_URLS, Viewer, get_object, get_page, list_objects,
+from catalog.digital.models import (DigitalObject, LICENCE_URLS, Viewer, get_object, get_page, has_page_text, list_objects,
                              objects_of_record, raise_read_at_library, require_download, viewer_access)
 from catalog.records.models import get_record
 from catalog.reports.usage import count_use
@@ -146,15 +146,16 @@ def read_first(object_id: int):
 
 @bp.get("/read/<int:object_id>/<int:number>")
 def read(object_id: int, number: int):
-    obj = get_object(get_session(), object_id)
+    q = request.args.get("q", "").strip()[:MAX_INSIDE_QUERY_CHARS]
+    # The page list without text (a search inside reads every page's text and boxes anyway).
+    obj = get_object(get_session(), object_id, light_pages=not q)
     check_read(obj)
     page = get_page(obj, number)
-    q = request.args.get("q", "").strip()[:MAX_INSIDE_QUERY_CHARS]
     hits = search_backend().search_inside([obj], q, viewer=viewer()) if q else []
     boxes = next((h.boxes for h in hits if h.page == number), [])
     count_once(obj, "read")
     get_session().commit()
-    has_text = any(p.text for p in obj.pages)
+    has_text = has_page_text(get_session(), obj)
     return render_template("digital/reader.html", obj=obj, page=page, q=q, hits=hits, boxes=boxes,
                            has_text=has_text, ocr_available=ocr_available(), install_hint=INSTALL_HINT,
                            can_download=viewer_access(obj, viewer()).download)

@@ -3,7 +3,7 @@ from __future__ import annotations
 
 from urllib.parse import urlencode
 
-from flask import Blueprint, g, jsonify, redirect, render_template, request, url_for
+from flask import Blueprint, current_app, g, jsonify, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 
@@ -11,6 +11,7 @@ from app.display import labels
 from app.db import get_session
 from app.web.params import page_arg
 from app.search import search_backend, snippet_html
+from app.web.search_cache import SearchCache
 from app.views.digital import viewer
 from catalog.records.detail import record_detail_data
 from catalog.digital.models import first_objects, records_with_hidden_text, viewer_access
@@ -73,12 +74,20 @@ def _int_arg(name: str, default: int) -> int:
         return default
 
 
+def search_cache() -> SearchCache:
+    """This process's answers of recent searches (app.web.search_cache)."""
+    cache = current_app.extensions.get("search_cache")
+    if cache is None:
+        cache = current_app.extensions["search_cache"] = SearchCache(current_app.config["SEARCH_CACHE_SIZE"])
+    return cache
+
+
 def run_search() -> SearchResult:
     """Search with the request's parameters, then find the digital pages holding the words."""
     per_page = max(1, min(_int_arg("per_page", 20), MAX_PER_PAGE))
     backend = search_backend()
-    result = backend.search(
-        request.args.get("q", ""), page=page_arg(per_page), per_page=per_page,
+    result = search_cache().search(
+        backend, request.args.get("q", ""), page=page_arg(per_page), per_page=per_page,
         sort=request.args.get("sort", "relevance"), filters=parse_filters(request.args.getlist("f")),
     )
     words = result.query.plain_words()

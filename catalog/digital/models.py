@@ -13,7 +13,7 @@ import datetime as dt
 import re
 
 from sqlalchemy import JSON, DateTime, Float, ForeignKey, Integer, String, Text, UniqueConstraint, func, select
-from sqlalchemy.orm import Mapped, Session, defer, mapped_column, relationship
+from sqlalchemy.orm import Mapped, Session, defer, mapped_column, relationship, selectinload
 
 from catalog.db import Base, utcnow
 from catalog.errors import N_, NotFound, PermissionDenied, ValidationError
@@ -249,14 +249,24 @@ def add_note(obj: DigitalObject, note: str, params: dict | None = None) -> None:
     obj.notes = [*(obj.notes or []), kept][-200:]
 
 
-def get_object(session: Session, object_id: int) -> DigitalObject:
+def get_object(session: Session, object_id: int, *, light_pages: bool = False) -> DigitalObject:
     """The digital object with this id (its record not deleted), or NotFound. One query: the record
-    (with its whole MARC) is not read for the check, only when asked for."""
-    obj = session.scalars(select(DigitalObject).join(DigitalObject.record)
-                          .where(DigitalObject.id == object_id, Record.deleted_at.is_(None))).first()
+    (with its whole MARC) is not read for the check, only when asked for. light_pages: its pages
+    are read at once without their text and word boxes (a page's are read when asked for): the
+    reader lists every page of a book, and 150 OCR'd pages' text and boxes cost 0.2 s of CPU."""
+    query = (select(DigitalObject).join(DigitalObject.record)
+             .where(DigitalObject.id == object_id, Record.deleted_at.is_(None)))
+    if light_pages:
+        query = query.options(selectinload(DigitalObject.pages).defer(Page.text).defer(Page.words))
+    obj = session.scalars(query).first()
     if obj is None:
         raise NotFound(N_("No digital object with id {object_id}."), object_id=object_id)
     return obj
+
+
+def has_page_text(session: Session, obj: DigitalObject) -> bool:
+    """Whether any page of the object has text (one query; no page's text is read)."""
+    return session.scalar(select(select(Page.id).where(Page.object_id == obj.id, Page.text != "").exists())) or False
 
 
 def get_page(obj: DigitalObject, number: int) -> Page:

@@ -7,7 +7,7 @@ key compared byte by byte, as the order always did, so that its index serves). T
 on PostgreSQL only (the tables exist on SQLite, but nothing searches them there).
 
 Revision ID: 0970_pgfast
-Revises: 0960_pgsearch
+Revises: 0970_switch
 Create Date: 2026-12-02 18:40:00
 """
 from alembic import op
@@ -15,7 +15,7 @@ import sqlalchemy as sa
 
 
 revision = '0970_pgfast'
-down_revision = '0960_pgsearch'
+down_revision = '0970_switch'
 branch_labels = None
 depends_on = None
 

@@ -123,8 +123,8 @@ class PostgreSQLBackend:
         self._stats = _Stats()
         self.count_limit = COUNT_LIMIT  # matches counted exactly; the total is estimated past it
 
-    def index_in_transactions(self, session_factory: sessionmaker) -> bool:
-        upkeep.attach(session_factory)
+    def index_in_transactions(self, session_factory: sessionmaker, *, when=None) -> bool:
+        upkeep.attach(session_factory, when)
         return True
 
     # -- keeping the documents in step ----------------------------------------------------------

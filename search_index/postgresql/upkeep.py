@@ -15,6 +15,7 @@ sync(), which the CLI and jobs run after their commits (app.hooks.after_commit).
 from __future__ import annotations
 
 import weakref
+from typing import Callable
 
 from sqlalchemy import event, update
 from sqlalchemy.orm import Session, sessionmaker
@@ -57,11 +58,15 @@ def _forget(session: Session, *_args) -> None:
     session.info.pop(NOTED, None)
 
 
-def attach(session_factory: sessionmaker) -> None:
-    """Write documents in the transactions of this factory's sessions (once per factory)."""
+def attach(session_factory: sessionmaker, when: Callable[[], bool] | None = None) -> None:
+    """Write documents in the transactions of this factory's sessions (once per factory); with
+    `when`, only while it returns True (asked at each flush: a process that stops or starts
+    writing this backend during a switch, app.ops.search_choice; listeners stay, since adding or
+    removing them while other threads commit is not safe)."""
     if session_factory in _ATTACHED:
         return
-    event.listen(session_factory, "after_flush", _note)
+    note = _note if when is None else (lambda session, context: _note(session, context) if when() else None)
+    event.listen(session_factory, "after_flush", note)
     event.listen(session_factory, "before_commit", _write_before_commit)
     event.listen(session_factory, "after_rollback", _forget)
     _ATTACHED.add(session_factory)

@@ -248,3 +248,31 @@ def test_every_template_string_survives_jinja_percent_formatting():
             if "%" in re.sub(r"%\(\w+\)[sd]|%%", "", text):
                 broken.append(text)
     assert broken == []
+
+
+def test_the_reader_page_reads_no_page_text_or_word_boxes(app, client, runner, tmp_path, open_book):
+    """The reader lists every page of a book but shows one image: the pages' text and word boxes
+    (150 OCR'd pages cost 0.18 s of CPU to read for every page turned) stay in the database, and
+    whether the book has text is still said right."""
+    from sqlalchemy import event
+
+    statements: list[str] = []
+    engine = app.extensions["session_factory"].kw["bind"]
+
+    def note(_conn, _cursor, statement, *_args):
+        statements.append(statement)
+
+    event.listen(engine, "before_cursor_execute", note)
+    try:
+        html = client.get(f"/read/{open_book['object_id']}/2").get_data(as_text=True)
+    finally:
+        event.remove(engine, "before_cursor_execute", note)
+    assert "Trang 2 / 3" in html
+    assert not [s for s in statements if "page.words" in s or "page.text AS" in s]
+    assert "not read yet" not in html and "Search inside is unavailable" not in html
+    image = tmp_path / "anh.png"
+    plain_image(1).save(image)
+    unread = ingest(runner, image, "--licence", "cc0")
+    client.set_cookie("lang", "en")
+    html = client.get(f"/read/{unread['object_id']}/1").get_data(as_text=True)
+    assert "not read yet" in html or "Search inside is unavailable" in html, "an image without OCR has no text"

@@ -5,6 +5,9 @@ from __future__ import annotations
 
 import json
 import re
+import socket
+import subprocess
+import time
 
 import pytest
 
@@ -128,3 +131,38 @@ def test_searches_are_counted_in_memory_and_written_when_a_worker_stops(instance
         assert searches_counted(instance) == before + 6
     finally:
         instance.env.pop("LIBRARY_USAGE_FLUSH_SECONDS")
+
+
+def connections_per_worker(port: int) -> list[int]:
+    """How many of the clients' open connections each server process holds (ss), most first."""
+    out = subprocess.run(["ss", "-tnpH", "state", "established", f"( sport = :{port} )"],
+                         capture_output=True, text=True, check=True).stdout
+    held: dict[str, int] = {}
+    for pid in re.findall(r"pid=(\d+)", out):
+        held[pid] = held.get(pid, 0) + 1
+    return sorted(held.values(), reverse=True)
+
+
+def test_connections_that_arrive_together_are_spread_over_the_workers(instance):
+    """Eight clients connect at the same moment (a proxy filling its pool, a computer room) to two
+    workers of four threads: each worker takes four, none takes more than its threads can serve
+    (gunicorn's own gthread worker gave one worker most of them, and the site ran on one core)."""
+    serve(instance, 0)
+    deadline = time.monotonic() + 60
+    while instance.log().count("ready for requests") < instance.workers:  # every worker warm
+        assert time.monotonic() < deadline, instance.log()
+        time.sleep(0.2)
+    clients = [socket.create_connection(("127.0.0.1", instance.port), timeout=30) for _ in range(8)]
+    try:
+        # A thread waits up to 5 s for a new connection's request: meanwhile each is a busy thread.
+        deadline = time.monotonic() + 3
+        while sum(connections_per_worker(instance.port)) < 8 and time.monotonic() < deadline:
+            time.sleep(0.1)
+        assert connections_per_worker(instance.port) == [4, 4]
+        for client in clients:
+            client.sendall(b"GET /search?q=lich+su HTTP/1.1\r\nHost: 127.0.0.1\r\n\r\n")
+        for client in clients:
+            assert client.recv(64).startswith(b"HTTP/1.1 200")
+    finally:
+        for client in clients:
+            client.close()

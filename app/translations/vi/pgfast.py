@@ -3,5 +3,5 @@
 VI = {
     "About {total} results for “{q}”": "Khoảng {total} kết quả cho “{q}”",
     "About {total} titles": "Khoảng {total} nhan đề",
-    "Counts estimated from a sample of the matches.": "Số đếm ước tính từ một mẫu các kết quả.",
+    "With this many matches, the counts are approximate.": "Với nhiều kết quả như vậy, số đếm chỉ là gần đúng.",
 }
