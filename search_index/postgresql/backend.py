@@ -33,8 +33,8 @@ from search_index.postgresql import upkeep
 from search_index.postgresql.bulk import InlineIndexer
 from search_index.postgresql.documents import SCHEMA_VERSION
 from search_index.postgresql.query import (
-    COUNT_LIMIT, DF_SAMPLE, ORDERS, SCORE_LIMIT, Sql, count_facets, estimate_matches, hit_fields, page_rows,
-    ranking_words, score_sql, where,
+    COUNT_LIMIT, DF_SAMPLE, ORDERS, SCORE_LIMIT, SEQUENTIAL_SHARE, Sql, count_facets, estimate_matches, hit_fields,
+    only_plain_words, page_rows, ranking_words, score_sql, where,
 )
 from search_index.postgresql.writing import indexed_versions, remove_documents, write_rows
 from search_index.results import (
@@ -100,6 +100,7 @@ class _Stats:
             return math.log(1 + total / (1 + frequencies.get(word, 0)))
 
         idf.total = total
+        idf.share = lambda word: frequencies.get(word, 0) / total
         return idf
 
 
@@ -226,7 +227,13 @@ class PostgreSQLBackend:
         with self._reading() as connection:
             sql = Sql()
             condition = where(sql, parsed, filters)
-            total, total_approximate, counts, approximate = count_facets(connection, sql, condition, self.count_limit)
+            sequential = False
+            words = only_plain_words(parsed)
+            if len(words) >= 2 and not filters:  # common words found together (SEQUENTIAL_SHARE)
+                idf = self._stats.idf(connection, words)
+                sequential = math.prod(idf.share(w) for w in words) >= SEQUENTIAL_SHARE
+            total, total_approximate, counts, approximate = count_facets(connection, sql, condition, self.count_limit,
+                                                                         sequential)
             start = (page - 1) * per_page
             rows = []
             if start < total:
