@@ -9,7 +9,7 @@ import re
 
 import pytest
 
-from tests.conftest import require_tool, shared_data
+from tests.conftest import SHARED_DATA, require_tool, shared_data
 
 pytestmark = pytest.mark.realdata
 
@@ -23,6 +23,10 @@ def run(runner, *args) -> tuple[int, dict, str]:
 
 
 def manifest_rows(folder: str) -> list[dict]:
+    """The manifest's rows of a folder. Read while tests are collected, also by the core suite
+    (which deselects these): without ../shared/data, one row whose test then fails, naming it."""
+    if not SHARED_DATA.joinpath("MANIFEST.tsv").exists():
+        return [{"path": "MANIFEST.tsv", "count": "0"}]
     with shared_data("MANIFEST.tsv").open(encoding="utf-8") as handle:
         rows = list(csv.reader(handle, delimiter="\t"))
     return [{"path": row[1], "count": row[6]} for row in rows if row and row[0] == folder]
