@@ -11,7 +11,13 @@ import re
 import shutil
 from pathlib import Path
 
+import pytest
+
 from tests.conftest import shared_data
+
+# Real scans from ../shared/data: the real-data pass runs this journey (the core suite stays
+# runnable without ../shared).
+pytestmark = pytest.mark.realdata
 
 LATENCY_MS = 400
 THROUGHPUT = 50 * 1024  # bytes per second
