@@ -66,9 +66,6 @@ class SearchBackends:
         """The backends written beside the one answering (during a switch)."""
         return [self.available[name] for name in self.choice.writers[1:]]
 
-    def is_writing(self, name: str) -> bool:
-        return name in self.choice.writers
-
     def after_commit_writers(self) -> list[SearchBackend]:
         """The written backends that are indexed after commits (whoosh), not inside them."""
         return [b for b in self.writers() if not self.in_transactions.get(b.name)]
